@@ -1,0 +1,24 @@
+// Two projects: `unit` is fast and needs no toolchain; `integration` builds for real
+// (toolchain, CPython, modules) and runs Python inside node:wasi, so it gets long timeouts.
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
+};
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform,
+  testEnvironment: 'node',
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/integration/setup.ts'],
+    },
+  ],
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
+};

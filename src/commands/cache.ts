@@ -1,0 +1,87 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { shortKey } from '../layers/key.js';
+import { LocalStore } from '../layers/local-store.js';
+import { pidAlive } from '../layers/lock.js';
+import { planLayers } from '../layers/runner.js';
+import { cachePaths } from '../paths.js';
+import { pipeline } from '../pipeline.js';
+import { UserError } from '../util/errors.js';
+import { formatBytes, removeTree } from '../util/fs.js';
+import { buildOptionSpec, buildOptions } from './common.js';
+import type { Command } from './types.js';
+
+/** Work dirs are named `<layer>-<key12>-<pid>`; those of dead processes are leftovers. */
+async function sweepWork(workDir: string): Promise<number> {
+  let removed = 0;
+  for (const entry of await readdir(workDir).catch(() => [] as string[])) {
+    const pid = Number(/-(\d+)$/.exec(entry)?.[1] ?? 0);
+    if (pid && !pidAlive(pid)) {
+      await removeTree(join(workDir, entry));
+      removed++;
+    }
+  }
+  return removed;
+}
+
+export const cacheCommand: Command = {
+  name: 'cache',
+  summary: 'List or prune the local layer cache',
+  usage: `Usage: faasm-python cache list|prune|path [options]
+
+  list                 every cached layer: name, key, size, last used
+  prune                remove layers the current recipes no longer produce, and leftovers of
+                       killed builds
+  prune --all          remove every cached layer
+  prune --older-than D remove layers not used for D days
+  path                 print the cache directory
+
+Options: --cache-dir DIR`,
+  options: {
+    ...buildOptionSpec,
+    all: { type: 'boolean' },
+    'older-than': { type: 'string' },
+  },
+  positionals: true,
+  async run(values, positionals) {
+    const opts = buildOptions(values);
+    const paths = cachePaths(opts.cacheDir);
+    const store = new LocalStore(paths.layers);
+    const [action = 'list'] = positionals;
+    if (action === 'path') {
+      console.log(opts.cacheDir);
+      return 0;
+    }
+    const entries = await store.list();
+    if (action === 'list') {
+      let total = 0;
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        total += e.size;
+        const used = e.lastUsed.toISOString().slice(0, 16).replace('T', ' ');
+        console.log(`${e.name.padEnd(10)} ${shortKey(e.key)} ${formatBytes(e.size).padStart(10)}  ${used}`);
+      }
+      console.log(`${entries.length} layers, ${formatBytes(total)} in ${paths.layers}`);
+      return 0;
+    }
+    if (action !== 'prune') {
+      throw new UserError(`Unknown cache action '${action}'; use list, prune or path.`);
+    }
+    let doomed = entries;
+    if (typeof values['older-than'] === 'string') {
+      const days = Number(values['older-than']);
+      if (!(days >= 0)) throw new UserError(`--older-than takes a number of days, not '${values['older-than']}'.`);
+      doomed = entries.filter((e) => Date.now() - e.lastUsed.getTime() > days * 86_400_000);
+    } else if (values.all !== true) {
+      const current = new Set((await planLayers(pipeline, opts)).map((p) => `${p.layer.name}/${p.key}`));
+      doomed = entries.filter((e) => !current.has(`${e.name}/${e.key}`));
+    }
+    let freed = 0;
+    for (const e of doomed) {
+      await store.remove(e.name, e.key);
+      freed += e.size;
+    }
+    const leftovers = (await store.sweepStaging()) + (await sweepWork(paths.work));
+    console.log(`removed ${doomed.length} layers (${formatBytes(freed)}) and ${leftovers} leftovers of killed builds`);
+    return 0;
+  },
+};

@@ -1,0 +1,176 @@
+import { mkdir, rm, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cachePaths } from '../paths.js';
+import { exec } from '../util/exec.js';
+import { treeSize } from '../util/fs.js';
+import { type RemoteStore, actionsCacheKey } from './actions-store.js';
+import { layerKey, shortKey } from './key.js';
+import { LocalStore } from './local-store.js';
+import type { BuildOptions, Layer, LayerContext, LayerResult, Reporter } from './types.js';
+
+export interface PlannedLayer {
+  layer: Layer;
+  key: string;
+  depKeys: Record<string, string>;
+  inputs: unknown;
+}
+
+/** The layers needed for `targets` (all when empty), dependencies first, in declaration order. */
+export function selectLayers(all: readonly Layer[], targets: readonly string[] = []): Layer[] {
+  const byName = new Map(all.map((l) => [l.name, l]));
+  if (targets.length === 0) return [...all];
+  const wanted = new Set<string>();
+  const visit = (name: string) => {
+    const layer = byName.get(name);
+    if (!layer) {
+      const known = all.map((l) => l.name).join(', ');
+      throw new Error(`Unknown layer '${name}'; the layers are: ${known}.`);
+    }
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    layer.deps.forEach(visit);
+  };
+  targets.forEach(visit);
+  return all.filter((l) => wanted.has(l.name));
+}
+
+/** Computes every selected layer's key without building anything. */
+export async function planLayers(layers: readonly Layer[], opts: BuildOptions) {
+  const keys = new Map<string, string>();
+  const plan: PlannedLayer[] = [];
+  for (const layer of layers) {
+    const depKeys: Record<string, string> = {};
+    for (const dep of layer.deps) {
+      const k = keys.get(dep);
+      if (!k) throw new Error(`Layer '${layer.name}' needs '${dep}', which must come before it.`);
+      depKeys[dep] = k;
+    }
+    const inputs = await layer.inputs({ opts });
+    const key = layerKey(layer.name, inputs, depKeys);
+    keys.set(layer.name, key);
+    plan.push({ layer, key, depKeys, inputs });
+  }
+  return plan;
+}
+
+export interface RunOptions {
+  remote?: RemoteStore;
+  reporter: Reporter;
+}
+
+/**
+ * Runs the layers in order: each is taken from the local store, else restored from the remote
+ * store, else built in staging and committed. Under a per-key lock, so two builds sharing one
+ * cache both succeed and build each layer once.
+ */
+export async function runLayers(
+  layers: readonly Layer[],
+  opts: BuildOptions,
+  run: RunOptions,
+): Promise<Map<string, LayerResult>> {
+  const paths = cachePaths(opts.cacheDir);
+  const store = new LocalStore(paths.layers);
+  const results = new Map<string, LayerResult>();
+  for (const planned of await planLayers(layers, opts)) {
+    const result = await runOne(planned, store, results, opts, run);
+    results.set(result.name, result);
+    run.reporter.done(result);
+  }
+  return results;
+}
+
+async function runOne(
+  { layer, key, depKeys, inputs }: PlannedLayer,
+  store: LocalStore,
+  results: Map<string, LayerResult>,
+  opts: BuildOptions,
+  { remote, reporter }: RunOptions,
+): Promise<LayerResult> {
+  const started = Date.now();
+  const paths = cachePaths(opts.cacheDir);
+  const log = join(paths.logs, `${layer.name}-${shortKey(key)}.log`);
+  const finish = async (status: LayerResult['status']): Promise<LayerResult> => {
+    const meta = await store.lookup(layer.name, key);
+    if (!meta) throw new Error(`Layer ${layer.name} ${shortKey(key)} vanished from the cache.`);
+    // Touch the entry so `cache prune --older-than` keeps what is in use.
+    const now = new Date();
+    await utimes(join(store.entryDir(layer.name, key), 'meta.json'), now, now).catch(() => {});
+    const dir = store.outDir(layer.name, key);
+    return { name: layer.name, key, dir, status, ms: Date.now() - started, size: meta.size, log };
+  };
+
+  reporter.start(layer.name, key);
+  if (!opts.noCache && (await store.lookup(layer.name, key))) return finish('cached');
+
+  const release = await store.lock(layer.name, key, (owner) =>
+    reporter.info(`${layer.name}: waiting for another build (${owner}) to finish this layer`),
+  );
+  try {
+    // Whoever held the lock may have just built it.
+    if (!opts.noCache && (await store.lookup(layer.name, key))) return finish('cached');
+    const cacheKey = actionsCacheKey(layer.name, key);
+    if (!opts.noCache && remote) {
+      const entry = store.entryDir(layer.name, key);
+      if (await store.restoreInPlace(layer.name, key, () => remote.restore(cacheKey, entry))) {
+        return finish('restored');
+      }
+    }
+    await build(layer, key, depKeys, inputs, store, results, opts, log);
+    if (remote) await remote.save(cacheKey, store.entryDir(layer.name, key));
+    return finish('built');
+  } finally {
+    await release();
+  }
+}
+
+async function build(
+  layer: Layer,
+  key: string,
+  depKeys: Record<string, string>,
+  inputs: unknown,
+  store: LocalStore,
+  results: Map<string, LayerResult>,
+  opts: BuildOptions,
+  log: string,
+): Promise<void> {
+  const paths = cachePaths(opts.cacheDir);
+  const staging = await store.stage(layer.name, key);
+  const work = join(paths.work, `${layer.name}-${shortKey(key)}-${process.pid}`);
+  await rm(log, { force: true });
+  await mkdir(work, { recursive: true });
+  const started = Date.now();
+  const ctx: LayerContext = {
+    name: layer.name,
+    key,
+    out: join(staging, 'out'),
+    work,
+    log,
+    opts,
+    dep(name) {
+      const r = results.get(name);
+      if (!r || !layer.deps.includes(name)) {
+        throw new Error(`Layer '${layer.name}' did not declare a dependency on '${name}'.`);
+      }
+      return r.dir;
+    },
+    exec: (cmd, args, execOpts) => exec(cmd, args, { log, echo: opts.verbose, ...execOpts }),
+    info: (message) => void message,
+  };
+  try {
+    await layer.build(ctx);
+    await store.commit(staging, {
+      name: layer.name,
+      key,
+      deps: depKeys,
+      inputs: inputs as never,
+      size: await treeSize(ctx.out),
+      buildMs: Date.now() - started,
+      createdAt: new Date().toISOString(),
+    });
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  } finally {
+    if (process.env.FAASM_PYTHON_KEEP_WORK !== '1') await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,15 @@
+/** One way to obtain a file, pinned by the sha256 of exactly what that route yields. */
+export type SourceRoute =
+  | { kind: 'url'; url: string; file: string; sha256: string }
+  /** The orig tarball of a Debian source package (`apt-get source --download-only`). */
+  | { kind: 'debian-source'; package: string; suite: string; file: string; sha256: string }
+  /** A Debian binary package (`apt-get download`), for modules Debian mirrors only as .deb. */
+  | { kind: 'debian-binary'; package: string; suite: string; file: string; sha256: string }
+  /** A file on this machine: absolute, `~/`-relative or relative to the repository. */
+  | { kind: 'path'; path: string; file: string; sha256: string };
+
+export interface FetchedSource {
+  route: SourceRoute;
+  /** The verified file in the sources cache. */
+  path: string;
+}

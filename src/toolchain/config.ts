@@ -1,0 +1,20 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SystemPackage } from './system-packages.js';
+
+export interface ToolchainConfig {
+  target: string;
+  clang: string;
+  ar: string;
+  ranlib: string;
+  strip: string;
+  wasmLd: string;
+  wasiInclude: string;
+  wasiLib: string;
+  builtins: string;
+  packages: SystemPackage[];
+}
+
+export async function readToolchainConfig(repoRoot: string): Promise<ToolchainConfig> {
+  return JSON.parse(await readFile(join(repoRoot, 'third-party', 'toolchain.json'), 'utf8'));
+}

@@ -1,0 +1,61 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Layer } from '../layers/types.js';
+import { cachePaths } from '../paths.js';
+import { probe } from '../util/exec.js';
+import { copyTree } from '../util/fs.js';
+import { hashTree, sha256File } from '../util/hash.js';
+import { readToolchainConfig } from './config.js';
+import { ensurePackages } from './system-packages.js';
+
+/** What the toolchain layer records in `toolchain.json`, read by every cross build. */
+export interface ToolchainInfo {
+  target: string;
+  clang: string;
+  ar: string;
+  ranlib: string;
+  strip: string;
+  clangVersion: string;
+  builtins: string;
+}
+
+/**
+ * Installs (when allowed) and fingerprints the wasm toolchain, and composes an isolated sysroot
+ * from wasi-libc: Debian installs wasi-libc multiarch-style under /usr, so clang's default
+ * sysroot would also search /usr/include and let host headers (zlib.h, uuid.h) leak into a cross
+ * build. With `--sysroot=<out>/sysroot` clang sees only include/wasm32-wasi and lib/wasm32-wasi.
+ */
+export const toolchainLayer: Layer = {
+  name: 'toolchain',
+  description: 'clang, wasm-ld and wasi-libc, with an isolated sysroot',
+  deps: [],
+  async inputs({ opts }) {
+    const cfg = await readToolchainConfig(opts.repoRoot);
+    await mkdir(cachePaths(opts.cacheDir).logs, { recursive: true });
+    await ensurePackages(cfg.packages, join(cachePaths(opts.cacheDir).logs, 'apt-install.log'));
+    return {
+      target: cfg.target,
+      clang: (await probe(cfg.clang, ['--version']))?.split('\n')[0] ?? 'missing',
+      wasmLd: (await probe(cfg.wasmLd, ['--version'])) ?? 'missing',
+      ar: cfg.ar,
+      wasiInclude: await hashTree(cfg.wasiInclude),
+      wasiLib: await hashTree(cfg.wasiLib),
+      builtins: await sha256File(cfg.builtins),
+    };
+  },
+  async build(ctx) {
+    const cfg = await readToolchainConfig(ctx.opts.repoRoot);
+    await copyTree(cfg.wasiInclude, join(ctx.out, 'sysroot', 'include', 'wasm32-wasi'));
+    await copyTree(cfg.wasiLib, join(ctx.out, 'sysroot', 'lib', 'wasm32-wasi'));
+    const info: ToolchainInfo = {
+      target: cfg.target,
+      clang: cfg.clang,
+      ar: cfg.ar,
+      ranlib: cfg.ranlib,
+      strip: cfg.strip,
+      clangVersion: (await probe(cfg.clang, ['--version']))?.split('\n')[0] ?? '',
+      builtins: cfg.builtins,
+    };
+    await writeFile(join(ctx.out, 'toolchain.json'), JSON.stringify(info, null, 2));
+  },
+};
