@@ -1,7 +1,7 @@
 // Two projects: `unit` is fast and needs no toolchain; `integration` builds for real
 // (toolchain, CPython, modules) and runs Python inside node:wasi, so it gets long timeouts.
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
+  '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
 };
 const common = {
   extensionsToTreatAsEsm: ['.ts'],

@@ -5,7 +5,7 @@ export default class SummaryReporter {
     const { numPassedTests, numFailedTests, numPendingTests, numTodoTests } = results;
     const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
     const failed = numFailedTests + (numFailedTests === 0 ? failedSuites : 0);
-    process.stdout.write(
+    process.stderr.write(
       `\ntests: ${numPassedTests} passed, ${failed} failed, ${numPendingTests + numTodoTests} skipped\n`,
     );
   }

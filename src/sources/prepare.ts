@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { LayerContext } from '../layers/types.js';
+import { UserError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { fetchSource } from './fetch.js';
+import type { SourceRoute } from './types.js';
+import { unpack } from './unpack.js';
+
+/** What a pinned source with patches contributes to a layer key. */
+export async function sourceInputs(
+  repoRoot: string,
+  routes: readonly SourceRoute[],
+  patches: readonly string[],
+) {
+  const patchHashes: Record<string, string> = {};
+  for (const p of patches) {
+    const text = await readFile(resolve(repoRoot, p)).catch(() => {
+      throw new UserError(`The patch ${p} does not exist; fix the recipe's 'patches' list.`);
+    });
+    patchHashes[p] = sha256(text);
+  }
+  return { sources: routes.map((r) => `${r.file}:${r.sha256}`), patches: patchHashes };
+}
+
+/** Fetches and verifies a source, unpacks it into `dest` and applies its patches in order. */
+export async function prepareSource(
+  ctx: LayerContext,
+  name: string,
+  routes: readonly SourceRoute[],
+  patches: readonly string[],
+  dest: string,
+): Promise<void> {
+  const fetched = await fetchSource(name, routes, {
+    cacheDir: ctx.opts.cacheDir,
+    repoRoot: ctx.opts.repoRoot,
+    log: ctx.log,
+  });
+  await unpack(fetched.path, dest, ctx.log);
+  for (const p of patches) {
+    await ctx.exec('patch', ['-p1', '--forward', '--batch', '-i', resolve(ctx.opts.repoRoot, p)], {
+      cwd: dest,
+    });
+  }
+}
+
+export function workDir(ctx: LayerContext, sub: string): string {
+  return join(ctx.work, sub);
+}

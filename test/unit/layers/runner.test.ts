@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalStore } from '../../../src/layers/local-store.js';
+import { runLayers, selectLayers } from '../../../src/layers/runner.js';
+import { exec } from '../../../src/util/exec.js';
+import { fileLayer, silentReporter, testOptions } from '../../helpers/fake-layers.js';
+
+let dir: string;
+let cache: string;
+let buildLog: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fp-runner-'));
+  cache = join(dir, 'cache');
+  buildLog = join(dir, 'builds.log');
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const builds = async () => (await readFile(buildLog, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+const child = ['--import', 'tsx', join(process.cwd(), 'test/helpers/layer-child.ts')];
+
+describe('runLayers', () => {
+  test('builds once, then restores every layer from the cache', async () => {
+    const layers = [fileLayer('a', '1', { buildLog }), fileLayer('b', '2', { deps: ['a'], buildLog })];
+    const first = await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
+    expect([...first.values()].map((r) => r.status)).toEqual(['built', 'built']);
+    expect(await readFile(join(first.get('b')!.dir, 'value.txt'), 'utf8')).toBe('2');
+    expect(await readFile(join(first.get('b')!.dir, 'from-a.txt'), 'utf8')).toBe(first.get('a')!.dir);
+
+    const second = await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
+    expect([...second.values()].map((r) => r.status)).toEqual(['cached', 'cached']);
+    expect(await builds()).toHaveLength(2);
+  });
+
+  test('a changed input rebuilds that layer and its dependents, not its dependencies', async () => {
+    const opts = testOptions(cache);
+    const reporter = silentReporter();
+    await runLayers([fileLayer('a', '1'), fileLayer('b', '2', { deps: ['a'] }), fileLayer('c', '3', { deps: ['b'] })], opts, { reporter });
+    const again = await runLayers(
+      [fileLayer('a', '1'), fileLayer('b', 'CHANGED', { deps: ['a'] }), fileLayer('c', '3', { deps: ['b'] })],
+      opts,
+      { reporter },
+    );
+    expect([...again.values()].map((r) => `${r.name}:${r.status}`)).toEqual(['a:cached', 'b:built', 'c:built']);
+  });
+
+  test('--no-cache rebuilds and replaces the stored layer', async () => {
+    const layers = [fileLayer('a', '1', { buildLog })];
+    await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
+    const r = await runLayers(layers, { ...testOptions(cache), noCache: true }, { reporter: silentReporter() });
+    expect(r.get('a')!.status).toBe('built');
+    expect(await builds()).toHaveLength(2);
+    expect(await readFile(join(r.get('a')!.dir, 'value.txt'), 'utf8')).toBe('1');
+  });
+
+  test('a failing build leaves nothing under its key and no staging directory', async () => {
+    const opts = testOptions(cache);
+    await expect(
+      runLayers([fileLayer('a', '1', { fail: true })], opts, { reporter: silentReporter() }),
+    ).rejects.toThrow('a failed on purpose');
+    expect(await readdir(join(cache, 'layers', 'a'))).toEqual([]);
+    expect(await new LocalStore(join(cache, 'layers')).list()).toEqual([]);
+  });
+
+  test('selectLayers keeps dependencies and rejects unknown names', () => {
+    const all = [fileLayer('a', '1'), fileLayer('b', '2', { deps: ['a'] }), fileLayer('c', '3')];
+    expect(selectLayers(all, ['b']).map((l) => l.name)).toEqual(['a', 'b']);
+    expect(() => selectLayers(all, ['nope'])).toThrow("Unknown layer 'nope'; the layers are: a, b, c.");
+  });
+
+  test('a build killed half-way leaves no partial layer, and the next run rebuilds it cleanly', async () => {
+    const proc = spawn(process.execPath, [...child, cache, buildLog, '60000'], { stdio: 'ignore' });
+    // Wait until the slow layer has started writing its output.
+    for (let i = 0; i < 200 && !(await builds()).some((l) => l.startsWith('slow')); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    proc.kill('SIGKILL');
+    await new Promise((r) => proc.on('exit', r));
+
+    const store = new LocalStore(join(cache, 'layers'));
+    expect((await store.list()).map((e) => e.name)).toEqual(['base']);
+    const leftovers = await readdir(join(cache, 'layers', 'slow'));
+    expect(leftovers.some((f) => f.startsWith('.staging-'))).toBe(true);
+
+    const { stdout } = await exec(process.execPath, [...child, cache, buildLog, '0']);
+    const results = JSON.parse(stdout) as Array<[string, string, string]>;
+    expect(results.map(([n, s]) => `${n}:${s}`)).toEqual(['base:cached', 'slow:built']);
+    expect(await readFile(join(results[1]![2], 'value.txt'), 'utf8')).toBe('s1');
+    // The dead build's staging dir and lock are gone.
+    expect((await readdir(join(cache, 'layers', 'slow'))).filter((f) => f.startsWith('.'))).toEqual([]);
+  }, 30_000);
+
+  test('two builds started at once against one cache both succeed and build each layer once', async () => {
+    const run = () => exec(process.execPath, [...child, cache, buildLog, '1500']);
+    const [one, two] = await Promise.all([run(), run()]);
+    const a = JSON.parse(one.stdout) as Array<[string, string, string]>;
+    const b = JSON.parse(two.stdout) as Array<[string, string, string]>;
+    expect(a.map((r) => r[2])).toEqual(b.map((r) => r[2]));
+    expect((await builds()).map((l) => l.split(' ')[0]).sort()).toEqual(['base', 'slow']);
+    expect([...a, ...b].filter((r) => r[1] === 'built')).toHaveLength(2);
+  }, 30_000);
+});
