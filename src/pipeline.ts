@@ -1,5 +1,16 @@
+import { nativeLayer } from './cpython/native-layer.js';
+import { wasmLayer } from './cpython/wasm-layer.js';
 import type { Layer } from './layers/types.js';
+import { cLibraryLayer } from './toolchain/c-library.js';
 import { toolchainLayer } from './toolchain/layer.js';
 
 /** Every layer, dependencies first. */
-export const pipeline: readonly Layer[] = [toolchainLayer];
+export const pipeline: readonly Layer[] = [
+  toolchainLayer,
+  cLibraryLayer('zlib', 'zlib for the zlib, gzip and zipfile modules'),
+  cLibraryLayer('bzip2', 'libbz2 for the bz2 module'),
+  cLibraryLayer('xz', 'liblzma for the lzma module'),
+  cLibraryLayer('sqlite3', 'SQLite for the sqlite3 module'),
+  nativeLayer,
+  wasmLayer,
+];

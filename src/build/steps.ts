@@ -11,23 +11,34 @@ export type Step =
   | { run: string[]; cwd?: string; env?: Record<string, string> }
   | { copy: string; to: string };
 
+/** Template variables: a list is spliced as separate arguments, or joined with spaces. */
+export type Vars = Record<string, string | readonly string[]>;
+
 /** Replaces `{name}` with vars[name]; an unknown name is a recipe error, not a silent blank. */
-export function expand(template: string, vars: Record<string, string>, where: string): string {
+export function expand(template: string, vars: Vars, where: string): string {
   return template.replace(/\{(\w+)\}/g, (_m, name: string) => {
     const v = vars[name];
     if (v === undefined) {
       const known = Object.keys(vars).join(', ');
       throw new UserError(`${where} uses {${name}}, which is not defined; use one of: ${known}.`);
     }
-    return v;
+    return typeof v === 'string' ? v : v.join(' ');
   });
+}
+
+/** Expands one argument; an argument that is exactly `{list}` becomes the list's items. */
+export function expandArg(arg: string, vars: Vars, where: string): string[] {
+  const whole = /^\{(\w+)\}$/.exec(arg);
+  const v = whole ? vars[whole[1]!] : undefined;
+  if (v !== undefined && typeof v !== 'string') return [...v];
+  return [expand(arg, vars, where)];
 }
 
 export async function runSteps(
   ctx: LayerContext,
   steps: readonly Step[],
   srcDir: string,
-  vars: Record<string, string>,
+  vars: Vars,
   env: Record<string, string>,
   where: string,
 ): Promise<void> {
@@ -39,7 +50,7 @@ export async function runSteps(
       await cp(join(srcDir, expand(step.copy, vars, at)), dest, { recursive: true });
       continue;
     }
-    const [cmd, ...args] = step.run.map((a) => expand(a, vars, at));
+    const [cmd, ...args] = step.run.flatMap((a) => expandArg(a, vars, at));
     if (!cmd) throw new UserError(`${at} has an empty 'run' list; give a command.`);
     const stepEnv = { ...env };
     for (const [k, v] of Object.entries(step.env ?? {})) stepEnv[k] = expand(v, vars, at);

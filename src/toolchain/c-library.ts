@@ -1,11 +1,12 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Step, runSteps } from '../build/steps.js';
+import { type Step, type Vars, expandArg, runSteps } from '../build/steps.js';
 import type { Layer } from '../layers/types.js';
 import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import type { SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
+import { hashTree } from '../util/hash.js';
 import { wasmCompiler } from './flags.js';
 
 /** `third-party/libs/<name>/recipe.json`: a C library the standard library links against. */
@@ -37,25 +38,27 @@ export function cLibraryLayer(name: string, description: string): Layer {
     async inputs({ opts }) {
       const r = await readCLibraryRecipe(opts.repoRoot, name);
       const src = await sourceInputs(opts.repoRoot, r.sources, r.patches);
-      return { version: r.version, ...src, cflags: r.cflags, steps: r.steps, provides: r.provides };
+      const recipeFiles = await hashTree(join(opts.repoRoot, 'third-party', 'libs', name));
+      return {
+        recipeFiles, version: r.version, ...src, cflags: r.cflags, steps: r.steps, provides: r.provides };
     },
     async build(ctx) {
       const r = await readCLibraryRecipe(ctx.opts.repoRoot, name);
       const srcDir = join(ctx.work, 'src');
       await prepareSource(ctx, `${r.name} ${r.version}`, r.sources, r.patches, srcDir);
       const cc = await wasmCompiler(ctx.dep('toolchain'));
-      const cflags = [...cc.cflags, ...r.cflags].join(' ');
-      const vars = {
+      const where = `third-party/libs/${name}/recipe.json`;
+      const base: Vars = {
         prefix: ctx.out,
         jobs: String(ctx.opts.jobs),
-        cc: cc.env.CC ?? cc.cc,
-        ar: cc.ar,
-        ranlib: cc.ranlib,
-        cflags,
         host: 'wasm32-unknown-wasi',
+        recipe: join(ctx.opts.repoRoot, 'third-party', 'libs', name),
       };
-      const where = `third-party/libs/${name}/recipe.json`;
-      await runSteps(ctx, r.steps, srcDir, vars, { ...cc.env, CFLAGS: cflags }, where);
+      const cflags = [...cc.cflags, ...r.cflags.flatMap((f) => expandArg(f, base, where))];
+      // {cc} is the compiler alone: the target and sysroot travel in {cflags}.
+      const vars: Vars = { ...base, cc: cc.cc, ar: cc.ar, ranlib: cc.ranlib, cflags };
+      const env = { ...cc.env, CFLAGS: cflags.join(' ') };
+      await runSteps(ctx, r.steps, srcDir, vars, env, where);
       for (const f of r.provides) {
         if (!(await exists(join(ctx.out, f)))) {
           throw new UserError(`${name} built but ${f} is missing; check the steps in ${where}.`);

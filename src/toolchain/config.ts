@@ -13,6 +13,8 @@ export interface ToolchainConfig {
   wasiLib: string;
   builtins: string;
   packages: SystemPackage[];
+  /** Only the tests need these: git, the image builder and a registry. */
+  testPackages: SystemPackage[];
 }
 
 export async function readToolchainConfig(repoRoot: string): Promise<ToolchainConfig> {

@@ -1,12 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Layer } from '../layers/types.js';
+import type { BuildOptions, Layer } from '../layers/types.js';
 import { cachePaths } from '../paths.js';
 import { probe } from '../util/exec.js';
 import { copyTree } from '../util/fs.js';
 import { hashTree, sha256File } from '../util/hash.js';
 import { readToolchainConfig } from './config.js';
 import { ensurePackages } from './system-packages.js';
+
+/** Installs the toolchain and host build packages when missing (a no-op when present). */
+export async function ensureSystemPackages(opts: BuildOptions) {
+  const cfg = await readToolchainConfig(opts.repoRoot);
+  await mkdir(cachePaths(opts.cacheDir).logs, { recursive: true });
+  await ensurePackages(cfg.packages, join(cachePaths(opts.cacheDir).logs, 'apt-install.log'));
+  return cfg;
+}
 
 /** What the toolchain layer records in `toolchain.json`, read by every cross build. */
 export interface ToolchainInfo {
@@ -30,9 +38,7 @@ export const toolchainLayer: Layer = {
   description: 'clang, wasm-ld and wasi-libc, with an isolated sysroot',
   deps: [],
   async inputs({ opts }) {
-    const cfg = await readToolchainConfig(opts.repoRoot);
-    await mkdir(cachePaths(opts.cacheDir).logs, { recursive: true });
-    await ensurePackages(cfg.packages, join(cachePaths(opts.cacheDir).logs, 'apt-install.log'));
+    const cfg = await ensureSystemPackages(opts);
     return {
       target: cfg.target,
       clang: (await probe(cfg.clang, ['--version']))?.split('\n')[0] ?? 'missing',

@@ -1,0 +1,113 @@
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Layer, LayerContext } from '../layers/types.js';
+import { prepareSource, sourceInputs } from '../sources/prepare.js';
+import { wasmCompiler } from '../toolchain/flags.js';
+import { exists, removeTree } from '../util/fs.js';
+import { type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
+import { nativePython } from './native-layer.js';
+
+/** The C libraries the standard library links, each its own layer. */
+export const C_LIBRARIES = ['zlib', 'bzip2', 'xz', 'sqlite3'] as const;
+
+/** `lib/link.json` in the wasm layer: how to link a program against this libpython. */
+export interface LinkInfo {
+  /** Archives relative to the wasm layer's directory, in link order. */
+  archives: string[];
+  libs: string[];
+  ldflags: string[];
+}
+
+async function removeBytecode(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.name === '__pycache__') await removeTree(path);
+    else if (entry.isDirectory()) await removeBytecode(path);
+  }
+}
+
+/** Lays out the installed tree: stdlib pruned for WASI, archives and link info beside it. */
+async function layout(ctx: LayerContext, cfg: WasmConfig, build: string, dest: string, v: string) {
+  const out = ctx.out;
+  const stdlib = join(out, 'lib', `python${v}`);
+  await mkdir(join(out, 'lib'), { recursive: true });
+  await mkdir(join(out, 'bin'), { recursive: true });
+  await rename(join(dest, 'lib', `python${v}`), stdlib);
+  await rename(join(dest, 'include'), join(out, 'include'));
+  for (const p of cfg.prune) await removeTree(join(stdlib, p));
+  // Bytecode written at install time carries source mtimes: leave it out, keep the layer exact.
+  await removeBytecode(stdlib);
+
+  const archives = [`lib/libpython${v}.a`];
+  await copyFile(join(build, `libpython${v}.a`), join(out, archives[0]!));
+  for (const a of cfg.extraArchives) {
+    await copyFile(join(build, a), join(out, 'lib', basename(a)));
+    archives.push(`lib/${basename(a)}`);
+  }
+  for (const lib of C_LIBRARIES) {
+    const libDir = join(ctx.dep(lib), 'lib');
+    for (const a of (await readdir(libDir)).filter((f) => f.endsWith('.a'))) {
+      await copyFile(join(libDir, a), join(out, 'lib', a));
+      archives.push(`lib/${a}`);
+    }
+  }
+  const link: LinkInfo = { archives, libs: cfg.link.libs, ldflags: cfg.link.ldflags };
+  await writeFile(join(out, 'lib', 'link.json'), JSON.stringify(link, null, 2));
+  return archives;
+}
+
+export const wasmLayer: Layer = {
+  name: 'wasm',
+  description: 'CPython cross-compiled to wasm32-wasi: libpython, headers, python.wasm, stdlib',
+  deps: ['toolchain', 'native', ...C_LIBRARIES],
+  async inputs({ opts }) {
+    const cfg = await readCPythonConfig(opts.repoRoot);
+    return {
+      version: cfg.version,
+      ...(await sourceInputs(opts.repoRoot, cfg.sources, cfg.wasm.patches)),
+      wasm: cfg.wasm as never,
+    };
+  },
+  async build(ctx) {
+    const cfg = await readCPythonConfig(ctx.opts.repoRoot);
+    const v = shortVersion(cfg.version);
+    const src = join(ctx.work, 'src');
+    const build = join(ctx.work, 'build');
+    const dest = join(ctx.work, 'dest');
+    await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.wasm.patches, src);
+    await mkdir(build, { recursive: true });
+
+    const libs = C_LIBRARIES.map((l) => ctx.dep(l));
+    const cc = await wasmCompiler(ctx.dep('toolchain'), libs);
+    const env: Record<string, string> = {
+      ...cc.env,
+      CONFIG_SITE: join(src, cfg.wasm.configSite),
+      CFLAGS: cfg.wasm.cflags.join(' '),
+      CPPFLAGS: libs.map((l) => `-I${join(l, 'include')}`).join(' '),
+      LDFLAGS: [...libs.map((l) => `-L${join(l, 'lib')}`), ...cfg.wasm.ldflags].join(' '),
+      // configure looks for a cross readelf it does not need for wasm.
+      READELF: 'true',
+    };
+    await mkdir(env.PKG_CONFIG_LIBDIR!, { recursive: true });
+    for (const m of cfg.wasm.disabledModules) env[`py_cv_module_${m}`] = 'n/a';
+
+    const buildTriple = (await ctx.exec(join(src, 'config.guess'), [])).stdout.trim();
+    const python = nativePython(ctx.dep('native'), cfg.version);
+    await ctx.exec(
+      join(src, 'configure'),
+      [`--build=${buildTriple}`, `--with-build-python=${python}`, ...cfg.wasm.configure],
+      { cwd: build, env },
+    );
+    await ctx.exec('make', [`-j${ctx.opts.jobs}`], { cwd: build, env });
+    await ctx.exec('make', ['install', `DESTDIR=${dest}`], { cwd: build, env });
+
+    const archives = await layout(ctx, cfg.wasm, build, dest, v);
+    // Debug info is most of the archives' and python.wasm's size and no use in Faasm.
+    await ctx.exec(cc.strip, ['--strip-debug', ...archives.map((a) => join(ctx.out, a))]);
+    await ctx.exec(cc.strip, ['-o', join(ctx.out, 'bin', 'python.wasm'), join(build, 'python.wasm')]);
+    if (!(await exists(join(ctx.out, 'lib', `python${v}`, 'os.py')))) {
+      throw new Error(`the wasm install has no lib/python${v}/os.py`);
+    }
+    await rm(join(dest), { recursive: true, force: true });
+  },
+};
