@@ -6,6 +6,8 @@ export interface WasmConfig {
   patches: string[];
   configSite: string;
   configure: string[];
+  /** Replaces configure's default OPT (which carries -g). */
+  opt: string;
   cflags: string[];
   ldflags: string[];
   /** Standard-library modules switched off for WASI (`py_cv_module_<name>=n/a`). */

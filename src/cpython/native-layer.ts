@@ -1,6 +1,6 @@
-import { readdir, rename } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Layer } from '../layers/types.js';
+import type { Layer, LayerContext } from '../layers/types.js';
 import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { probe } from '../util/exec.js';
 import { ensureSystemPackages } from '../toolchain/layer.js';
@@ -14,6 +14,7 @@ export const nativeLayer: Layer = {
   description: 'the build Python: CPython of exactly the pinned version, for this machine',
   // Not on the wasm toolchain: a new clang must not rebuild the build Python.
   deps: [],
+  implementation: ['src/cpython/native-layer.ts', 'src/sources/prepare.ts'],
   async inputs({ opts }) {
     const cfg = await readCPythonConfig(opts.repoRoot);
     await ensureSystemPackages(opts);
@@ -39,10 +40,19 @@ export const nativeLayer: Layer = {
     for (const entry of await readdir(join(dest, PREFIX))) {
       await rename(join(dest, PREFIX, entry), join(ctx.out, entry));
     }
-    const python = join(ctx.out, 'bin', `python${shortVersion(cfg.version)}`);
+    const v = shortVersion(cfg.version);
+    // The static libpython for embedding (46 MB) is never used from the build Python.
+    await rm(join(ctx.out, 'lib', `python${v}`, `config-${v}-${await multiarch(ctx)}`, `libpython${v}.a`), {
+      force: true,
+    });
+    const python = join(ctx.out, 'bin', `python${v}`);
     await ctx.exec(python, ['-c', 'import sys, zlib, json; assert sys.version.split()[0] == sys.argv[1]', cfg.version]);
   },
 };
+
+async function multiarch(ctx: LayerContext): Promise<string> {
+  return (await ctx.exec('gcc', ['-print-multiarch'])).stdout.trim() || 'x86_64-linux-gnu';
+}
 
 export function nativePython(nativeDir: string, version: string): string {
   return join(nativeDir, 'bin', `python${shortVersion(version)}`);

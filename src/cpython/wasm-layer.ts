@@ -44,6 +44,7 @@ async function layout(ctx: LayerContext, cfg: WasmConfig, build: string, dest: s
     await copyFile(join(build, a), join(out, 'lib', basename(a)));
     archives.push(`lib/${basename(a)}`);
   }
+  // The C libraries' archives too, so that linking against this layer needs nothing else.
   for (const lib of C_LIBRARIES) {
     const libDir = join(ctx.dep(lib), 'lib');
     for (const a of (await readdir(libDir)).filter((f) => f.endsWith('.a'))) {
@@ -60,6 +61,7 @@ export const wasmLayer: Layer = {
   name: 'wasm',
   description: 'CPython cross-compiled to wasm32-wasi: libpython, headers, python.wasm, stdlib',
   deps: ['toolchain', 'native', ...C_LIBRARIES],
+  implementation: ['src/cpython/wasm-layer.ts', 'src/toolchain/flags.ts', 'src/sources/prepare.ts'],
   async inputs({ opts }) {
     const cfg = await readCPythonConfig(opts.repoRoot);
     return {
@@ -82,6 +84,7 @@ export const wasmLayer: Layer = {
     const env: Record<string, string> = {
       ...cc.env,
       CONFIG_SITE: join(src, cfg.wasm.configSite),
+      OPT: cfg.wasm.opt,
       CFLAGS: cfg.wasm.cflags.join(' '),
       CPPFLAGS: libs.map((l) => `-I${join(l, 'include')}`).join(' '),
       LDFLAGS: [...libs.map((l) => `-L${join(l, 'lib')}`), ...cfg.wasm.ldflags].join(' '),
@@ -101,9 +104,8 @@ export const wasmLayer: Layer = {
     await ctx.exec('make', [`-j${ctx.opts.jobs}`], { cwd: build, env });
     await ctx.exec('make', ['install', `DESTDIR=${dest}`], { cwd: build, env });
 
-    const archives = await layout(ctx, cfg.wasm, build, dest, v);
-    // Debug info is most of the archives' and python.wasm's size and no use in Faasm.
-    await ctx.exec(cc.strip, ['--strip-debug', ...archives.map((a) => join(ctx.out, a))]);
+    await layout(ctx, cfg.wasm, build, dest, v);
+    // The name section and any debug info: no use to Faasm, a third of the module.
     await ctx.exec(cc.strip, ['-o', join(ctx.out, 'bin', 'python.wasm'), join(build, 'python.wasm')]);
     if (!(await exists(join(ctx.out, 'lib', `python${v}`, 'os.py')))) {
       throw new Error(`the wasm install has no lib/python${v}/os.py`);

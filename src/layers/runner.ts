@@ -1,12 +1,13 @@
-import { mkdir, rm, utimes } from 'node:fs/promises';
+import { mkdir, readFile, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { exec } from '../util/exec.js';
 import { treeSize } from '../util/fs.js';
+import { sha256 } from '../util/hash.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { layerKey, shortKey } from './key.js';
 import { LocalStore } from './local-store.js';
-import type { BuildOptions, Layer, LayerContext, LayerResult, Reporter } from './types.js';
+import type { BuildOptions, Json, Layer, LayerContext, LayerResult, Reporter } from './types.js';
 
 export interface PlannedLayer {
   layer: Layer;
@@ -34,6 +35,12 @@ export function selectLayers(all: readonly Layer[], targets: readonly string[] =
   return all.filter((l) => wanted.has(l.name));
 }
 
+async function hashImplementation(repoRoot: string, files: readonly string[]) {
+  const hashes: Record<string, string> = {};
+  for (const f of files) hashes[f] = sha256(await readFile(join(repoRoot, f)));
+  return hashes;
+}
+
 /** Computes every selected layer's key without building anything. */
 export async function planLayers(layers: readonly Layer[], opts: BuildOptions) {
   const keys = new Map<string, string>();
@@ -46,7 +53,8 @@ export async function planLayers(layers: readonly Layer[], opts: BuildOptions) {
       depKeys[dep] = k;
     }
     const inputs = await layer.inputs({ opts });
-    const key = layerKey(layer.name, inputs, depKeys);
+    const code = await hashImplementation(opts.repoRoot, layer.implementation ?? []);
+    const key = layerKey(layer.name, { inputs, code } as Json, depKeys);
     keys.set(layer.name, key);
     plan.push({ layer, key, depKeys, inputs });
   }

@@ -43,6 +43,11 @@ export interface Layer {
   name: string;
   description: string;
   deps: readonly string[];
+  /**
+   * Repository files (relative paths) whose code decides how the layer builds; their content
+   * is part of the key, so changing the build code rebuilds the layer.
+   */
+  implementation?: readonly string[];
   /** Everything that can change the output, besides the dependency keys. Must be pure data. */
   inputs(ctx: InputsContext): Promise<Json>;
   build(ctx: LayerContext): Promise<void>;

@@ -37,6 +37,7 @@ export const toolchainLayer: Layer = {
   name: 'toolchain',
   description: 'clang, wasm-ld and wasi-libc, with an isolated sysroot',
   deps: [],
+  implementation: ['src/toolchain/layer.ts', 'src/toolchain/system-packages.ts'],
   async inputs({ opts }) {
     const cfg = await ensureSystemPackages(opts);
     return {

@@ -1,0 +1,130 @@
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runPythonWasm } from '../../src/cpython/python-wasm.js';
+import { planLayers, selectLayers } from '../../src/layers/runner.js';
+import type { LayerResult } from '../../src/layers/types.js';
+import { REPO_ROOT } from '../../src/paths.js';
+import { pipeline } from '../../src/pipeline.js';
+import { wasmCompiler } from '../../src/toolchain/flags.js';
+import { exec } from '../../src/util/exec.js';
+import { buildLayers, integrationOptions } from '../helpers/runtime.js';
+
+let layers: Map<string, LayerResult>;
+let wasm: string;
+let root: string;
+
+beforeAll(async () => {
+  layers = await buildLayers(['wasm']);
+  root = layers.get('wasm')!.dir;
+  wasm = join(root, 'bin', 'python.wasm');
+});
+
+const python = (code: string) => runPythonWasm(wasm, root, ['-c', code]);
+
+describe('python.wasm under node:wasi', () => {
+  test('is the pinned version, stripped, with the stdlib laid out under lib/python3.11', async () => {
+    const r = await python('import sys; print(sys.version.split()[0], sys.platform, sys.prefix)');
+    expect(r.stdout.trim()).toBe('3.11.2 wasi /');
+    // Stripped: no DWARF, so a few MB rather than 20.
+    expect((await stat(wasm)).size).toBeLessThan(10 * 1024 * 1024);
+    await expect(stat(join(root, 'lib/python3.11/os.py'))).resolves.toBeTruthy();
+    await expect(stat(join(root, 'lib/python3.11/test'))).rejects.toThrow();
+    await expect(stat(join(root, 'lib/python3.11/_sysconfigdata__wasi_wasm32-wasi.py'))).resolves.toBeTruthy();
+  });
+
+  test('imports and uses the core standard library', async () => {
+    const r = await python(`
+import json, re, hashlib, decimal, datetime, pickle, collections, unicodedata, zlib
+assert json.loads(json.dumps({"a": [1, 2.5, None]})) == {"a": [1, 2.5, None]}
+assert re.sub(r"(\\d+)", r"<\\1>", "a1b22") == "a<1>b<22>"
+assert hashlib.sha256(b"").hexdigest() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+assert hashlib.md5(b"").hexdigest() == "d41d8cd98f00b204e9800998ecf8427e"
+assert str(decimal.Decimal("1.1") + decimal.Decimal("2.2")) == "3.3"
+assert datetime.date(2024, 2, 28) + datetime.timedelta(days=2) == datetime.date(2024, 3, 1)
+assert pickle.loads(pickle.dumps({"x": (1, 2)})) == {"x": (1, 2)}
+assert collections.Counter("abca").most_common(1) == [("a", 2)]
+assert unicodedata.name("é") == "LATIN SMALL LETTER E WITH ACUTE"
+data = b"faasm " * 1000
+assert zlib.decompress(zlib.compress(data)) == data and len(zlib.compress(data)) < 100
+print("ok")
+`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('ok');
+    expect(r.code).toBe(0);
+  });
+
+  test('gzip, compressed zipfile, bz2, lzma and sqlite3 work', async () => {
+    const r = await python(`
+import gzip, io, zipfile, bz2, lzma, sqlite3
+data = b"x" * 10000
+assert gzip.decompress(gzip.compress(data)) == data
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("a.txt", data)
+with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+    assert z.read("a.txt") == data and z.getinfo("a.txt").compress_size < 100
+assert bz2.decompress(bz2.compress(data)) == data
+assert lzma.decompress(lzma.compress(data)) == data
+db = sqlite3.connect(":memory:")
+db.execute("create table t (k text, v int)")
+db.executemany("insert into t values (?, ?)", [("a", 1), ("b", 2)])
+assert db.execute("select sum(v) from t").fetchone() == (3,)
+print("ok")
+`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('ok');
+  });
+
+  test('cannot read host paths outside the runtime root', async () => {
+    const r = await python(`
+try:
+    open("/etc/passwd").read()
+    print("leak")
+except OSError as e:
+    print("refused", type(e).__name__)
+`);
+    expect(r.stdout.trim()).toMatch(/^refused/);
+  });
+});
+
+describe('the toolchain layer', () => {
+  test('never sees host headers: zlib.h is not found and /usr/include is not searched', async () => {
+    const cc = await wasmCompiler(layers.get('toolchain')!.dir);
+    const dir = await mkdtemp(join(tmpdir(), 'fp-sysroot-'));
+    try {
+      await writeFile(join(dir, 'z.c'), '#include <zlib.h>\nint main(void) { return 0; }\n');
+      await expect(exec(cc.cc, [...cc.cflags, '-c', join(dir, 'z.c'), '-o', join(dir, 'z.o')])).rejects.toMatchObject({
+        tail: expect.arrayContaining([expect.stringContaining("'zlib.h' file not found")]),
+      });
+      const { stderr } = await exec(cc.cc, [...cc.cflags, '-v', '-E', '-x', 'c', '/dev/null', '-o', '/dev/null']);
+      const searched = stderr.split('search starts here:')[1]!.split('End of search list.')[0]!;
+      expect(searched).not.toMatch(/^\s*\/usr\/(local\/)?include\s*$/m);
+      expect(searched).toContain(join(layers.get('toolchain')!.dir, 'sysroot'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('layer keys', () => {
+  test('changing only a wasm configure flag changes the wasm key and keeps the native one', async () => {
+    const repo = await mkdtemp(join(tmpdir(), 'fp-repo-'));
+    try {
+      await cp(join(REPO_ROOT, 'third-party'), join(repo, 'third-party'), { recursive: true });
+      const wasmJson = join(repo, 'third-party/cpython/wasm.json');
+      const cfg = JSON.parse(await readFile(wasmJson, 'utf8'));
+      cfg.configure.push('--with-pydebug');
+      await writeFile(wasmJson, JSON.stringify(cfg));
+      const layersToWasm = selectLayers(pipeline, ['wasm']);
+      const before = await planLayers(layersToWasm, integrationOptions());
+      const after = await planLayers(layersToWasm, integrationOptions({ repoRoot: repo }));
+      const key = (plan: typeof before, name: string) => plan.find((p) => p.layer.name === name)!.key;
+      for (const name of ['toolchain', 'zlib', 'native']) expect(key(after, name)).toBe(key(before, name));
+      expect(key(after, 'wasm')).not.toBe(key(before, 'wasm'));
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  });
+});
