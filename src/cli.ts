@@ -17,7 +17,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    console.error(`Unknown command '${name}'; the commands are: ${commands.map((c) => c.name).join(', ')}.`);
+    console.error(
+      `Unknown command '${name}'; the commands are: ${commands.map((c) => c.name).join(', ')}.`,
+    );
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -8,8 +8,7 @@ import { UserError } from '../util/errors.js';
  * `copy` a file from the source tree into the install prefix.
  */
 export type Step =
-  | { run: string[]; cwd?: string; env?: Record<string, string> }
-  | { copy: string; to: string };
+  { run: string[]; cwd?: string; env?: Record<string, string> } | { copy: string; to: string };
 
 /** Template variables: a list is spliced as separate arguments, or joined with spaces. */
 export type Vars = Record<string, string | readonly string[]>;

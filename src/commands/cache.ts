@@ -58,7 +58,9 @@ Options: --cache-dir DIR`,
       for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         total += e.size;
         const used = e.lastUsed.toISOString().slice(0, 16).replace('T', ' ');
-        console.log(`${e.name.padEnd(10)} ${shortKey(e.key)} ${formatBytes(e.size).padStart(10)}  ${used}`);
+        console.log(
+          `${e.name.padEnd(10)} ${shortKey(e.key)} ${formatBytes(e.size).padStart(10)}  ${used}`,
+        );
       }
       console.log(`${entries.length} layers, ${formatBytes(total)} in ${paths.layers}`);
       return 0;
@@ -69,10 +71,13 @@ Options: --cache-dir DIR`,
     let doomed = entries;
     if (typeof values['older-than'] === 'string') {
       const days = Number(values['older-than']);
-      if (!(days >= 0)) throw new UserError(`--older-than takes a number of days, not '${values['older-than']}'.`);
+      if (!(days >= 0))
+        throw new UserError(`--older-than takes a number of days, not '${values['older-than']}'.`);
       doomed = entries.filter((e) => Date.now() - e.lastUsed.getTime() > days * 86_400_000);
     } else if (values.all !== true) {
-      const current = new Set((await planLayers(pipeline, opts)).map((p) => `${p.layer.name}/${p.key}`));
+      const current = new Set(
+        (await planLayers(pipeline, opts)).map((p) => `${p.layer.name}/${p.key}`),
+      );
       doomed = entries.filter((e) => !current.has(`${e.name}/${e.key}`));
     }
     let freed = 0;
@@ -81,7 +86,9 @@ Options: --cache-dir DIR`,
       freed += e.size;
     }
     const leftovers = (await store.sweepStaging()) + (await sweepWork(paths.work));
-    console.log(`removed ${doomed.length} layers (${formatBytes(freed)}) and ${leftovers} leftovers of killed builds`);
+    console.log(
+      `removed ${doomed.length} layers (${formatBytes(freed)}) and ${leftovers} leftovers of killed builds`,
+    );
     return 0;
   },
 };

@@ -18,7 +18,10 @@ a container registry for the image tests.`,
     const opts = buildOptions(values);
     const cfg = await ensureSystemPackages(opts);
     if (values['test-tools'] === true) {
-      await ensurePackages(cfg.testPackages, join(cachePaths(opts.cacheDir).logs, 'apt-install.log'));
+      await ensurePackages(
+        cfg.testPackages,
+        join(cachePaths(opts.cacheDir).logs, 'apt-install.log'),
+      );
     }
     return 0;
   },

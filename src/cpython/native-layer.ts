@@ -42,11 +42,18 @@ export const nativeLayer: Layer = {
     }
     const v = shortVersion(cfg.version);
     // The static libpython for embedding (46 MB) is never used from the build Python.
-    await rm(join(ctx.out, 'lib', `python${v}`, `config-${v}-${await multiarch(ctx)}`, `libpython${v}.a`), {
-      force: true,
-    });
+    await rm(
+      join(ctx.out, 'lib', `python${v}`, `config-${v}-${await multiarch(ctx)}`, `libpython${v}.a`),
+      {
+        force: true,
+      },
+    );
     const python = join(ctx.out, 'bin', `python${v}`);
-    await ctx.exec(python, ['-c', 'import sys, zlib, json; assert sys.version.split()[0] == sys.argv[1]', cfg.version]);
+    await ctx.exec(python, [
+      '-c',
+      'import sys, zlib, json; assert sys.version.split()[0] == sys.argv[1]',
+      cfg.version,
+    ]);
   },
 };
 

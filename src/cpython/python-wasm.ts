@@ -16,7 +16,11 @@ export interface PythonRun {
  * Runs the wasm layer's python.wasm under node:wasi in a child process, with `root` as the
  * guest's `/`. Used to check the build inside the real wasm runtime.
  */
-export async function runPythonWasm(wasm: string, root: string, args: string[]): Promise<PythonRun> {
+export async function runPythonWasm(
+  wasm: string,
+  root: string,
+  args: string[],
+): Promise<PythonRun> {
   const argv = ['--no-warnings', RUNNER, wasm, root, ...args];
   const result = await exec(process.execPath, argv, { env: { WASI_TIMING: '1' } }).then(
     (r) => ({ ...r, code: 0 }),

@@ -1,9 +1,9 @@
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { wasmCompiler } from '../toolchain/flags.js';
-import { exists, removeTree } from '../util/fs.js';
+import { exists, removeTree, treeSize } from '../util/fs.js';
 import { type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
 import { nativePython } from './native-layer.js';
 
@@ -106,7 +106,15 @@ export const wasmLayer: Layer = {
 
     await layout(ctx, cfg.wasm, build, dest, v);
     // The name section and any debug info: no use to Faasm, a third of the module.
-    await ctx.exec(cc.strip, ['-o', join(ctx.out, 'bin', 'python.wasm'), join(build, 'python.wasm')]);
+    const wasmOut = join(ctx.out, 'bin', 'python.wasm');
+    await ctx.exec(cc.strip, ['-o', wasmOut, join(build, 'python.wasm')]);
+    const info = {
+      version: cfg.version,
+      pythonWasmBytesUnstripped: (await stat(join(build, 'python.wasm'))).size,
+      pythonWasmBytes: (await stat(wasmOut)).size,
+      stdlibBytes: await treeSize(join(ctx.out, 'lib', `python${v}`)),
+    };
+    await writeFile(join(ctx.out, 'build.json'), JSON.stringify(info, null, 2));
     if (!(await exists(join(ctx.out, 'lib', `python${v}`, 'os.py')))) {
       throw new Error(`the wasm install has no lib/python${v}/os.py`);
     }

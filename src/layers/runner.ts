@@ -179,6 +179,7 @@ async function build(
     await rm(staging, { recursive: true, force: true });
     throw err;
   } finally {
-    if (process.env.FAASM_PYTHON_KEEP_WORK !== '1') await rm(work, { recursive: true, force: true });
+    if (process.env.FAASM_PYTHON_KEEP_WORK !== '1')
+      await rm(work, { recursive: true, force: true });
   }
 }

@@ -41,7 +41,13 @@ export function cLibraryLayer(name: string, description: string): Layer {
       const src = await sourceInputs(opts.repoRoot, r.sources, r.patches);
       const recipeFiles = await hashTree(join(opts.repoRoot, 'third-party', 'libs', name));
       return {
-        recipeFiles, version: r.version, ...src, cflags: r.cflags, steps: r.steps, provides: r.provides };
+        recipeFiles,
+        version: r.version,
+        ...src,
+        cflags: r.cflags,
+        steps: r.steps,
+        provides: r.provides,
+      };
     },
     async build(ctx) {
       const r = await readCLibraryRecipe(ctx.opts.repoRoot, name);

@@ -55,7 +55,9 @@ export async function ensurePackages(packages: readonly SystemPackage[], log?: s
   }
   for (const p of missing) {
     if (!(await present(p.provides))) {
-      throw new UserError(`${p.name} installed but ${p.provides} is still missing; run: ${command}`);
+      throw new UserError(
+        `${p.name} installed but ${p.provides} is still missing; run: ${command}`,
+      );
     }
   }
   return names;

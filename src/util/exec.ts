@@ -80,7 +80,10 @@ export async function exec(
   });
   if (logStream) await new Promise<void>((resolve) => logStream.end(resolve));
 
-  const out = { stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
+  const out = {
+    stdout: Buffer.concat(stdout).toString(),
+    stderr: Buffer.concat(stderr).toString(),
+  };
   if (result.code !== 0) {
     const lines = Buffer.concat(combined).toString().trimEnd().split('\n');
     const tail = lines.slice(-(opts.tailLines ?? 30));

@@ -31,7 +31,9 @@ describe('python.wasm under node:wasi', () => {
     expect((await stat(wasm)).size).toBeLessThan(10 * 1024 * 1024);
     await expect(stat(join(root, 'lib/python3.11/os.py'))).resolves.toBeTruthy();
     await expect(stat(join(root, 'lib/python3.11/test'))).rejects.toThrow();
-    await expect(stat(join(root, 'lib/python3.11/_sysconfigdata__wasi_wasm32-wasi.py'))).resolves.toBeTruthy();
+    await expect(
+      stat(join(root, 'lib/python3.11/_sysconfigdata__wasi_wasm32-wasi.py')),
+    ).resolves.toBeTruthy();
   });
 
   test('imports and uses the core standard library', async () => {
@@ -95,10 +97,21 @@ describe('the toolchain layer', () => {
     const dir = await mkdtemp(join(tmpdir(), 'fp-sysroot-'));
     try {
       await writeFile(join(dir, 'z.c'), '#include <zlib.h>\nint main(void) { return 0; }\n');
-      await expect(exec(cc.cc, [...cc.cflags, '-c', join(dir, 'z.c'), '-o', join(dir, 'z.o')])).rejects.toMatchObject({
+      await expect(
+        exec(cc.cc, [...cc.cflags, '-c', join(dir, 'z.c'), '-o', join(dir, 'z.o')]),
+      ).rejects.toMatchObject({
         tail: expect.arrayContaining([expect.stringContaining("'zlib.h' file not found")]),
       });
-      const { stderr } = await exec(cc.cc, [...cc.cflags, '-v', '-E', '-x', 'c', '/dev/null', '-o', '/dev/null']);
+      const { stderr } = await exec(cc.cc, [
+        ...cc.cflags,
+        '-v',
+        '-E',
+        '-x',
+        'c',
+        '/dev/null',
+        '-o',
+        '/dev/null',
+      ]);
       const searched = stderr.split('search starts here:')[1]!.split('End of search list.')[0]!;
       expect(searched).not.toMatch(/^\s*\/usr\/(local\/)?include\s*$/m);
       expect(searched).toContain(join(layers.get('toolchain')!.dir, 'sysroot'));
@@ -120,8 +133,10 @@ describe('layer keys', () => {
       const layersToWasm = selectLayers(pipeline, ['wasm']);
       const before = await planLayers(layersToWasm, integrationOptions());
       const after = await planLayers(layersToWasm, integrationOptions({ repoRoot: repo }));
-      const key = (plan: typeof before, name: string) => plan.find((p) => p.layer.name === name)!.key;
-      for (const name of ['toolchain', 'zlib', 'native']) expect(key(after, name)).toBe(key(before, name));
+      const key = (plan: typeof before, name: string) =>
+        plan.find((p) => p.layer.name === name)!.key;
+      for (const name of ['toolchain', 'zlib', 'native'])
+        expect(key(after, name)).toBe(key(before, name));
       expect(key(after, 'wasm')).not.toBe(key(before, 'wasm'));
     } finally {
       await rm(repo, { recursive: true, force: true });

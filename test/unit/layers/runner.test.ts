@@ -18,16 +18,22 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const builds = async () => (await readFile(buildLog, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+const builds = async () =>
+  (await readFile(buildLog, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
 const child = ['--import', 'tsx', join(process.cwd(), 'test/helpers/layer-child.ts')];
 
 describe('runLayers', () => {
   test('builds once, then restores every layer from the cache', async () => {
-    const layers = [fileLayer('a', '1', { buildLog }), fileLayer('b', '2', { deps: ['a'], buildLog })];
+    const layers = [
+      fileLayer('a', '1', { buildLog }),
+      fileLayer('b', '2', { deps: ['a'], buildLog }),
+    ];
     const first = await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
     expect([...first.values()].map((r) => r.status)).toEqual(['built', 'built']);
     expect(await readFile(join(first.get('b')!.dir, 'value.txt'), 'utf8')).toBe('2');
-    expect(await readFile(join(first.get('b')!.dir, 'from-a.txt'), 'utf8')).toBe(first.get('a')!.dir);
+    expect(await readFile(join(first.get('b')!.dir, 'from-a.txt'), 'utf8')).toBe(
+      first.get('a')!.dir,
+    );
 
     const second = await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
     expect([...second.values()].map((r) => r.status)).toEqual(['cached', 'cached']);
@@ -37,19 +43,39 @@ describe('runLayers', () => {
   test('a changed input rebuilds that layer and its dependents, not its dependencies', async () => {
     const opts = testOptions(cache);
     const reporter = silentReporter();
-    await runLayers([fileLayer('a', '1'), fileLayer('b', '2', { deps: ['a'] }), fileLayer('c', '3', { deps: ['b'] })], opts, { reporter });
-    const again = await runLayers(
-      [fileLayer('a', '1'), fileLayer('b', 'CHANGED', { deps: ['a'] }), fileLayer('c', '3', { deps: ['b'] })],
+    await runLayers(
+      [
+        fileLayer('a', '1'),
+        fileLayer('b', '2', { deps: ['a'] }),
+        fileLayer('c', '3', { deps: ['b'] }),
+      ],
       opts,
       { reporter },
     );
-    expect([...again.values()].map((r) => `${r.name}:${r.status}`)).toEqual(['a:cached', 'b:built', 'c:built']);
+    const again = await runLayers(
+      [
+        fileLayer('a', '1'),
+        fileLayer('b', 'CHANGED', { deps: ['a'] }),
+        fileLayer('c', '3', { deps: ['b'] }),
+      ],
+      opts,
+      { reporter },
+    );
+    expect([...again.values()].map((r) => `${r.name}:${r.status}`)).toEqual([
+      'a:cached',
+      'b:built',
+      'c:built',
+    ]);
   });
 
   test('--no-cache rebuilds and replaces the stored layer', async () => {
     const layers = [fileLayer('a', '1', { buildLog })];
     await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
-    const r = await runLayers(layers, { ...testOptions(cache), noCache: true }, { reporter: silentReporter() });
+    const r = await runLayers(
+      layers,
+      { ...testOptions(cache), noCache: true },
+      { reporter: silentReporter() },
+    );
     expect(r.get('a')!.status).toBe('built');
     expect(await builds()).toHaveLength(2);
     expect(await readFile(join(r.get('a')!.dir, 'value.txt'), 'utf8')).toBe('1');
@@ -67,7 +93,9 @@ describe('runLayers', () => {
   test('selectLayers keeps dependencies and rejects unknown names', () => {
     const all = [fileLayer('a', '1'), fileLayer('b', '2', { deps: ['a'] }), fileLayer('c', '3')];
     expect(selectLayers(all, ['b']).map((l) => l.name)).toEqual(['a', 'b']);
-    expect(() => selectLayers(all, ['nope'])).toThrow("Unknown layer 'nope'; the layers are: a, b, c.");
+    expect(() => selectLayers(all, ['nope'])).toThrow(
+      "Unknown layer 'nope'; the layers are: a, b, c.",
+    );
   });
 
   test('a build killed half-way leaves no partial layer, and the next run rebuilds it cleanly', async () => {
@@ -90,7 +118,9 @@ describe('runLayers', () => {
     expect(results.map(([n, s]) => `${n}:${s}`)).toEqual(['base:cached', 'slow:built']);
     expect(await readFile(join(results[1]![2], 'value.txt'), 'utf8')).toBe('s1');
     // The dead build's staging dir and lock are gone.
-    expect((await readdir(join(cache, 'layers', 'slow'))).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect((await readdir(join(cache, 'layers', 'slow'))).filter((f) => f.startsWith('.'))).toEqual(
+      [],
+    );
   }, 30_000);
 
   test('two builds started at once against one cache both succeed and build each layer once', async () => {

@@ -19,7 +19,11 @@ describe('fetchSource', () => {
   test('takes a local file whose sha256 matches and keeps it content-addressed', async () => {
     await writeFile(join(dir, 'x.tar.gz'), content);
     const opts = { cacheDir: join(dir, 'cache'), repoRoot: dir };
-    const got = await fetchSource('x', [{ kind: 'path', path: 'x.tar.gz', file: 'x.tar.gz', sha256: good }], opts);
+    const got = await fetchSource(
+      'x',
+      [{ kind: 'path', path: 'x.tar.gz', file: 'x.tar.gz', sha256: good }],
+      opts,
+    );
     expect(got.path).toBe(join(dir, 'cache', 'sources', good, 'x.tar.gz'));
   });
 

@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { REPO_ROOT } from '../paths.js';
+import { verifyBundle } from '../release/bundle.js';
+import { publishRelease } from '../release/github-release.js';
+import { createOctokit, resolveGitHubTarget } from '../release/github-target.js';
+import { releaseNotes } from '../release/notes.js';
+import { assertTagMatchesVersion, tagName } from '../release/tag.js';
+import { assertInStep, checkVersions } from '../release/versioned-files.js';
+import { UserError } from '../util/errors.js';
+import { stringOption } from './common.js';
+import type { Command } from './types.js';
+
+export const releaseCommand: Command = {
+  name: 'release',
+  summary: 'Create or update the GitHub release for v<VERSION> and attach the bundle',
+  usage: `Usage: faasm-python release --bundle DIR [--token T] [--repo owner/name] [--tag vX.Y.Z]
+
+  --bundle DIR       the release bundle (tarballs, py_func.wasm, manifest.json, SHA256SUMS)
+  --token T          GitHub token (default $GITHUB_TOKEN)
+  --repo owner/name  the repository (default $GITHUB_REPOSITORY)
+  --tag NAME         the tag being released; refused unless it is v<VERSION>
+
+The tag must already be on GitHub (faasm-python tag --push). Notes list the commits since the
+previous release tag; pre-release versions are marked as such. Running it again updates the
+release and uploads only assets whose bytes changed.`,
+  options: {
+    bundle: { type: 'string' },
+    token: { type: 'string' },
+    repo: { type: 'string' },
+    tag: { type: 'string' },
+  },
+  async run(values) {
+    const target = resolveGitHubTarget({
+      token: stringOption(values, 'token'),
+      repo: stringOption(values, 'repo'),
+    });
+    const bundle = stringOption(values, 'bundle');
+    if (!bundle)
+      throw new UserError('Pass --bundle DIR, the directory holding the release bundle.');
+    const version = await assertTagMatchesVersion(REPO_ROOT, stringOption(values, 'tag'));
+    const tag = tagName(version);
+    assertInStep(await checkVersions(REPO_ROOT));
+    const { files } = await verifyBundle(resolve(bundle), version);
+    const notes = await releaseNotes(REPO_ROOT, tag, version, target.url);
+    const result = await publishRelease({
+      octokit: createOctokit(target.token),
+      owner: target.owner,
+      repo: target.repo,
+      tag,
+      version,
+      notes,
+      files,
+    });
+    console.log(
+      `${result.url}: ${result.action}; uploaded ${result.uploaded.length}, unchanged ${result.skipped.length}`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,39 @@
+import { REPO_ROOT } from '../paths.js';
+import { readVersion } from '../release/version.js';
+import { assertInStep, checkVersions, syncVersions } from '../release/versioned-files.js';
+import { UserError } from '../util/errors.js';
+import type { Command } from './types.js';
+
+export const versionCommand: Command = {
+  name: 'version',
+  summary: 'Print VERSION, or check / sync the files that repeat it',
+  usage: `Usage: faasm-python version [--check | --sync]
+
+  (no option)  print VERSION
+  --check      fail, naming each one, when a file in versioned-files.json disagrees with VERSION
+  --sync       write VERSION's value into every versioned file`,
+  options: {
+    check: { type: 'boolean' },
+    sync: { type: 'boolean' },
+  },
+  async run(values) {
+    if (values.check && values.sync) throw new UserError('Use either --check or --sync, not both.');
+    if (values.sync) {
+      const files = await syncVersions(REPO_ROOT);
+      console.log(
+        files.length ? `updated ${files.join(', ')}` : 'all versioned files already agree',
+      );
+      return 0;
+    }
+    if (values.check) {
+      const report = await checkVersions(REPO_ROOT);
+      assertInStep(report);
+      console.log(
+        `${report.version}: ${report.occurrences.length} places in ${report.files.length} files agree`,
+      );
+      return 0;
+    }
+    console.log(await readVersion(REPO_ROOT));
+    return 0;
+  },
+};

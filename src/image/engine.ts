@@ -1,0 +1,117 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { exec, probe } from '../util/exec.js';
+import { removeTree } from '../util/fs.js';
+import { checkRegistry, isLocalRegistry, registryOf } from './registry.js';
+
+export type Engine = 'docker' | 'podman';
+
+/**
+ * The container engine: the one asked for (which must be installed), else docker when a Docker
+ * daemon answers, else podman.
+ */
+export async function selectEngine(requested?: string): Promise<Engine> {
+  if (requested !== undefined) {
+    if (requested !== 'docker' && requested !== 'podman') {
+      throw new UserError(`--engine takes docker or podman, not '${requested}'.`);
+    }
+    if ((await probe(requested, ['--version'])) === undefined) {
+      throw new UserError(
+        `${requested} is not installed; install it or choose the other --engine.`,
+      );
+    }
+    return requested;
+  }
+  if ((await probe('docker', ['info'])) !== undefined) return 'docker';
+  if ((await probe('podman', ['--version'])) !== undefined) return 'podman';
+  throw new UserError(
+    'No container engine: start a Docker daemon, or install podman (apt-get install -y podman).',
+  );
+}
+
+export interface BuildImageOptions {
+  engine: Engine;
+  contextDir: string;
+  dockerfile: string;
+  /** Full references; the first is the primary. */
+  tags: string[];
+  labels?: Record<string, string>;
+  buildArgs?: Record<string, string>;
+  push?: boolean;
+  noCache?: boolean;
+  log?: string;
+  echo?: boolean;
+}
+
+export interface BuildImageResult {
+  imageId: string;
+  tags: string[];
+  /** The manifest digest the registry holds (sha256:...), when pushed. */
+  digest?: string;
+}
+
+function pairs(flag: string, record: Record<string, string> = {}): string[] {
+  return Object.entries(record).flatMap(([k, v]) => [flag, `${k}=${v}`]);
+}
+
+/** `docker build` / `podman build` arguments. Pure. */
+export function buildArgv(opts: BuildImageOptions, iidFile: string): string[] {
+  return [
+    'build',
+    // Podman's default OCI isolation needs privileges a CI container may lack; chroot does not,
+    // and a FROM scratch image has no RUN steps for it to matter to.
+    ...(opts.engine === 'podman' ? ['--isolation', 'chroot'] : []),
+    '-f',
+    opts.dockerfile,
+    ...(opts.noCache ? ['--no-cache'] : []),
+    ...pairs('--build-arg', opts.buildArgs),
+    ...pairs('--label', opts.labels),
+    ...opts.tags.flatMap((t) => ['-t', t]),
+    '--iidfile',
+    iidFile,
+    opts.contextDir,
+  ];
+}
+
+/**
+ * Builds the image with every tag and, with `push`, pushes each tag and returns the registry's
+ * manifest digest. Registries are checked before the build, so an unreachable one stops the run
+ * before anything is built or pushed.
+ */
+export async function buildImage(opts: BuildImageOptions): Promise<BuildImageResult> {
+  if (opts.tags.length === 0) throw new UserError('An image needs at least one tag.');
+  const registries = [...new Set(opts.tags.map(registryOf))];
+  if (opts.push) for (const r of registries) await checkRegistry(r);
+
+  const tmp = await mkdtemp(join(tmpdir(), 'faasm-image-'));
+  try {
+    const iidFile = join(tmp, 'iid');
+    const execOpts = { log: opts.log, echo: opts.echo };
+    await exec(opts.engine, buildArgv(opts, iidFile), execOpts);
+    const imageId = (await readFile(iidFile, 'utf8')).trim();
+    if (!opts.push) return { imageId, tags: opts.tags };
+
+    const digests = new Set<string>();
+    for (const tag of opts.tags) {
+      if (opts.engine === 'podman') {
+        const digestFile = join(tmp, 'digest');
+        const tls = isLocalRegistry(registryOf(tag)) ? ['--tls-verify=false'] : [];
+        await exec('podman', ['push', ...tls, '--digestfile', digestFile, tag], execOpts);
+        digests.add((await readFile(digestFile, 'utf8')).trim());
+      } else {
+        const { stdout } = await exec('docker', ['push', tag], execOpts);
+        const digest = /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1];
+        if (!digest) throw new Error(`docker push ${tag} printed no digest`);
+        digests.add(digest);
+      }
+    }
+    // Tags of one build name one manifest; two digests would mean the engine rebuilt in between.
+    if (digests.size !== 1)
+      throw new Error(`the pushed tags have different digests: ${[...digests].join(', ')}`);
+    return { imageId, tags: opts.tags, digest: [...digests][0] };
+  } finally {
+    await removeTree(tmp);
+  }
+}

@@ -1,0 +1,43 @@
+import { ExecError } from '../util/errors.js';
+import { exec } from '../util/exec.js';
+
+/** Runs git in `repoRoot` and returns its trimmed stdout. */
+export async function git(
+  repoRoot: string,
+  args: readonly string[],
+  log?: string,
+): Promise<string> {
+  return (await exec('git', ['-C', repoRoot, ...args], { log })).stdout.trim();
+}
+
+/** Like `git`, but a failing git (a ref that does not exist, say) gives undefined. */
+export async function gitMaybe(
+  repoRoot: string,
+  args: readonly string[],
+): Promise<string | undefined> {
+  try {
+    return await git(repoRoot, args);
+  } catch (err) {
+    if (err instanceof ExecError) return undefined;
+    throw err;
+  }
+}
+
+/** The commit a ref points at (peeling annotated tags), or undefined when there is no such ref. */
+export function commitOf(repoRoot: string, ref: string): Promise<string | undefined> {
+  return gitMaybe(repoRoot, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]);
+}
+
+/** Tracked files with changes, staged or not (untracked files do not change what is tagged). */
+export async function dirtyFiles(repoRoot: string): Promise<string[]> {
+  // Not trimmed at the start: porcelain lines begin with a status column that may be a space.
+  const { stdout } = await exec('git', [
+    '-C',
+    repoRoot,
+    'status',
+    '--porcelain',
+    '--untracked-files=no',
+  ]);
+  const out = stdout.trimEnd();
+  return out ? out.split('\n').map((l) => l.slice(3)) : [];
+}

@@ -1,0 +1,214 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { imageCommand } from '../../src/commands/image.js';
+import { buildImage, selectEngine, type Engine } from '../../src/image/engine.js';
+import {
+  ensureImageTools,
+  startLocalRegistry,
+  type LocalRegistry,
+} from '../../src/image/registry.js';
+import { imageBuildArgs, imageLabels, imageTags } from '../../src/image/tags.js';
+import { REPO_ROOT } from '../../src/paths.js';
+import { makeBundle } from '../../src/release/bundle.js';
+import { readVersion } from '../../src/release/version.js';
+import { probe } from '../../src/util/exec.js';
+
+const ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+interface Manifest {
+  config: { digest: string };
+  layers: { digest: string; mediaType: string }[];
+}
+
+let registry: LocalRegistry;
+let engine: Engine;
+let work: string;
+let wasm: Buffer;
+const builtTags: string[] = [];
+let danglingBefore = new Set<string>();
+
+/** Untagged images (podman keeps each build stage as one); only those this test made are removed. */
+async function dangling(): Promise<Set<string>> {
+  const out = await probe(engine, ['images', '-q', '--no-trunc', '--filter', 'dangling=true']);
+  return new Set((out ?? '').split('\n').filter(Boolean));
+}
+
+/** A real (tiny) wasm module when clang can make one, so the test can validate what comes back. */
+async function tinyWasm(dir: string): Promise<Buffer> {
+  const src = join(dir, 'main.c');
+  const out = join(dir, 'py_func.wasm');
+  await writeFile(src, 'int main(void) { return 0; }\n');
+  const attempts = [
+    ['--target=wasm32-wasi', '-O2', '-o', out, src],
+    ['--target=wasm32', '-nostdlib', '-O2', '-Wl,--no-entry', '-Wl,--export-all', '-o', out, src],
+  ];
+  for (const args of attempts) {
+    if ((await probe('clang-16', args)) !== undefined) return readFile(out);
+  }
+  return Buffer.from('\0asm\x01\0\0\0');
+}
+
+async function bundleFor(version: string, name: string): Promise<string> {
+  const root = join(work, `inputs-${name}`);
+  const files: Record<string, string | Buffer> = {
+    'root/lib/python3.11/os.py': '# the real os module would be here\n',
+    'root/lib/python3.11/encodings/__init__.py': '',
+    'root/etc/hosts': '127.0.0.1 localhost\n',
+    'install/lib/libpython3.11.a': '!<arch>\n',
+    'install/include/python3.11/Python.h': '#define Py_PYTHON_H\n',
+    'py_func.wasm': wasm,
+  };
+  for (const [rel, data] of Object.entries(files)) {
+    await mkdir(join(root, rel, '..'), { recursive: true });
+    await writeFile(join(root, rel), data);
+  }
+  const outDir = join(work, `bundle-${name}`);
+  await makeBundle({
+    runtimeRoot: join(root, 'root'),
+    pyFuncWasm: join(root, 'py_func.wasm'),
+    libDir: join(root, 'install/lib'),
+    includeDir: join(root, 'install/include'),
+    outDir,
+    manifest: { version, versions: { python: '3.11.2' } },
+  });
+  return outDir;
+}
+
+async function registryGet(path: string, accept?: string): Promise<Response> {
+  const res = await fetch(`http://${registry.address}/v2/${path}`, {
+    headers: accept ? { accept } : {},
+  });
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** The image's config and its layers unpacked in order into one directory. */
+async function pullBack(repo: string, tag: string) {
+  const res = await registryGet(`${repo}/manifests/${tag}`, ACCEPT);
+  const digest = res.headers.get('docker-content-digest');
+  const manifest = (await res.json()) as Manifest;
+  const config = (await (await registryGet(`${repo}/blobs/${manifest.config.digest}`)).json()) as {
+    config: { Labels?: Record<string, string> };
+  };
+  const rootfs = await mkdtemp(join(work, 'rootfs-'));
+  for (const [i, layer] of manifest.layers.entries()) {
+    const blob = Buffer.from(
+      await (await registryGet(`${repo}/blobs/${layer.digest}`)).arrayBuffer(),
+    );
+    const file = join(work, `layer-${tag}-${i}.tar.gz`);
+    await writeFile(file, blob);
+    execFileSync('tar', ['-xzf', file, '-C', rootfs]);
+  }
+  return { digest, labels: config.config.Labels ?? {}, rootfs };
+}
+
+beforeAll(async () => {
+  await ensureImageTools();
+  engine = await selectEngine();
+  danglingBefore = await dangling();
+  registry = await startLocalRegistry();
+  work = await mkdtemp(join(tmpdir(), 'faasm-image-it-'));
+  wasm = await tinyWasm(work);
+});
+
+afterAll(async () => {
+  for (const tag of builtTags) await probe(engine, ['rmi', '-f', tag]);
+  for (const id of await dangling()) if (!danglingBefore.has(id)) await probe(engine, ['rmi', id]);
+  await registry?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and pulled back', async () => {
+  const version = '9.8.7';
+  const bundle = await bundleFor(version, 'lib');
+  const tags = imageTags({ registry: registry.address, owner: 'Faasm-Test', version });
+  builtTags.push(...tags);
+  const labelInput = {
+    version,
+    revision: 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed',
+    source: 'https://github.com/faasm/python',
+    created: '2024-05-06T07:08:09.000Z',
+  };
+  const result = await buildImage({
+    engine,
+    contextDir: bundle,
+    dockerfile: join(REPO_ROOT, 'Dockerfile'),
+    tags,
+    labels: imageLabels(labelInput),
+    buildArgs: imageBuildArgs(labelInput),
+    push: true,
+  });
+  expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+  // Every tag names the one manifest the build pushed.
+  for (const tag of ['9.8.7', '9.8', 'latest']) {
+    const res = await registryGet(`faasm-test/cpython/manifests/${tag}`, ACCEPT);
+    expect(res.headers.get('docker-content-digest')).toBe(result.digest);
+  }
+
+  const image = await pullBack('faasm-test/cpython', '9.8.7');
+  expect(image.labels).toMatchObject({
+    'org.opencontainers.image.version': '9.8.7',
+    'org.opencontainers.image.revision': labelInput.revision,
+    'org.opencontainers.image.source': 'https://github.com/faasm/python',
+    'org.opencontainers.image.created': '2024-05-06T07:08:09.000Z',
+  });
+
+  const at = (rel: string) => join(image.rootfs, rel);
+  // FROM scratch: nothing but the Faasm tree.
+  expect(await readdir(image.rootfs)).toEqual(['usr']);
+  expect(await readFile(at('usr/local/faasm/runtime_root/lib/python3.11/os.py'), 'utf8')).toBe(
+    '# the real os module would be here\n',
+  );
+  expect(await readFile(at('usr/local/faasm/runtime_root/etc/hosts'), 'utf8')).toContain(
+    'localhost',
+  );
+  expect(
+    await readFile(at('usr/local/faasm/llvm-sysroot/lib/wasm32-wasi/libpython3.11.a'), 'utf8'),
+  ).toBe('!<arch>\n');
+  expect(
+    await readFile(at('usr/local/faasm/llvm-sysroot/include/python3.11/Python.h'), 'utf8'),
+  ).toContain('Py_PYTHON_H');
+  const fn = await readFile(at('usr/local/faasm/wasm/python/py_func/function.wasm'));
+  expect(fn.equals(wasm)).toBe(true);
+  expect(WebAssembly.validate(fn)).toBe(true);
+});
+
+test('`faasm-python image --push` builds VERSION from a bundle and pushes its tags', async () => {
+  const version = await readVersion(REPO_ROOT);
+  const bundle = await bundleFor(version, 'cli');
+  const saved = { ref: process.env.GITHUB_REF, event: process.env.GITHUB_EVENT_NAME };
+  delete process.env.GITHUB_REF;
+  delete process.env.GITHUB_EVENT_NAME;
+  const log = console.log;
+  const printed: string[] = [];
+  console.log = (...args: unknown[]) => printed.push(args.join(' '));
+  let code: number;
+  try {
+    code = await imageCommand.run(
+      { bundle, push: true, registry: registry.address, owner: 'cli', engine },
+      [],
+    );
+  } finally {
+    console.log = log;
+    if (saved.ref !== undefined) process.env.GITHUB_REF = saved.ref;
+    if (saved.event !== undefined) process.env.GITHUB_EVENT_NAME = saved.event;
+  }
+  expect(code).toBe(0);
+  const tag = `${registry.address}/cli/cpython:${version}`;
+  builtTags.push(...printed.filter((l) => l.startsWith(registry.address)));
+  expect(printed).toContain(tag);
+  const pushed = printed.find((l) => l.startsWith('pushed '))?.slice('pushed '.length);
+  const image = await pullBack('cli/cpython', version);
+  expect(image.digest).toBe(pushed);
+  expect(image.labels['org.opencontainers.image.version']).toBe(version);
+  const fn = await readFile(
+    join(image.rootfs, 'usr/local/faasm/wasm/python/py_func/function.wasm'),
+  );
+  expect(fn.equals(wasm)).toBe(true);
+});

@@ -1,0 +1,383 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Octokit } from '@octokit/rest';
+import nock from 'nock';
+import { makeBundle, type BundleFile } from '../../../src/release/bundle.js';
+import { publishRelease, type PublishOptions } from '../../../src/release/github-release.js';
+import { resolveGitHubTarget } from '../../../src/release/github-target.js';
+import { UserError } from '../../../src/util/errors.js';
+import { sha256 } from '../../../src/util/hash.js';
+import { writeTree, tempDir, removeTempDirs } from './helpers.js';
+
+const API = 'https://api.github.com';
+const UPLOADS = 'https://uploads.github.com';
+const WASM = Buffer.from('\0asm\x01\0\0\0 entrypoint');
+const SUMS = Buffer.from('abc  py_func.wasm\n');
+
+let dir: string;
+let files: BundleFile[];
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  dir = await tempDir('faasm-gh-');
+  await writeFile(join(dir, 'py_func.wasm'), WASM);
+  await writeFile(join(dir, 'SHA256SUMS'), SUMS);
+  files = [
+    {
+      name: 'py_func.wasm',
+      path: join(dir, 'py_func.wasm'),
+      size: WASM.length,
+      sha256: sha256(WASM),
+    },
+    { name: 'SHA256SUMS', path: join(dir, 'SHA256SUMS'), size: SUMS.length, sha256: sha256(SUMS) },
+  ];
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  // Every request a test set up must have been made.
+  expect(pending).toEqual([]);
+});
+
+afterAll(() => {
+  nock.enableNetConnect();
+});
+
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+function options(over: Partial<PublishOptions> = {}): PublishOptions & { warnings: string[] } {
+  const warnings: string[] = [];
+  return {
+    // No retries or throttling plugins: each mocked answer is used exactly once.
+    octokit: new Octokit({ auth: 'test-token', baseUrl: API, log: quiet }),
+    owner: 'faasm',
+    repo: 'python',
+    tag: 'v0.1.0',
+    version: '0.1.0',
+    notes: 'Changes since v0.0.9:\n\n- Add numpy (abc1234)\n',
+    files,
+    warn: (m) => warnings.push(m),
+    info: () => undefined,
+    warnings,
+    ...over,
+  };
+}
+
+function release(over: Record<string, unknown> = {}) {
+  return {
+    id: 7,
+    tag_name: 'v0.1.0',
+    name: 'faasm-python 0.1.0',
+    body: 'Changes since v0.0.9:\n\n- Add numpy (abc1234)\n',
+    prerelease: false,
+    draft: false,
+    html_url: 'https://github.com/faasm/python/releases/tag/v0.1.0',
+    upload_url: `${UPLOADS}/repos/faasm/python/releases/7/assets{?name,label}`,
+    ...over,
+  };
+}
+
+function asset(id: number, file: BundleFile, over: Record<string, unknown> = {}) {
+  return {
+    id,
+    name: file.name,
+    size: file.size,
+    state: 'uploaded',
+    digest: `sha256:${file.sha256}`,
+    ...over,
+  };
+}
+
+const tagExists = () =>
+  nock(API)
+    .get('/repos/faasm/python/git/ref/tags%2Fv0.1.0')
+    .reply(200, { ref: 'refs/tags/v0.1.0' });
+
+/** Expects one upload of `file`, recording the bytes sent. */
+function expectUpload(file: BundleFile, sent: Record<string, Buffer>) {
+  return (
+    nock(UPLOADS)
+      .post('/repos/faasm/python/releases/7/assets')
+      .query({ name: file.name })
+      .matchHeader('content-type', 'application/octet-stream')
+      // nock 15 hands a reply function the fetch Request itself.
+      .reply(201, async (req: Request) => {
+        sent[file.name] = Buffer.from(await req.arrayBuffer());
+        return { id: 100, name: file.name };
+      })
+  );
+}
+
+afterAll(removeTempDirs);
+
+describe('publishRelease', () => {
+  test('lookup 404 -> create, with notes, and every asset uploaded', async () => {
+    tagExists();
+    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(404, { message: 'Not Found' });
+    let created: Record<string, unknown> = {};
+    nock(API)
+      .post('/repos/faasm/python/releases', (body: Record<string, unknown>) => {
+        created = body;
+        return true;
+      })
+      .reply(201, release());
+    nock(API).get('/repos/faasm/python/releases/7/assets').query(true).reply(200, []);
+    const sent: Record<string, Buffer> = {};
+    for (const f of files) expectUpload(f, sent);
+
+    const result = await publishRelease(options());
+    expect(created).toEqual({
+      tag_name: 'v0.1.0',
+      name: 'faasm-python 0.1.0',
+      body: 'Changes since v0.0.9:\n\n- Add numpy (abc1234)\n',
+      prerelease: false,
+      draft: false,
+    });
+    expect(result).toMatchObject({
+      action: 'created',
+      uploaded: ['py_func.wasm', 'SHA256SUMS'],
+      skipped: [],
+    });
+    expect(Object.keys(sent).sort()).toEqual(['SHA256SUMS', 'py_func.wasm']);
+    expect(sent['py_func.wasm']?.equals(WASM)).toBe(true);
+    expect(sent['SHA256SUMS']?.equals(SUMS)).toBe(true);
+  });
+
+  test('an existing release with other notes is updated; identical assets are not uploaded again', async () => {
+    tagExists();
+    nock(API)
+      .get('/repos/faasm/python/releases/tags/v0.1.0')
+      .reply(200, release({ body: 'old notes' }));
+    let patched: Record<string, unknown> = {};
+    nock(API)
+      .patch('/repos/faasm/python/releases/7', (body: Record<string, unknown>) => {
+        patched = body;
+        return true;
+      })
+      .reply(200, release());
+    nock(API)
+      .get('/repos/faasm/python/releases/7/assets')
+      .query(true)
+      .reply(200, [asset(1, files[0]!), asset(2, files[1]!)]);
+
+    const result = await publishRelease(options());
+    expect(patched).toMatchObject({
+      body: options().notes,
+      prerelease: false,
+      name: 'faasm-python 0.1.0',
+    });
+    expect(result).toMatchObject({
+      action: 'updated',
+      uploaded: [],
+      replaced: [],
+      skipped: ['py_func.wasm', 'SHA256SUMS'],
+    });
+  });
+
+  test('a re-run against an identical release writes nothing at all', async () => {
+    tagExists();
+    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(200, release());
+    nock(API)
+      .get('/repos/faasm/python/releases/7/assets')
+      .query(true)
+      .reply(200, [asset(1, files[0]!), asset(2, files[1]!)]);
+    const result = await publishRelease(options());
+    expect(result).toMatchObject({
+      action: 'unchanged',
+      uploaded: [],
+      skipped: ['py_func.wasm', 'SHA256SUMS'],
+    });
+  });
+
+  test('422 already_exists on create is a warning, then the release is looked up and updated', async () => {
+    tagExists();
+    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(404, { message: 'Not Found' });
+    nock(API)
+      .post('/repos/faasm/python/releases')
+      .reply(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
+      });
+    nock(API)
+      .get('/repos/faasm/python/releases/tags/v0.1.0')
+      .reply(200, release({ body: 'written by a racing job', prerelease: true }));
+    nock(API).patch('/repos/faasm/python/releases/7').reply(200, release());
+    nock(API)
+      .get('/repos/faasm/python/releases/7/assets')
+      .query(true)
+      .reply(200, [asset(1, files[0]!), asset(2, files[1]!)]);
+
+    const opts = options();
+    const result = await publishRelease(opts);
+    expect(result.action).toBe('updated');
+    expect(opts.warnings).toEqual([
+      'the release v0.1.0 was created by someone else meanwhile; updating it instead',
+    ]);
+  });
+
+  test('another 422 is not swallowed', async () => {
+    tagExists();
+    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(404, { message: 'Not Found' });
+    nock(API)
+      .post('/repos/faasm/python/releases')
+      .reply(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'Release', code: 'invalid', field: 'name' }],
+      });
+    await expect(publishRelease(options())).rejects.toMatchObject({ status: 422 });
+  });
+
+  test('a changed asset is deleted and uploaded again; an unfinished one too', async () => {
+    tagExists();
+    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(200, release());
+    nock(API)
+      .get('/repos/faasm/python/releases/7/assets')
+      .query(true)
+      .reply(200, [
+        asset(1, files[0]!, { digest: `sha256:${'0'.repeat(64)}` }),
+        asset(2, files[1]!, { state: 'open' }),
+        { id: 3, name: 'unrelated.txt', size: 1, state: 'uploaded', digest: null },
+      ]);
+    nock(API).delete('/repos/faasm/python/releases/assets/1').reply(204);
+    nock(API).delete('/repos/faasm/python/releases/assets/2').reply(204);
+    const sent: Record<string, Buffer> = {};
+    for (const f of files) expectUpload(f, sent);
+
+    const result = await publishRelease(options());
+    expect(result).toMatchObject({
+      action: 'unchanged',
+      replaced: ['py_func.wasm', 'SHA256SUMS'],
+      uploaded: ['py_func.wasm', 'SHA256SUMS'],
+      skipped: [],
+    });
+    expect(sent['py_func.wasm']?.equals(WASM)).toBe(true);
+  });
+
+  test('without a digest, an asset of the same size is downloaded and compared', async () => {
+    tagExists();
+    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(200, release());
+    nock(API)
+      .get('/repos/faasm/python/releases/7/assets')
+      .query(true)
+      .reply(200, [asset(1, files[0]!, { digest: null }), asset(2, files[1]!, { digest: null })]);
+    nock(API)
+      .get('/repos/faasm/python/releases/assets/1')
+      .matchHeader('accept', 'application/octet-stream')
+      .reply(200, WASM, { 'content-type': 'application/octet-stream' });
+    const other = Buffer.alloc(SUMS.length, 'x');
+    nock(API)
+      .get('/repos/faasm/python/releases/assets/2')
+      .reply(200, other, { 'content-type': 'application/octet-stream' });
+    nock(API).delete('/repos/faasm/python/releases/assets/2').reply(204);
+    const sent: Record<string, Buffer> = {};
+    expectUpload(files[1]!, sent);
+
+    const result = await publishRelease(options());
+    expect(result).toMatchObject({ skipped: ['py_func.wasm'], replaced: ['SHA256SUMS'] });
+  });
+
+  test('a pre-release version is marked prerelease', async () => {
+    nock(API).get('/repos/faasm/python/git/ref/tags%2Fv0.2.0-rc.1').reply(200, {});
+    nock(API).get('/repos/faasm/python/releases/tags/v0.2.0-rc.1').reply(404, {});
+    let created: Record<string, unknown> = {};
+    nock(API)
+      .post('/repos/faasm/python/releases', (body: Record<string, unknown>) => {
+        created = body;
+        return true;
+      })
+      .reply(201, release({ tag_name: 'v0.2.0-rc.1', prerelease: true }));
+    nock(API).get('/repos/faasm/python/releases/7/assets').query(true).reply(200, []);
+    const result = await publishRelease(
+      options({ tag: 'v0.2.0-rc.1', version: '0.2.0-rc.1', files: [] }),
+    );
+    expect(created).toMatchObject({
+      tag_name: 'v0.2.0-rc.1',
+      name: 'faasm-python 0.2.0-rc.1',
+      prerelease: true,
+    });
+    expect(result.prerelease).toBe(true);
+  });
+
+  test('a tag that is not on GitHub is refused before any release is made', async () => {
+    nock(API).get('/repos/faasm/python/git/ref/tags%2Fv0.1.0').reply(404, { message: 'Not Found' });
+    const err = await publishRelease(options()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(
+      "The tag v0.1.0 is not on GitHub (faasm/python); push it with 'faasm-python tag --push' first.",
+    );
+  });
+
+  test('an unreachable GitHub is one sentence', async () => {
+    nock(API)
+      .get('/repos/faasm/python/git/ref/tags%2Fv0.1.0')
+      .replyWithError('connect ECONNREFUSED 140.82.112.6:443');
+    const err = await publishRelease(options()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      /^Cannot reach GitHub while looking up the tag v0\.1\.0 \(.*ECONNREFUSED/,
+    );
+  });
+
+  test('a rejected token is one sentence', async () => {
+    nock(API)
+      .get('/repos/faasm/python/git/ref/tags%2Fv0.1.0')
+      .reply(401, { message: 'Bad credentials' });
+    await expect(publishRelease(options())).rejects.toThrow(/GitHub rejected the token/);
+  });
+
+  test('a tag that does not match the version, or a bad bundle, is refused with no request', async () => {
+    await expect(publishRelease(options({ tag: 'v0.2.0' }))).rejects.toThrow(
+      /does not match the version 0\.1\.0/,
+    );
+    const root = await tempDir('faasm-gh-bundle-');
+    await writeTree(root, {
+      'rr/lib/os.py': '',
+      'inc/Python.h': '',
+      'lib/libpython3.11.a': '',
+      'py_func.wasm': 'x',
+    });
+    const out = join(root, 'bundle');
+    await makeBundle({
+      runtimeRoot: join(root, 'rr'),
+      includeDir: join(root, 'inc'),
+      libDir: join(root, 'lib'),
+      pyFuncWasm: join(root, 'py_func.wasm'),
+      outDir: out,
+      manifest: { version: '0.1.0' },
+    });
+    await writeFile(join(out, 'py_func.wasm'), 'changed after bundling');
+    await expect(publishRelease(options({ files: undefined, bundleDir: out }))).rejects.toThrow(
+      /does not match its SHA256SUMS/,
+    );
+  });
+});
+
+describe('resolveGitHubTarget', () => {
+  test('flags win over the environment', () => {
+    expect(
+      resolveGitHubTarget(
+        { token: 't', repo: 'a/b' },
+        { GITHUB_TOKEN: 'x', GITHUB_REPOSITORY: 'c/d' },
+      ),
+    ).toEqual({ token: 't', owner: 'a', repo: 'b', url: 'https://github.com/a/b' });
+    expect(resolveGitHubTarget({}, { GITHUB_TOKEN: 'x', GITHUB_REPOSITORY: 'c/d' })).toMatchObject({
+      token: 'x',
+      owner: 'c',
+    });
+  });
+  test('a missing token or repository is one sentence', () => {
+    expect(() => resolveGitHubTarget({ repo: 'a/b' }, {})).toThrow(
+      'No GitHub token: pass --token or set GITHUB_TOKEN.',
+    );
+    expect(() => resolveGitHubTarget({ token: 't' }, {})).toThrow(/No GitHub repository/);
+    expect(() => resolveGitHubTarget({ token: 't', repo: 'nope' }, {})).toThrow(
+      /not of the form owner\/name/,
+    );
+  });
+});

@@ -1,0 +1,85 @@
+import { previousTag, releaseNotes, renderNotes } from '../../../src/release/notes.js';
+import { projectFiles, tempRepo, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
+
+describe('previousTag', () => {
+  const tags = ['v0.1.0', 'v0.1.1', 'v0.2.0-rc.1', 'v0.2.0-rc.2', 'v0.2.0', 'v0.3.0', 'junk', 'v1'];
+  test.each([
+    ['0.2.0', 'v0.1.1'], // a final release skips its own candidates
+    ['0.2.0-rc.2', 'v0.2.0-rc.1'], // a candidate follows the one before it
+    ['0.2.0-rc.1', 'v0.1.1'],
+    ['0.2.1', 'v0.2.0'],
+    ['0.1.0', undefined],
+    ['0.0.1', undefined],
+  ])('before %s comes %s', (version, expected) => {
+    expect(previousTag(tags, version)).toBe(expected);
+  });
+});
+
+describe('renderNotes', () => {
+  test('lists commits with a compare link', () => {
+    const notes = renderNotes({
+      version: '0.2.0',
+      previous: 'v0.1.0',
+      commits: [{ sha: 'abcdef1234567890', subject: 'Add numpy' }],
+      repoUrl: 'https://github.com/o/r',
+    });
+    expect(notes).toBe(
+      'Changes since [v0.1.0](https://github.com/o/r/compare/v0.1.0...v0.2.0):\n\n- Add numpy (abcdef1)\n',
+    );
+  });
+  test('first release and no changes', () => {
+    expect(renderNotes({ version: '0.1.0', previous: undefined, commits: [] })).toBe(
+      'First release.\n',
+    );
+    expect(renderNotes({ version: '0.1.1', previous: 'v0.1.0', commits: [] })).toBe(
+      'No changes since v0.1.0.\n',
+    );
+  });
+});
+
+describe('releaseNotes', () => {
+  test('covers the commits since the previous release tag, newest first, without merges', async () => {
+    const repo = await tempRepo(projectFiles('0.1.0'));
+    repo.git('tag', '-a', '-m', 'r', 'v0.1.0');
+    await repo.commit('Add pyaes');
+    repo.git('tag', '-a', '-m', 'r', 'v0.2.0-rc.1');
+    await repo.commit('Fix zlib');
+    repo.git('checkout', '-q', '-b', 'side');
+    await repo.commit('Side work');
+    repo.git('checkout', '-q', 'main');
+    repo.git('merge', '-q', '--no-ff', '-m', 'Merge side', 'side');
+    repo.git('tag', '-a', '-m', 'r', 'v0.2.0');
+    // A tag on a later commit is not "previous" even though it sorts lower.
+    await repo.commit('After');
+    repo.git('tag', 'v0.1.5');
+
+    const notes = await releaseNotes(repo.root, 'v0.2.0', '0.2.0');
+    const lines = notes
+      .split('\n')
+      .filter((l) => l.startsWith('- '))
+      .map((l) => l.replace(/ \(\w+\)$/, ''));
+    expect(notes.split('\n')[0]).toBe('Changes since v0.1.0:');
+    // Commits made within one second have no defined order, so compare as a set.
+    expect(lines.sort()).toEqual(['- Add pyaes', '- Fix zlib', '- Side work']);
+    expect(notes).not.toContain('Merge side');
+    expect(notes).not.toContain('After');
+
+    const rc = await releaseNotes(repo.root, 'v0.2.0-rc.1', '0.2.0-rc.1');
+    expect(rc).toMatch(/^Changes since v0\.1\.0:\n\n- Add pyaes \([0-9a-f]{7}\)\n$/);
+  });
+
+  test('the first release lists every commit; a missing tag is one sentence', async () => {
+    const repo = await tempRepo(projectFiles('0.1.0'));
+    await repo.commit('Second');
+    repo.git('tag', '-a', '-m', 'r', 'v0.1.0');
+    const notes = await releaseNotes(repo.root, 'v0.1.0', '0.1.0');
+    expect(notes).toMatch(
+      /^Changes in this first release:\n\n- Second \(\w+\)\n- initial \(\w+\)\n$/,
+    );
+    await expect(releaseNotes(repo.root, 'v9.9.9', '9.9.9')).rejects.toThrow(
+      "The tag v9.9.9 does not exist here; run 'faasm-python tag --push' first.",
+    );
+  });
+});
