@@ -44,7 +44,6 @@ async function timedBuild(cacheDir: string) {
 
 async function main(): Promise<void> {
   const mainCache = defaultCacheDir();
-  let results: Map<string, LayerResult>;
   let cacheDir = mainCache;
   console.log('# faasm-python bench');
   if (!values['warm-only']) {
@@ -60,7 +59,7 @@ async function main(): Promise<void> {
     row('  total', formatSeconds(cold.ms));
   }
   const warm = await timedBuild(cacheDir);
-  results = warm.results;
+  const results: Map<string, LayerResult> = warm.results;
   console.log('\n## warm rebuild (nothing changed)');
   row(
     '  total',
