@@ -112,7 +112,7 @@ describe('the toolchain layer', () => {
         '-o',
         '/dev/null',
       ]);
-      const searched = stderr.split('search starts here:')[1]!.split('End of search list.')[0]!;
+      const searched = stderr.split('#include <...> search starts here:')[1]!.split('End of search list.')[0]!;
       expect(searched).not.toMatch(/^\s*\/usr\/(local\/)?include\s*$/m);
       expect(searched).toContain(join(layers.get('toolchain')!.dir, 'sysroot'));
     } finally {
@@ -125,7 +125,9 @@ describe('layer keys', () => {
   test('changing only a wasm configure flag changes the wasm key and keeps the native one', async () => {
     const repo = await mkdtemp(join(tmpdir(), 'fp-repo-'));
     try {
-      await cp(join(REPO_ROOT, 'third-party'), join(repo, 'third-party'), { recursive: true });
+      for (const dir of ['third-party', 'src']) {
+        await cp(join(REPO_ROOT, dir), join(repo, dir), { recursive: true });
+      }
       const wasmJson = join(repo, 'third-party/cpython/wasm.json');
       const cfg = JSON.parse(await readFile(wasmJson, 'utf8'));
       cfg.configure.push('--with-pydebug');
