@@ -2,7 +2,7 @@ import { ActionsCacheStore } from '../layers/actions-store.js';
 import { consoleReporter } from '../layers/reporter.js';
 import { runLayers, selectLayers } from '../layers/runner.js';
 import { formatSeconds } from '../util/fs.js';
-import { pipeline } from '../pipeline.js';
+import { DEFAULT_TARGETS, pipeline } from '../pipeline.js';
 import { buildOptionSpec, buildOptions } from './common.js';
 import type { Command } from './types.js';
 
@@ -11,7 +11,8 @@ export const buildCommand: Command = {
   summary: 'Build the runtime: every layer in order, each taken from the cache when unchanged',
   usage: `Usage: faasm-python build [layer ...] [options]
 
-Builds the named layers and what they need (default: all). Layers: ${pipeline.map((l) => l.name).join(', ')}.
+Builds the named layers and what they need (default: ${DEFAULT_TARGETS.join(', ')}: the
+runtime; 'bundle' adds the release bundle). Layers: ${pipeline.map((l) => l.name).join(', ')}.
 
 Options:
   --cache-dir DIR   layer cache (default $FAASM_PYTHON_CACHE or $XDG_CACHE_HOME/faasm-python)
@@ -26,7 +27,7 @@ Options:
     const reporter = consoleReporter();
     const started = Date.now();
     const remote = await ActionsCacheStore.create(reporter.warn);
-    const results = await runLayers(selectLayers(pipeline, positionals), opts, {
+    const results = await runLayers(selectLayers(pipeline, positionals.length ? positionals : DEFAULT_TARGETS), opts, {
       reporter,
       remote,
     });

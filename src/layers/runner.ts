@@ -161,6 +161,7 @@ async function build(
       }
       return r.dir;
     },
+    keys: Object.fromEntries([...results.values()].map((r) => [r.name, r.key])),
     exec: (cmd, args, execOpts) => exec(cmd, args, { log, echo: opts.verbose, ...execOpts }),
     info: (message) => void message,
   };

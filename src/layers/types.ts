@@ -34,6 +34,8 @@ export interface LayerContext {
   opts: BuildOptions;
   /** The committed output directory of a declared dependency. */
   dep(name: string): string;
+  /** The keys of every layer run before this one in this build (for manifests). */
+  keys: Readonly<Record<string, string>>;
   /** `exec` bound to the layer's log. */
   exec(cmd: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   info(message: string): void;
