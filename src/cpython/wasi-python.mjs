@@ -15,7 +15,16 @@ const wasi = new WASI({
   preopens: { '/': root },
   returnOnExit: true,
 });
-const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+// Node 20's WASI functions crash (segfault, or "0 is not a function") through V8's fast-call
+// path once linear memory has grown and Python imports more modules (nodejs/node#46777,
+// #53087). Calling them through plain JS functions takes the regular path.
+const imports = wasi.getImportObject();
+for (const ns of Object.values(imports)) {
+  for (const [name, fn] of Object.entries(ns)) {
+    if (typeof fn === 'function') ns[name] = (...args) => fn(...args);
+  }
+}
+const instance = await WebAssembly.instantiate(module, imports);
 const code = wasi.start(instance);
 const t2 = performance.now();
 if (process.env.WASI_TIMING === '1') {
