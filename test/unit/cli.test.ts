@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli.js';
+
+let out: string[];
+let err: string[];
+let dir: string;
+beforeEach(async () => {
+  out = [];
+  err = [];
+  jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  dir = await mkdtemp(join(tmpdir(), 'fp-cli-'));
+});
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('faasm-python CLI', () => {
+  test('an unknown command names the known ones and exits 2', async () => {
+    expect(await main(['frobnicate'])).toBe(2);
+    expect(err.join('\n')).toMatch(
+      /^Unknown command 'frobnicate'; the commands are: setup, build, /,
+    );
+  });
+
+  test('an unknown option prints the usage and exits 2', async () => {
+    expect(await main(['build', '--frob'])).toBe(2);
+    expect(err.join('\n')).toContain("Unknown option '--frob'");
+    expect(err.join('\n')).toContain('Usage: faasm-python build');
+  });
+
+  test('a bad --jobs is one sentence and exit 1, not a stack trace', async () => {
+    expect(await main(['build', '--jobs', 'many', '--cache-dir', dir])).toBe(1);
+    expect(err).toEqual(["error: --jobs must be a whole number of at least 1, not 'many'."]);
+  });
+
+  test('an unknown layer is refused before anything is built', async () => {
+    expect(await main(['build', 'pyhton', '--cache-dir', dir])).toBe(1);
+    expect(err.join('\n')).toMatch(/Unknown layer 'pyhton'; the layers are: toolchain, zlib/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  test('cache list and prune --all report and remove stored layers and leftovers', async () => {
+    const key = 'a'.repeat(64);
+    const entry = join(dir, 'layers', 'zlib', key);
+    await mkdir(join(entry, 'out'), { recursive: true });
+    await writeFile(join(entry, 'out', 'f'), '12345');
+    const meta = { name: 'zlib', key, deps: {}, inputs: {}, size: 5, buildMs: 1, createdAt: '' };
+    await writeFile(join(entry, 'meta.json'), JSON.stringify(meta));
+    // A killed build's staging dir (pid 999999999 is not running).
+    await mkdir(join(dir, 'layers', 'zlib', '.staging-aaaaaaaaaaaa-999999999-abcdef'));
+
+    expect(await main(['cache', 'list', '--cache-dir', dir])).toBe(0);
+    expect(out.join('\n')).toMatch(/zlib\s+aaaaaaaaaaaa\s+5 B/);
+    expect(await main(['cache', 'prune', '--all', '--cache-dir', dir])).toBe(0);
+    expect(out.at(-1)).toBe('removed 1 layers (5 B) and 1 leftovers of killed builds');
+    expect(await readdir(join(dir, 'layers', 'zlib'))).toEqual([]);
+  });
+});
