@@ -1,6 +1,10 @@
 import { nativeLayer } from './cpython/native-layer.js';
 import { wasmLayer } from './cpython/wasm-layer.js';
+import { funcLayer } from './func/layer.js';
 import type { Layer } from './layers/types.js';
+import { modulesLayer } from './modules/layer.js';
+import { bundleLayer } from './runtime/bundle-layer.js';
+import { rootLayer } from './runtime/root-layer.js';
 import { cLibraryLayer } from './toolchain/c-library.js';
 import { toolchainLayer } from './toolchain/layer.js';
 
@@ -13,4 +17,11 @@ export const pipeline: readonly Layer[] = [
   cLibraryLayer('sqlite3', 'SQLite for the sqlite3 module'),
   nativeLayer,
   wasmLayer,
+  modulesLayer,
+  funcLayer,
+  rootLayer,
+  bundleLayer,
 ];
+
+/** What `faasm-python build` builds by default: the runtime, not the release bundle. */
+export const DEFAULT_TARGETS = ['func', 'root'];

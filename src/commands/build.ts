@@ -27,10 +27,14 @@ Options:
     const reporter = consoleReporter();
     const started = Date.now();
     const remote = await ActionsCacheStore.create(reporter.warn);
-    const results = await runLayers(selectLayers(pipeline, positionals.length ? positionals : DEFAULT_TARGETS), opts, {
-      reporter,
-      remote,
-    });
+    const results = await runLayers(
+      selectLayers(pipeline, positionals.length ? positionals : DEFAULT_TARGETS),
+      opts,
+      {
+        reporter,
+        remote,
+      },
+    );
     const built = [...results.values()].filter((r) => r.status === 'built').length;
     reporter.info(
       `${results.size} layers (${built} built, ${results.size - built} from cache) in ${formatSeconds(Date.now() - started)}; cache: ${opts.cacheDir}`,

@@ -2,16 +2,22 @@ import { buildCommand } from './build.js';
 import { bumpCommand } from './bump.js';
 import { cacheCommand } from './cache.js';
 import { imageCommand } from './image.js';
+import { modulesCommand } from './modules.js';
 import { releaseCommand } from './release.js';
+import { runCommand } from './run.js';
 import { setupCommand } from './setup.js';
 import { tagCommand } from './tag.js';
 import type { Command } from './types.js';
+import { uploadCommand } from './upload.js';
 import { versionCommand } from './version.js';
 
 export const commands: readonly Command[] = [
   setupCommand,
   buildCommand,
   cacheCommand,
+  modulesCommand,
+  runCommand,
+  uploadCommand,
   versionCommand,
   bumpCommand,
   tagCommand,

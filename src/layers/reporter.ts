@@ -32,3 +32,9 @@ export function consoleReporter(stream: NodeJS.WriteStream = process.stderr): Re
     },
   };
 }
+
+/** Silent about cache hits: for commands (run, upload) that only need the runtime to exist. */
+export function quietReporter(stream: NodeJS.WriteStream = process.stderr): Reporter {
+  const loud = consoleReporter(stream);
+  return { ...loud, start() {}, done: (r) => r.status !== 'cached' && loud.done(r) };
+}

@@ -112,7 +112,9 @@ describe('the toolchain layer', () => {
         '-o',
         '/dev/null',
       ]);
-      const searched = stderr.split('#include <...> search starts here:')[1]!.split('End of search list.')[0]!;
+      const searched = stderr
+        .split('#include <...> search starts here:')[1]!
+        .split('End of search list.')[0]!;
       expect(searched).not.toMatch(/^\s*\/usr\/(local\/)?include\s*$/m);
       expect(searched).toContain(join(layers.get('toolchain')!.dir, 'sysroot'));
     } finally {

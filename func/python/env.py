@@ -1,0 +1,25 @@
+"""Checks the environment a function runs in: the interpreter, its paths and the host."""
+import os
+import sys
+import sysconfig
+
+import pyfaasm.core as core
+
+
+def faasm_main():
+    assert sys.platform == "wasi", sys.platform
+    assert sys.version_info[:2] == (3, 11), sys.version_info
+    assert sys.prefix == "/" and sys.exec_prefix == "/", (sys.prefix, sys.exec_prefix)
+    assert os.environ.get("PYTHONHOME") == "/"
+    assert "/lib/python3.11" in sys.path
+    assert sys.path[0] == "/pyfuncs/{}/{}".format(core.get_py_user(), core.get_py_func())
+    assert sysconfig.get_platform().startswith("wasi"), sysconfig.get_platform()
+    assert "_faasm" in sys.builtin_module_names
+    assert core.in_faasm()
+    assert core.get_py_entry() == ""
+    assert core.conf_flag("NO_SUCH_FLAG") == 0
+    assert not hasattr(os, "fork")
+    for name in ("json", "re", "decimal", "datetime", "sqlite3", "zlib", "hashlib", "unicodedata"):
+        __import__(name)
+    core.write_output("{} {}".format(sys.version.split()[0], sys.platform).encode())
+    return 0

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ActionsCacheStore } from '../layers/actions-store.js';
+import { consoleReporter } from '../layers/reporter.js';
+import { runLayers, selectLayers } from '../layers/runner.js';
+import type { BuildOptions, Layer, LayerResult } from '../layers/types.js';
+import { installSitePackages } from '../modules/install.js';
+import {
+  type ModulesLayerOptions,
+  type ModulesManifest,
+  createModulesLayer,
+} from '../modules/layer.js';
+import { adhocRecipe, readAllRecipes } from '../modules/recipe.js';
+import { describeRoute } from '../sources/fetch.js';
+import { pipeline } from '../pipeline.js';
+import { UserError } from '../util/errors.js';
+import { formatBytes } from '../util/fs.js';
+import { buildOptionSpec, buildOptions, stringOption } from './common.js';
+import type { Command, Values } from './types.js';
+
+/** The layers up to modules. (Until the pipeline lists the modules layer itself.) */
+export function layersToModules(lo: ModulesLayerOptions = {}): Layer[] {
+  return [...selectLayers(pipeline, ['wasm']), createModulesLayer(lo)];
+}
+
+async function layerOptions(values: Values, opts: BuildOptions): Promise<ModulesLayerOptions> {
+  const name = stringOption(values, 'name');
+  const source = stringOption(values, 'source');
+  const hash = stringOption(values, 'sha256');
+  if ((source || hash) && !name)
+    throw new UserError('--source and --sha256 go with --name: give the module a name.');
+  if (!name) return {};
+  const known = await readAllRecipes(opts.repoRoot);
+  if (known.some((r) => r.name === name)) {
+    if (source)
+      throw new UserError(
+        `${name} has a recipe (third-party/modules/${name}/recipe.json); drop --source, or change the recipe.`,
+      );
+    return { names: [name] };
+  }
+  if (!source) {
+    throw new UserError(
+      `Unknown module '${name}'; the modules with recipes are: ${known.map((r) => r.name).join(', ')}. To try another, give --source PATH_OR_URL and --sha256 HASH.`,
+    );
+  }
+  if (!hash || !/^[0-9a-f]{64}$/.test(hash)) {
+    throw new UserError(
+      `--sha256 must be the 64 hex characters of ${source}'s sha256 (run sha256sum on it).`,
+    );
+  }
+  console.error(
+    `warning: ${name} is not in any recipe, so it is unsupported: trying it as a pure module from ${source}, tested only by importing it. Write third-party/modules/${name}/recipe.json to support it.`,
+  );
+  return { adhoc: adhocRecipe(name, source, hash) };
+}
+
+async function buildModulesLayer(values: Values): Promise<LayerResult> {
+  const opts = buildOptions(values);
+  const reporter = consoleReporter();
+  const remote = await ActionsCacheStore.create(reporter.warn);
+  const lo = await layerOptions(values, opts);
+  const results = await runLayers(layersToModules(lo), opts, { reporter, remote });
+  const modules = results.get('modules')!;
+  const manifest = JSON.parse(
+    await readFile(join(modules.dir, 'modules.json'), 'utf8'),
+  ) as ModulesManifest;
+  for (const m of manifest.modules) {
+    const added = `${m.files} files, ${formatBytes(m.bytes)}${m.archiveBytes ? ` + ${formatBytes(m.archiveBytes)} of archives` : ''}`;
+    const state = m.status === 'ok' ? added : `${m.status}: ${m.error ?? ''}`;
+    console.log(`  ${m.name.padEnd(12)} ${m.version.padEnd(9)} ${m.kind.padEnd(11)} ${state}`);
+  }
+  return modules;
+}
+
+async function list(values: Values): Promise<number> {
+  const opts = buildOptions(values);
+  for (const r of await readAllRecipes(opts.repoRoot)) {
+    const exts = r.extensions.length ? ` [${r.extensions.map((e) => e.name).join(', ')}]` : '';
+    const set = r.set === 'experimental' ? ' (experimental)' : '';
+    console.log(`${r.name.padEnd(12)} ${r.version.padEnd(9)} ${r.kind}${exts}${set}`);
+    if (r.summary) console.log(`    ${r.summary}`);
+    const routes = r.sources.map((s) =>
+      s.kind === 'repo' ? `repository ${s.path}/` : describeRoute(s),
+    );
+    console.log(`    sources: ${routes.join('; ')}`);
+    if (r.requires.length) console.log(`    requires: ${r.requires.join(', ')}`);
+    if (r.why) console.log(`    why experimental: ${r.why}`);
+  }
+  return 0;
+}
+
+export const modulesCommand: Command = {
+  name: 'modules',
+  summary: 'List, build or install the third-party Python modules of the wasm runtime',
+  usage: `Usage: faasm-python modules list|build|install [options]
+
+  list                     every recipe in third-party/modules: version, kind, sources
+  build                    build the modules layer (and what it needs): the default set
+  build --experimental     ... and the experimental set (failures there are reported, not fatal)
+  build --name X           only module X and what it requires
+  build --name X --source PATH_OR_URL --sha256 H
+                           try a module that has no recipe (unsupported): installed as a pure
+                           module with pip, tested by importing it
+  install --root DIR       build, then lay the site-packages into DIR/lib/python3.X/site-packages
+
+Every module's recipe test runs inside the wasm runtime before the layer is kept: a module
+that fails to fetch, compile or pass its test leaves the previous layer and the runtime root
+as they were.
+
+Options:
+  --cache-dir DIR   layer cache (default $FAASM_PYTHON_CACHE or $XDG_CACHE_HOME/faasm-python)
+  --no-cache        rebuild the modules layer even if cached
+  -j, --jobs N      parallel make jobs for the layers below (default: CPU count)
+  -v, --verbose     echo tool output while building`,
+  options: {
+    ...buildOptionSpec,
+    name: { type: 'string' },
+    source: { type: 'string' },
+    sha256: { type: 'string' },
+    root: { type: 'string' },
+  },
+  positionals: true,
+  async run(values, positionals) {
+    const [action = 'list', ...rest] = positionals;
+    if (rest.length)
+      throw new UserError(
+        `'modules ${action}' takes no further arguments (got ${rest.join(' ')}).`,
+      );
+    if (action === 'list') return list(values);
+    if (action === 'build') {
+      const r = await buildModulesLayer(values);
+      console.log(`modules layer: ${r.dir}`);
+      return 0;
+    }
+    if (action === 'install') {
+      const root = stringOption(values, 'root');
+      if (!root)
+        throw new UserError(
+          "'modules install' needs --root DIR: the runtime root to install into.",
+        );
+      const r = await buildModulesLayer(values);
+      console.log(`installed into ${await installSitePackages(r.dir, root)}`);
+      return 0;
+    }
+    throw new UserError(`Unknown modules action '${action}'; use list, build or install.`);
+  },
+};

@@ -1,0 +1,168 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { stageFunction } from '../runner/functions.js';
+import { FaasmHost } from '../runner/host.js';
+import type { CallResult } from '../runner/types.js';
+import { UserError } from '../util/errors.js';
+import { removeTree } from '../util/fs.js';
+import { quietReporter } from '../layers/reporter.js';
+import { resolveRuntime } from '../runtime/resolve.js';
+import { buildOptionSpec, buildOptions, stringOption } from './common.js';
+import type { Command, Values } from './types.js';
+
+/** Where py_func.wasm and the runtime root are; explicit until the pipeline provides them. */
+export interface RuntimePaths {
+  wasm: string;
+  root: string;
+}
+
+/**
+ * --wasm/--root (or FAASM_PYTHON_FUNC_WASM/FAASM_PYTHON_RUNTIME_ROOT) when given, else the
+ * runtime from the layer cache, built first if it is missing.
+ */
+export async function runtimeFromOptions(
+  values: Values,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RuntimePaths> {
+  const wasm = stringOption(values, 'wasm') ?? env.FAASM_PYTHON_FUNC_WASM;
+  const root = stringOption(values, 'root') ?? env.FAASM_PYTHON_RUNTIME_ROOT;
+  if (wasm && root) return { wasm, root };
+  if (wasm || root) {
+    throw new UserError('Give both --wasm and --root, or neither to use the built runtime.');
+  }
+  const runtime = await resolveRuntime(buildOptions(values), quietReporter());
+  return { wasm: runtime.wasm, root: runtime.root };
+}
+
+function parseConf(values: Values): Record<string, number> {
+  const raw = values.conf;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  const flags: Record<string, number> = {};
+  for (const item of list) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+)$/.exec(String(item));
+    if (!m)
+      throw new UserError(`--conf takes KEY=NUMBER (for example PYTHON_PRELOAD=1), not '${item}'.`);
+    flags[m[1]!] = Number(m[2]);
+  }
+  return flags;
+}
+
+async function readInput(values: Values): Promise<Uint8Array> {
+  const text = stringOption(values, 'input');
+  const file = stringOption(values, 'input-file');
+  if (text !== undefined && file !== undefined)
+    throw new UserError('Give --input or --input-file, not both.');
+  if (file === undefined) return Buffer.from(text ?? '', 'utf8');
+  try {
+    return await readFile(file);
+  } catch {
+    throw new UserError(`Cannot read the input file ${file}.`);
+  }
+}
+
+/** The call as JSON: output as text when it is UTF-8, else base64. */
+export function resultJson(r: CallResult): string {
+  const out = Buffer.from(r.output);
+  const text = out.toString('utf8');
+  const isText = Buffer.from(text, 'utf8').equals(out);
+  return JSON.stringify(
+    {
+      returnCode: r.returnCode,
+      output: isText ? text : out.toString('base64'),
+      outputEncoding: isText ? 'utf8' : 'base64',
+      stdout: r.stdout,
+      stderr: r.stderr,
+      ms: Math.round(r.ms),
+      ...(r.error ? { error: r.error } : {}),
+    },
+    null,
+    2,
+  );
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a Python function in the wasm runtime, as Faasm would',
+  usage: `Usage: faasm-python run <file.py | user/func> [options]
+
+Runs the function's faasm_main() (or --entry, as a chained call would) in py_func.wasm on a
+Faasm host in this process, prints the function's output and exits with its return code. The
+function's own stdout and stderr go to stderr.
+
+  file.py            a function file, run as local/<name>
+  user/func          <functions dir>/<user>/<func>/function.py
+
+Options:
+  --input TEXT       the call's input (UTF-8); --input-file FILE for bytes
+  --entry NAME       call this entry with the input instead of faasm_main
+  --json             print the whole result (return code, output, logs, time) as JSON
+  --wasm FILE        py_func.wasm        (default $FAASM_PYTHON_FUNC_WASM)
+  --root DIR         the runtime root    (default $FAASM_PYTHON_RUNTIME_ROOT)
+  --functions DIR    functions for user/func (default <root>/pyfuncs)
+  --timeout SECONDS  wall-clock limit per call (default 60)
+  --conf KEY=N       a host conf flag, e.g. PYTHON_PRELOAD=1 (repeatable)`,
+  options: {
+    ...buildOptionSpec,
+    input: { type: 'string' },
+    'input-file': { type: 'string' },
+    entry: { type: 'string' },
+    json: { type: 'boolean' },
+    wasm: { type: 'string' },
+    root: { type: 'string' },
+    functions: { type: 'string' },
+    timeout: { type: 'string' },
+    conf: { type: 'string', multiple: true },
+  },
+  positionals: true,
+  async run(values, positionals) {
+    if (positionals.length !== 1)
+      throw new UserError('Name one function: a .py file or user/func.');
+    const target = positionals[0]!;
+    const runtime = await runtimeFromOptions(values);
+    const timeout = stringOption(values, 'timeout');
+    const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
+    if (timeoutMs !== undefined && !(timeoutMs > 0))
+      throw new UserError(`--timeout takes seconds, not '${timeout}'.`);
+    const input = await readInput(values);
+
+    let staged: string | undefined;
+    let functionsDir = stringOption(values, 'functions');
+    let user: string;
+    let func: string;
+    if (target.endsWith('.py')) {
+      staged = await mkdtemp(join(tmpdir(), 'faasm-python-run-'));
+      user = 'local';
+      func = basename(target, '.py').replace(/[^A-Za-z0-9_.-]/g, '_');
+      await stageFunction(target, staged, user, func);
+      functionsDir = staged;
+    } else {
+      const m = /^([^/]+)\/([^/]+)$/.exec(target);
+      if (!m) throw new UserError(`'${target}' is neither a .py file nor user/func.`);
+      [user, func] = [m[1]!, m[2]!];
+    }
+    const host = await FaasmHost.load({
+      wasmPath: runtime.wasm,
+      runtimeRoot: runtime.root,
+      functionsDir,
+      confFlags: parseConf(values),
+      limits: timeoutMs ? { timeoutMs } : {},
+    });
+    try {
+      const entry = stringOption(values, 'entry');
+      const r = await host.call({ user, func, entry, input });
+      if (values.json === true) {
+        console.log(resultJson(r));
+      } else {
+        if (r.stdout) process.stderr.write(r.stdout);
+        if (r.stderr) process.stderr.write(r.stderr);
+        if (r.output.length) process.stdout.write(r.output);
+        if (r.error) console.error(`error: ${r.error}`);
+      }
+      return Math.min(Math.max(r.returnCode, 0), 255) || (r.returnCode === 0 ? 0 : 1);
+    } finally {
+      await host.close();
+      if (staged) await removeTree(staged);
+    }
+  },
+};

@@ -1,0 +1,154 @@
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Layer, LayerContext } from '../layers/types.js';
+import { ALLOWED_IMPORT_MODULES, foreignImports } from '../runner/host-interface.js';
+import { wasmCompiler } from '../toolchain/flags.js';
+import { UserError } from '../util/errors.js';
+import { exists } from '../util/fs.js';
+import { hashTree, sha256 } from '../util/hash.js';
+import { type BuiltinExtension, FAASM_EXTENSION, inittabSource } from './inittab.js';
+
+/** The wasm layer's `lib/link.json` (see src/cpython/wasm-layer.ts). */
+interface LinkInfo {
+  archives: string[];
+  libs: string[];
+  ldflags: string[];
+}
+
+/** What the func layer records beside py_func.wasm. */
+export interface FuncInfo {
+  size: number;
+  sha256: string;
+  exports: string[];
+  /** Every import as `module.name`. */
+  imports: string[];
+  /** Built-in modules, `_faasm` first. */
+  builtins: string[];
+  strip: 'debug';
+}
+
+const CFLAGS = ['-O2', '-Wall', '-Werror=implicit-function-declaration'];
+/** C sources compiled into the entrypoint, relative to the repository. */
+const SOURCES = ['func/py_func.c', 'pyfaasm/cmodule/_faasmmodule.c'];
+const REQUIRED_EXPORTS = ['memory', '_start', '_faasm_zygote'];
+
+async function pythonInclude(wasmDir: string): Promise<string> {
+  const dirs = (await readdir(join(wasmDir, 'include'))).filter((d) => /^python3\.\d+$/.test(d));
+  if (dirs.length !== 1)
+    throw new Error(
+      `expected one include/python3.X in ${wasmDir}, found ${dirs.join(', ') || 'none'}`,
+    );
+  return join(wasmDir, 'include', dirs[0]!);
+}
+
+async function readExtensions(modulesDir: string): Promise<BuiltinExtension[]> {
+  const file = join(modulesDir, 'extensions.json');
+  if (!(await exists(file))) return [];
+  return JSON.parse(await readFile(file, 'utf8')) as BuiltinExtension[];
+}
+
+/** Checks the linked module: Faasm's contract on imports and exports. */
+async function inspect(wasmPath: string, builtins: string[]): Promise<FuncInfo> {
+  const bytes = await readFile(wasmPath);
+  const module = await WebAssembly.compile(bytes);
+  const foreign = foreignImports(module);
+  if (foreign.length) {
+    throw new UserError(
+      `py_func.wasm imports ${foreign.join(', ')}, outside ${ALLOWED_IMPORT_MODULES.join(' and ')}'s Faasm host interface; a C extension calls something wasi-libc does not provide.`,
+    );
+  }
+  const exports = WebAssembly.Module.exports(module).map((e) => e.name);
+  const missing = REQUIRED_EXPORTS.filter((e) => !exports.includes(e));
+  if (missing.length) throw new Error(`py_func.wasm does not export ${missing.join(', ')}`);
+  return {
+    size: bytes.length,
+    sha256: sha256(bytes),
+    exports,
+    imports: WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`),
+    builtins,
+    strip: 'debug',
+  };
+}
+
+async function build(ctx: LayerContext): Promise<void> {
+  const repo = ctx.opts.repoRoot;
+  const wasmDir = ctx.dep('wasm');
+  const modulesDir = ctx.dep('modules');
+  const cc = await wasmCompiler(ctx.dep('toolchain'));
+  const link = JSON.parse(await readFile(join(wasmDir, 'lib', 'link.json'), 'utf8')) as LinkInfo;
+  const extensions = await readExtensions(modulesDir);
+
+  const objDir = join(ctx.work, 'obj');
+  await mkdir(objDir, { recursive: true });
+  const inittab = join(ctx.work, 'faasm_inittab.c');
+  await writeFile(inittab, inittabSource(extensions));
+  const includes = [
+    await pythonInclude(wasmDir),
+    join(repo, 'func'),
+    join(repo, 'pyfaasm', 'cmodule'),
+  ];
+  const objects: string[] = [];
+  for (const src of [...SOURCES.map((s) => join(repo, s)), inittab]) {
+    const obj = join(objDir, src.split('/').pop()!.replace(/\.c$/, '.o'));
+    await ctx.exec(cc.cc, [
+      ...cc.cflags,
+      ...CFLAGS,
+      ...includes.map((i) => `-I${i}`),
+      '-c',
+      src,
+      '-o',
+      obj,
+    ]);
+    objects.push(obj);
+  }
+
+  const wasm = join(ctx.out, 'py_func.wasm');
+  // Extension archives first: they need libpython's symbols, which the archives after them give.
+  await ctx.exec(cc.cc, [
+    ...cc.ldflags,
+    ...link.ldflags,
+    '-o',
+    wasm,
+    ...objects,
+    ...extensions.map((e) => join(modulesDir, e.archive)),
+    ...link.archives.map((a) => join(wasmDir, a)),
+    ...link.libs,
+  ]);
+  const unstripped = (await stat(wasm)).size;
+  // Keep the name section (+2% of the size) so traps show function names.
+  await ctx.exec(cc.strip, ['--strip-debug', wasm]);
+
+  const info = await inspect(wasm, [FAASM_EXTENSION.name, ...extensions.map((e) => e.name)]);
+  await writeFile(join(ctx.out, 'func.json'), `${JSON.stringify(info, null, 2)}\n`);
+  ctx.info(
+    `py_func.wasm: ${(info.size / 1e6).toFixed(2)} MB (${(unstripped / 1e6).toFixed(1)} MB before strip), ${info.builtins.length} built-in modules`,
+  );
+}
+
+/**
+ * The entrypoint: func/py_func.c, pyfaasm's _faasm module and the modules layer's C extensions,
+ * linked against the wasm layer's libpython into py_func.wasm (see func/LINKING.md).
+ */
+export const funcLayer: Layer = {
+  name: 'func',
+  description: 'py_func.wasm: the Faasm entrypoint, libpython and the C extensions as built-ins',
+  deps: ['toolchain', 'wasm', 'modules'],
+  implementation: [
+    'src/func/layer.ts',
+    'src/func/inittab.ts',
+    'src/runner/host-interface.ts',
+    'src/toolchain/flags.ts',
+  ],
+  async inputs({ opts }) {
+    // The example functions and the notes do not change the binary.
+    const ignore = (rel: string) => rel.startsWith('python') || rel.endsWith('.md');
+    return {
+      func: await hashTree(join(opts.repoRoot, 'func'), ignore),
+      cmodule: await hashTree(join(opts.repoRoot, 'pyfaasm', 'cmodule')),
+      cflags: CFLAGS,
+      sources: SOURCES,
+      strip: 'debug',
+    };
+  },
+  build,
+};

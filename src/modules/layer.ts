@@ -1,0 +1,314 @@
+import { appendFile, copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCPythonConfig, shortVersion } from '../cpython/config.js';
+import { nativePython } from '../cpython/native-layer.js';
+import type { Json, Layer, LayerContext } from '../layers/types.js';
+import { wasmCompiler } from '../toolchain/flags.js';
+import { UserError, errorMessage } from '../util/errors.js';
+import { exists } from '../util/fs.js';
+import { hashTree, sha256 } from '../util/hash.js';
+import { CONFIG_FILE, readModulesConfig } from './config.js';
+import { type ExtensionEntry, checkSymbolClashes, compileExtension } from './extensions.js';
+import { linkTestInterpreter } from './link.js';
+import { installPythonParts, listFiles, removeEmptyDirs, removeMatching } from './python-parts.js';
+import { type ModuleRecipe, type Selection, readAllRecipes, selectRecipes } from './recipe.js';
+import { runModulesPython } from './runtime.js';
+import { moduleSourceInputs, prepareBuildRequirement, prepareModuleSource } from './source.js';
+
+const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
+/** The finder for dotted built-ins, laid into site-packages with the .pth that installs it. */
+const SUPPORT_FILES = ['_faasm_builtins.py', '_faasm_builtins.pth'];
+
+/** One entry of `modules.json`: what each module adds to the runtime, for benchmarks. */
+export interface ModuleReport {
+  name: string;
+  version: string;
+  kind: ModuleRecipe['kind'];
+  set: ModuleRecipe['set'];
+  unsupported?: boolean;
+  /** The source file it was built from. */
+  source?: string;
+  status: 'ok' | 'failed' | 'skipped';
+  /** Why it failed (experimental modules only: any other failure fails the layer). */
+  error?: string;
+  files: number;
+  bytes: number;
+  archiveBytes: number;
+  extensions: string[];
+}
+
+export interface ModulesManifest {
+  /** `python3.11`: the stdlib directory the site-packages belong in. */
+  python: string;
+  modules: ModuleReport[];
+}
+
+export interface ModulesLayerOptions {
+  /** Only these modules (and what they require), rather than the default set. */
+  names?: readonly string[];
+  /** A module with no recipe, tried from a source given on the command line. */
+  adhoc?: ModuleRecipe;
+}
+
+/** The recipes a build selects, from the options of the layer and of the build. */
+export async function selectedRecipes(
+  repoRoot: string,
+  experimental: boolean,
+  lo: ModulesLayerOptions = {},
+) {
+  if (lo.adhoc) return [lo.adhoc];
+  const sel: Selection = { experimental, ...(lo.names ? { names: lo.names } : {}) };
+  return selectRecipes(await readAllRecipes(repoRoot), sel);
+}
+
+async function supportFilesHash(): Promise<string> {
+  const parts = await Promise.all(
+    SUPPORT_FILES.map(async (f) => `${f}:${sha256(await readFile(join(PY_DIR, f)))}`),
+  );
+  return sha256(parts.join('\n'));
+}
+
+/**
+ * The modules layer: third-party Python modules for the wasm runtime. Pure Python files go to
+ * `site-packages/`; C extensions are compiled for wasm32-wasi into `ext/<name>.a` and listed in
+ * `extensions.json` for the func layer to link in as built-ins. Before anything is committed a
+ * test interpreter with every extension built in runs each recipe's test inside the runtime.
+ */
+export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
+  return {
+    name: 'modules',
+    description:
+      'third-party Python modules: pure ones into site-packages, C extensions as static archives',
+    deps: ['toolchain', 'native', 'wasm'],
+    implementation: [
+      'src/modules/layer.ts', 'src/modules/source.ts', 'src/modules/python-parts.ts',
+      'src/modules/extensions.ts', 'src/modules/link.ts', 'src/modules/runtime.ts',
+      'src/modules/wasi-modules.mjs', 'src/toolchain/flags.ts',
+    ], // prettier-ignore
+    async inputs({ opts }) {
+      const recipes = await selectedRecipes(opts.repoRoot, opts.experimental, lo);
+      const modules: Record<string, Json> = {};
+      for (const r of recipes) {
+        // Where the recipe was read from is not an input: the same recipe anywhere, the same key.
+        const recipe: Partial<ModuleRecipe> = { ...r };
+        delete recipe.file;
+        const dir = join(opts.repoRoot, 'third-party', 'modules', r.name);
+        modules[r.name] = {
+          recipe: recipe as unknown as Json,
+          // Patches and anything else beside the recipe.
+          files: r.unsupported ? null : await hashTree(dir),
+          source: await moduleSourceInputs(opts.repoRoot, r),
+        };
+      }
+      return {
+        config: (await readModulesConfig(opts.repoRoot)) as unknown as Json,
+        modules,
+        support: await supportFilesHash(),
+      };
+    },
+    build: (ctx) => buildModules(ctx, lo),
+  };
+}
+
+/** The default set (and the experimental one with --experimental). */
+export const modulesLayer: Layer = createModulesLayer();
+
+async function note(ctx: LayerContext, message: string) {
+  ctx.info(message);
+  await appendFile(ctx.log, `\n# modules: ${message}\n`);
+}
+
+/** A failure message without this build's directories, so modules.json stays path-free. */
+function scrub(ctx: LayerContext, message: string): string {
+  return message
+    .split(ctx.work)
+    .join('<work>')
+    .split(ctx.out)
+    .join('<out>')
+    .split('\n')[0]!
+    .slice(0, 300);
+}
+
+async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise<void> {
+  const { repoRoot } = ctx.opts;
+  const recipes = await selectedRecipes(repoRoot, ctx.opts.experimental, lo);
+  const explicit = new Set(lo.names ?? []);
+  const config = await readModulesConfig(repoRoot);
+  const cpython = await readCPythonConfig(repoRoot);
+  const pyDir = `python${shortVersion(cpython.version)}`;
+  const python = nativePython(ctx.dep('native'), cpython.version);
+  const wasmDir = ctx.dep('wasm');
+  const pythonInclude = join(wasmDir, 'include', pyDir);
+  const cc = await wasmCompiler(ctx.dep('toolchain'));
+  const site = join(ctx.out, 'site-packages');
+  await mkdir(site, { recursive: true });
+
+  const buildPath: string[] = [];
+  for (const req of config.buildRequires) {
+    const dest = join(ctx.work, 'build-requires', req.name);
+    await mkdir(dirname(dest), { recursive: true });
+    buildPath.push(
+      await prepareBuildRequirement(
+        ctx,
+        `${req.name} ${req.version} (${CONFIG_FILE})`,
+        req.sources,
+        dest,
+      ),
+    );
+  }
+
+  const reports: ModuleReport[] = [];
+  const owners = new Map<string, string>();
+  const extensions = new Map<string, ExtensionEntry[]>();
+  const moduleFiles = new Map<string, string[]>();
+  /** A module that may fail without failing the layer: experimental, and not asked for by name. */
+  const tolerant = (r: ModuleRecipe) =>
+    r.set === 'experimental' && !explicit.has(r.name) && !lo.adhoc;
+
+  for (const r of recipes) {
+    const report: ModuleReport = {
+      name: r.name, version: r.version, kind: r.kind, set: r.set,
+      ...(r.unsupported ? { unsupported: true } : {}),
+      status: 'ok', files: 0, bytes: 0, archiveBytes: 0, extensions: r.extensions.map((e) => e.name),
+    }; // prettier-ignore
+    reports.push(report);
+    const failedDep = r.requires.find((d) => reports.find((x) => x.name === d)?.status !== 'ok');
+    if (failedDep) {
+      report.status = 'skipped';
+      report.error = `requires ${failedDep}, which did not build`;
+      continue;
+    }
+    try {
+      const src = await prepareModuleSource(ctx, r, join(ctx.work, 'src', r.name));
+      report.source = src.file;
+      const staged = join(ctx.work, 'site', r.name);
+      await installPythonParts(ctx, r, src, staged, python, buildPath);
+      const built: ExtensionEntry[] = [];
+      for (const ext of r.extensions) {
+        const e = await compileExtension(
+          ctx,
+          cc,
+          r,
+          ext,
+          src.dir,
+          pythonInclude,
+          config.cflags,
+          ctx.out,
+        );
+        built.push({ name: e.name, init: e.init, archive: e.archive });
+        report.archiveBytes += e.bytes;
+      }
+      const files = await listFiles(staged).catch(() => [] as string[]);
+      for (const f of files) {
+        const other = owners.get(f);
+        if (other)
+          throw new UserError(
+            `${r.file}: ${r.name} installs ${f}, which ${other} already installed; two modules cannot share a file.`,
+          );
+      }
+      for (const f of files) {
+        owners.set(f, r.name);
+        report.bytes += (await stat(join(staged, f))).size;
+      }
+      report.files = files.length;
+      if (files.length) await cp(staged, site, { recursive: true });
+      extensions.set(r.name, built);
+      moduleFiles.set(r.name, files);
+    } catch (err) {
+      if (!tolerant(r)) throw err;
+      await dropModule(ctx, r, report, extensions, moduleFiles, `build: ${errorMessage(err)}`);
+    }
+  }
+
+  for (const f of SUPPORT_FILES) await copyFile(join(PY_DIR, f), join(site, f));
+  const okReports = () => reports.filter((m) => m.status === 'ok');
+  const entries = () => okReports().flatMap((m) => extensions.get(m.name) ?? []);
+  await checkSymbolClashes(ctx, cc, ctx.out, entries());
+
+  // The test interpreter, relinked if an experimental module has to be dropped.
+  const testWasm = join(ctx.out, 'bin', 'python-modules.wasm');
+  await mkdir(dirname(testWasm), { recursive: true });
+  let linked = '';
+  const ensureLinked = async () => {
+    const sig = entries()
+      .map((e) => e.name)
+      .join(',');
+    if (linked === sig && (await exists(testWasm))) return;
+    await linkTestInterpreter(ctx, cc, wasmDir, pythonInclude, ctx.out, entries(), testWasm);
+    linked = sig;
+  };
+  for (const r of recipes) {
+    const report = reports.find((m) => m.name === r.name)!;
+    if (report.status !== 'ok') continue;
+    const failedDep = r.requires.find((d) => reports.find((x) => x.name === d)?.status !== 'ok');
+    if (failedDep) {
+      await dropModule(
+        ctx,
+        r,
+        report,
+        extensions,
+        moduleFiles,
+        `requires ${failedDep}, which did not build`,
+        'skipped',
+      );
+      continue;
+    }
+    await ensureLinked();
+    const code = testProgram(r);
+    const run = await runModulesPython(testWasm, wasmDir, site, pyDir, ['-c', code], ctx.log);
+    // A test must never leave bytecode behind in the layer.
+    await removeMatching(site, '', (rel, isDir) =>
+      isDir ? rel.endsWith('__pycache__') : rel.endsWith('.pyc'),
+    );
+    if (run.code !== 0) {
+      const why = `The test of ${r.name} (${r.file}) failed inside the wasm runtime (exit ${run.code}):\n${run.stderr.trim() || run.stdout.trim()}`;
+      if (!tolerant(r)) throw new UserError(why);
+      await dropModule(ctx, r, report, extensions, moduleFiles, `test: ${why}`);
+      continue;
+    }
+    await note(ctx, `${r.name} ${r.version}: test passed inside the runtime`);
+  }
+  await ensureLinked();
+
+  const manifest: ModulesManifest = { python: pyDir, modules: reports };
+  await writeFile(join(ctx.out, 'extensions.json'), `${JSON.stringify(entries(), null, 2)}\n`);
+  await writeFile(join(ctx.out, 'modules.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Takes a failed experimental module back out: its files, its archives; records why. */
+async function dropModule(
+  ctx: LayerContext,
+  r: ModuleRecipe,
+  report: ModuleReport,
+  extensions: Map<string, ExtensionEntry[]>,
+  moduleFiles: Map<string, string[]>,
+  why: string,
+  status: ModuleReport['status'] = 'failed',
+) {
+  for (const f of moduleFiles.get(r.name) ?? [])
+    await rm(join(ctx.out, 'site-packages', f), { force: true });
+  for (const ext of r.extensions) await rm(join(ctx.out, 'ext', `${ext.name}.a`), { force: true });
+  // An empty package directory left behind would still import, as a namespace package.
+  await removeEmptyDirs(join(ctx.out, 'site-packages'));
+  extensions.delete(r.name);
+  moduleFiles.delete(r.name);
+  Object.assign(report, { status, error: scrub(ctx, why), files: 0, bytes: 0, archiveBytes: 0 });
+  await note(ctx, `${r.name} (experimental) left out: ${why}`);
+}
+
+/**
+ * The recipe's test, after a check that every extension of the module is a real built-in:
+ * a package that quietly fell back to its pure-Python code must not pass.
+ */
+export function testProgram(r: ModuleRecipe): string {
+  const names = JSON.stringify(r.extensions.map((e) => e.name));
+  const prelude = [
+    'import importlib, sys',
+    `for _name in ${names}:`,
+    '    _mod = importlib.import_module(_name)',
+    '    assert _name in sys.builtin_module_names, _name + " is not linked in as a built-in"',
+    '    assert _mod.__spec__.origin == "built-in", _name + " was loaded from " + str(_mod.__spec__.origin)',
+  ];
+  return `${prelude.join('\n')}\n${r.test}\n`;
+}

@@ -1,0 +1,55 @@
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { UserError } from '../util/errors.js';
+
+/** Faasm's name rule for users and functions: a path segment, nothing that could climb out. */
+export const FUNCTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+export function checkFunctionName(kind: 'user' | 'function', name: string): string {
+  if (!FUNCTION_NAME.test(name) || name.includes('..')) {
+    throw new UserError(
+      `'${name}' is not a valid ${kind} name; use letters, digits, '_', '-' and '.'.`,
+    );
+  }
+  return name;
+}
+
+/** Where Faasm keeps a Python function: `<pyfuncs>/<user>/<func>/function.py`. */
+export function functionPath(pyfuncsDir: string, user: string, func: string): string {
+  return join(pyfuncsDir, user, func, 'function.py');
+}
+
+/** Copies one `.py` file into the pyfuncs layout; returns where it went. */
+export async function stageFunction(
+  file: string,
+  pyfuncsDir: string,
+  user: string,
+  func: string,
+): Promise<string> {
+  checkFunctionName('user', user);
+  checkFunctionName('function', func);
+  const dest = functionPath(pyfuncsDir, user, func);
+  await mkdir(join(pyfuncsDir, user, func), { recursive: true });
+  try {
+    await copyFile(file, dest);
+  } catch {
+    throw new UserError(`Cannot read the function file ${file}; check the path.`);
+  }
+  return dest;
+}
+
+/** Stages every `<name>.py` of a directory as function `<user>/<name>`; returns the names. */
+export async function stageFunctionDir(
+  dir: string,
+  pyfuncsDir: string,
+  user: string,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (const entry of (await readdir(dir)).sort()) {
+    if (!entry.endsWith('.py')) continue;
+    const func = basename(entry, '.py');
+    await stageFunction(join(dir, entry), pyfuncsDir, user, func);
+    names.push(func);
+  }
+  return names;
+}

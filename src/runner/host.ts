@@ -1,0 +1,438 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { UserError } from '../util/errors.js';
+import type {
+  CallDone,
+  FromWorker,
+  HostReply,
+  HostRequest,
+  WorkerCall,
+  WorkerInit,
+} from './protocol.js';
+import { spawnCallWorker } from './spawn-worker.js';
+import { StateLocks, StateStore } from './state.js';
+import {
+  ExitCode,
+  defaultLimits,
+  type CallRequest,
+  type CallResult,
+  type HostLimits,
+  type HostOptions,
+} from './types.js';
+import { capModuleMemory } from './wasm-memory.js';
+
+/** Lines py_func writes to stderr to say why a call failed (see func/py_func.c). */
+const FAILURE_MARK = 'py_func: ';
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const MAX_IDLE_WORKERS = 4;
+
+interface CallRecord {
+  id: number;
+  root: number;
+  req: Required<Pick<CallRequest, 'user' | 'func' | 'entry'>> & { input: Uint8Array };
+  started: number;
+  promise: Promise<CallResult>;
+  resolve(r: CallResult): void;
+  result?: CallResult;
+  worker?: CallWorker;
+  timer?: NodeJS.Timeout;
+}
+
+interface CallWorker {
+  worker: Worker;
+  port: MessagePort;
+  signal: Int32Array;
+  call?: CallRecord;
+  dead: boolean;
+}
+
+interface Tree {
+  chained: number;
+  open: Set<number>;
+}
+
+/**
+ * A Faasm host on node:wasi: compiles the entrypoint once, runs each call in a worker on a fresh
+ * instance, serves the host interface (state, chaining, awaiting) and enforces the limits.
+ */
+export class FaasmHost {
+  readonly state = new StateStore();
+  readonly limits: HostLimits;
+  private locks = new StateLocks();
+  private calls = new Map<number, CallRecord>();
+  private trees = new Map<number, Tree>();
+  private idle: CallWorker[] = [];
+  private busy = new Set<CallWorker>();
+  private nextId = 1;
+  private snapshot: SharedArrayBuffer | undefined;
+  private snapshotTaking = false;
+  private closed = false;
+
+  private constructor(
+    readonly module: WebAssembly.Module,
+    private readonly opts: Required<Omit<HostOptions, 'limits'>>,
+    /** The guest's /tmp: scratch space per host, so nothing writes into the runtime root. */
+    private readonly tmpDir: string,
+    limits: HostLimits,
+  ) {
+    this.limits = limits;
+  }
+
+  static async load(options: HostOptions): Promise<FaasmHost> {
+    const limits = { ...defaultLimits, ...options.limits };
+    const runtimeRoot = resolve(options.runtimeRoot);
+    const functionsDir = resolve(options.functionsDir ?? join(runtimeRoot, 'pyfuncs'));
+    for (const [what, dir] of [
+      ['runtime root', runtimeRoot],
+      ['functions directory', functionsDir],
+    ] as const) {
+      if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
+        throw new UserError(
+          `The ${what} ${dir} is not a directory; build the runtime or pass the right path.`,
+        );
+      }
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(options.wasmPath);
+    } catch {
+      throw new UserError(
+        `Cannot read the entrypoint ${options.wasmPath}; build the func layer or pass --wasm.`,
+      );
+    }
+    let module: WebAssembly.Module;
+    try {
+      module = await WebAssembly.compile(capModuleMemory(bytes, limits.maxMemoryBytes).bytes);
+    } catch (err) {
+      throw new UserError(
+        `${options.wasmPath} is not a usable entrypoint: ${(err as Error).message}.`,
+      );
+    }
+    const exports = WebAssembly.Module.exports(module).map((e) => e.name);
+    if (!exports.includes('_start') || !exports.includes('memory')) {
+      throw new UserError(
+        `${options.wasmPath} exports no _start and memory; it is not a WASI command module.`,
+      );
+    }
+    return new FaasmHost(
+      module,
+      {
+        wasmPath: options.wasmPath,
+        runtimeRoot,
+        functionsDir,
+        confFlags: options.confFlags ?? {},
+        env: options.env ?? {},
+        snapshot: options.snapshot ?? true,
+      },
+      await mkdtemp(join(tmpdir(), 'faasm-host-tmp-')),
+      limits,
+    );
+  }
+
+  get functionsDir(): string {
+    return this.opts.functionsDir;
+  }
+
+  /** Runs one call (and whatever it chains) to the end; never throws for a failing function. */
+  call(req: CallRequest): Promise<CallResult> {
+    if (this.closed) return Promise.reject(new Error('the FaasmHost is closed'));
+    return this.start(req).promise;
+  }
+
+  /** Terminates every worker; calls still running end as failed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const rec of this.calls.values()) {
+      if (!rec.result)
+        this.finish(rec, this.failure(rec, ExitCode.trap, 'the host was closed during the call'));
+    }
+    await Promise.all([...this.idle, ...this.busy].map((w) => w.worker.terminate()));
+    this.idle = [];
+    this.busy.clear();
+    await rm(this.tmpDir, { recursive: true, force: true });
+  }
+
+  private start(req: CallRequest, root?: number): CallRecord {
+    const id = this.nextId++;
+    let resolveFn!: (r: CallResult) => void;
+    const promise = new Promise<CallResult>((r) => (resolveFn = r));
+    const rec: CallRecord = {
+      id,
+      root: root ?? id,
+      req: {
+        user: req.user,
+        func: req.func,
+        entry: req.entry ?? '',
+        input: req.input ?? new Uint8Array(0),
+      },
+      started: performance.now(),
+      promise,
+      resolve: resolveFn,
+    };
+    this.calls.set(id, rec);
+    if (root === undefined) this.trees.set(id, { chained: 0, open: new Set([id]) });
+    else this.trees.get(root)?.open.add(id);
+    void this.launch(rec, req.timeoutMs ?? this.limits.timeoutMs);
+    return rec;
+  }
+
+  private async launch(rec: CallRecord, timeoutMs: number): Promise<void> {
+    const { user, func, entry, input } = rec.req;
+    const name = `${user}/${func}`;
+    if (
+      !NAME.test(user) ||
+      !NAME.test(func) ||
+      (entry && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(entry))
+    ) {
+      return this.finish(
+        rec,
+        this.failure(
+          rec,
+          ExitCode.rejected,
+          `'${name}' (entry '${entry}') is not a valid function name`,
+        ),
+      );
+    }
+    if (input.length > this.limits.maxInputBytes) {
+      return this.finish(
+        rec,
+        this.failure(
+          rec,
+          ExitCode.rejected,
+          `the input of ${input.length} bytes is over the ${this.limits.maxInputBytes}-byte limit`,
+        ),
+      );
+    }
+    const file = join(this.opts.functionsDir, user, func, 'function.py');
+    if (!(await stat(file).catch(() => undefined))?.isFile()) {
+      return this.finish(
+        rec,
+        this.failure(rec, ExitCode.rejected, `there is no function ${name} (no ${file})`),
+      );
+    }
+    if (rec.result) return; // closed meanwhile
+    const takeSnapshot = this.opts.snapshot && !this.snapshot && !this.snapshotTaking;
+    if (takeSnapshot) this.snapshotTaking = true;
+    const call: WorkerCall = {
+      id: rec.id,
+      user,
+      func,
+      entry,
+      input,
+      runtimeRoot: this.opts.runtimeRoot,
+      functionsDir: this.opts.functionsDir,
+      tmpDir: this.tmpDir,
+      env: this.opts.env,
+      confFlags: this.opts.confFlags,
+      maxOutputBytes: this.limits.maxOutputBytes,
+      maxLogBytes: this.limits.maxLogBytes,
+      snapshot: this.opts.snapshot ? this.snapshot : undefined,
+      takeSnapshot,
+    };
+    const w = this.acquire();
+    w.call = rec;
+    rec.worker = w;
+    rec.timer = setTimeout(() => {
+      this.kill(w);
+      this.finish(
+        rec,
+        this.failure(rec, ExitCode.timeout, `the call timed out after ${timeoutMs / 1000} s`),
+      );
+    }, timeoutMs);
+    w.worker.postMessage({ type: 'run', call });
+  }
+
+  private acquire(): CallWorker {
+    const w = this.idle.pop() ?? this.spawn();
+    this.busy.add(w);
+    w.worker.ref();
+    w.port.ref();
+    return w;
+  }
+
+  private release(w: CallWorker): void {
+    w.call = undefined;
+    this.busy.delete(w);
+    if (w.dead) return;
+    if (this.closed || this.idle.length >= MAX_IDLE_WORKERS) {
+      this.kill(w);
+      return;
+    }
+    w.worker.unref();
+    w.port.unref();
+    this.idle.push(w);
+  }
+
+  private kill(w: CallWorker): void {
+    if (w.dead) return;
+    w.dead = true;
+    this.busy.delete(w);
+    this.idle = this.idle.filter((x) => x !== w);
+    w.port.close();
+    void w.worker.terminate();
+  }
+
+  private spawn(): CallWorker {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    const init: WorkerInit = { module: this.module, port: port2, signal };
+    const worker = spawnCallWorker(init, [port2], {
+      maxOldGenerationSizeMb: this.limits.workerHeapMb,
+      stackSizeMb: 8,
+    });
+    const w: CallWorker = { worker, port: port1, signal: new Int32Array(signal), dead: false };
+    worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'done' && w.call?.id === msg.id) this.completed(w, w.call, msg);
+    });
+    const died = (why: string) => {
+      const rec = w.call;
+      const wasDead = w.dead;
+      w.dead = true;
+      this.busy.delete(w);
+      this.idle = this.idle.filter((x) => x !== w);
+      if (rec && !rec.result && !wasDead) this.finish(rec, this.failure(rec, ExitCode.trap, why));
+    };
+    worker.on('error', (err) => died(`the call's worker failed: ${err.message}`));
+    worker.on('exit', (code) => died(`the call's worker exited (${code})`));
+    port1.on('message', (req: HostRequest) => {
+      const rec = w.call;
+      if (!rec || rec.id !== req.caller) return;
+      void this.serve(req).then(
+        (reply) => this.answer(w, rec, reply),
+        (err: unknown) =>
+          this.answer(w, rec, {
+            ok: false,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+      );
+    });
+    return w;
+  }
+
+  private answer(w: CallWorker, rec: CallRecord, reply: HostReply): void {
+    if (w.dead || w.call !== rec) return;
+    w.port.postMessage(reply);
+    Atomics.store(w.signal, 0, 1);
+    Atomics.notify(w.signal, 0);
+  }
+
+  private completed(w: CallWorker, rec: CallRecord, msg: CallDone): void {
+    if (msg.snapshot) this.snapshot = msg.snapshot;
+    if (this.snapshotTaking && (msg.snapshot || msg.trap)) this.snapshotTaking = false;
+    const stdout = Buffer.from(msg.stdout).toString('utf8');
+    const stderr = Buffer.from(msg.stderr).toString('utf8');
+    let error = msg.trap;
+    if (!error && msg.returnCode !== 0) {
+      const marks = stderr.split('\n').filter((l) => l.startsWith(FAILURE_MARK));
+      if (marks.length) error = marks[marks.length - 1]!.slice(FAILURE_MARK.length);
+    }
+    const result: CallResult = {
+      id: rec.id,
+      returnCode: msg.returnCode,
+      output: new Uint8Array(msg.output),
+      stdout,
+      stderr,
+      ms: performance.now() - rec.started,
+      ...(error ? { error } : {}),
+    };
+    this.finish(rec, result);
+    this.release(w);
+  }
+
+  private failure(rec: CallRecord, returnCode: number, error: string): CallResult {
+    return {
+      id: rec.id,
+      returnCode,
+      output: new Uint8Array(0),
+      stdout: '',
+      stderr: '',
+      ms: performance.now() - rec.started,
+      error: `${rec.req.user}/${rec.req.func}${rec.req.entry ? `:${rec.req.entry}` : ''}: ${error}`,
+    };
+  }
+
+  private finish(rec: CallRecord, result: CallResult): void {
+    if (rec.result) return;
+    if (rec.timer) clearTimeout(rec.timer);
+    if (
+      this.snapshotTaking &&
+      rec.worker &&
+      !this.snapshot &&
+      result.returnCode === ExitCode.timeout
+    ) {
+      this.snapshotTaking = false;
+    }
+    rec.result = result;
+    this.locks.releaseAll(rec.id);
+    rec.resolve(result);
+    // A tree's records are kept while any of its calls runs, so chained calls can be awaited.
+    const tree = this.trees.get(rec.root);
+    tree?.open.delete(rec.id);
+    if (tree && tree.open.size === 0) {
+      for (const [id, r] of this.calls) if (r.root === rec.root) this.calls.delete(id);
+      this.trees.delete(rec.root);
+    }
+  }
+
+  private async serve(req: HostRequest): Promise<HostReply> {
+    const s = this.state;
+    switch (req.op) {
+      case 'chain': {
+        const parent = this.calls.get(req.caller)!;
+        const tree = this.trees.get(parent.root)!;
+        if (++tree.chained > this.limits.maxChainedCalls) {
+          return { ok: false, error: `more than ${this.limits.maxChainedCalls} chained calls` };
+        }
+        // chain_py runs another entry of the same Python function; chain_name (which in Faasm
+        // names a function of the same user) runs the Python function <py_user>/<name>.
+        const child =
+          req.kind === 'py'
+            ? { user: parent.req.user, func: parent.req.func, entry: req.name, input: req.input }
+            : { user: parent.req.user, func: req.name, input: req.input };
+        return { ok: true, value: this.start(child, parent.root).id };
+      }
+      case 'await': {
+        if (req.callId === req.caller)
+          return { ok: false, error: `call ${req.callId} awaits itself` };
+        const target = this.calls.get(req.callId);
+        if (!target) return { ok: false, error: `await of unknown call id ${req.callId}` };
+        const r = await target.promise;
+        return { ok: true, value: r.returnCode, data: r.output };
+      }
+      case 'stateSize':
+        return { ok: true, value: s.size(req.key) };
+      case 'stateRead':
+        return { ok: true, data: s.read(req.key) };
+      case 'stateWrite':
+        s.write(req.key, req.data);
+        return { ok: true };
+      case 'stateReadOffset':
+        return { ok: true, data: s.readOffset(req.key, req.totalLen, req.offset, req.len) };
+      case 'stateWriteOffset':
+        s.writeOffset(req.key, req.totalLen, req.offset, req.data);
+        return { ok: true };
+      case 'stateAppend':
+        s.append(req.key, req.data);
+        return { ok: true };
+      case 'stateReadAppended':
+        return { ok: true, data: s.readAppended(req.key, req.nElems) };
+      case 'stateClearAppended':
+        s.clearAppended(req.key);
+        return { ok: true };
+      case 'statePush':
+        s.push(req.key);
+        return { ok: true };
+      case 'statePull':
+        s.pull(req.key, req.len);
+        return { ok: true };
+      case 'lock':
+        await this.locks.lock(req.key, req.caller, req.mode);
+        return { ok: true };
+      case 'unlock':
+        this.locks.unlock(req.key, req.caller, req.mode);
+        return { ok: true };
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Messages between a FaasmHost (main thread) and its call workers.
+ *
+ * Why workers and a synchronous channel: node:wasi runs an instance synchronously on the thread
+ * that calls into it, so only a worker that can be terminated gives a wall-clock limit on an
+ * infinite loop. Host calls that need host-wide things (state, locks, chaining, awaiting) are
+ * served by the main thread: the worker posts the request on a MessagePort and blocks in
+ * Atomics.wait; the main thread answers on the port, then wakes it, and the worker takes the
+ * answer with receiveMessageOnPort. So state lives once per host and persists across calls,
+ * and a chained call is a real, separate invocation (own worker, own fresh instance, own
+ * limits) that runs in parallel with its caller and can be awaited.
+ */
+
+import type { MessagePort } from 'node:worker_threads';
+
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  /** The worker's end of the host-call channel. */
+  port: MessagePort;
+  /** Int32Array[1] over this: 0 while a host call is pending, 1 when its answer is posted. */
+  signal: SharedArrayBuffer;
+}
+
+export interface WorkerCall {
+  id: number;
+  user: string;
+  func: string;
+  entry: string;
+  input: Uint8Array;
+  runtimeRoot: string;
+  functionsDir: string;
+  /** Host directory preopened as the guest's /tmp. */
+  tmpDir: string;
+  env: Record<string, string>;
+  confFlags: Record<string, number>;
+  maxOutputBytes: number;
+  maxLogBytes: number;
+  /** Start from this post-zygote memory instead of running `_faasm_zygote`. */
+  snapshot?: SharedArrayBuffer;
+  /** Run the zygote and send back the memory it leaves (the host keeps it for later calls). */
+  takeSnapshot: boolean;
+}
+
+export type ToWorker = { type: 'run'; call: WorkerCall };
+
+export interface CallDone {
+  type: 'done';
+  id: number;
+  returnCode: number;
+  /** The runner ended the call (trap, host-call fault); absent when main returned. */
+  trap?: string;
+  output: Uint8Array;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  snapshot?: SharedArrayBuffer;
+}
+
+export type FromWorker = CallDone;
+
+/** A host call the worker cannot answer alone. `caller` is the calling call's id. */
+export type HostRequest =
+  | { op: 'chain'; caller: number; kind: 'py' | 'name'; name: string; input: Uint8Array }
+  | { op: 'await'; caller: number; callId: number }
+  | { op: 'stateSize'; caller: number; key: string }
+  | { op: 'stateRead'; caller: number; key: string }
+  | { op: 'stateWrite'; caller: number; key: string; data: Uint8Array }
+  | {
+      op: 'stateReadOffset';
+      caller: number;
+      key: string;
+      totalLen: number;
+      offset: number;
+      len: number;
+    }
+  | {
+      op: 'stateWriteOffset';
+      caller: number;
+      key: string;
+      totalLen: number;
+      offset: number;
+      data: Uint8Array;
+    }
+  | { op: 'stateAppend'; caller: number; key: string; data: Uint8Array }
+  | { op: 'stateReadAppended'; caller: number; key: string; nElems: number }
+  | { op: 'stateClearAppended'; caller: number; key: string }
+  | { op: 'statePush'; caller: number; key: string }
+  | { op: 'statePull'; caller: number; key: string; len: number }
+  | { op: 'lock'; caller: number; key: string; mode: 'read' | 'write' }
+  | { op: 'unlock'; caller: number; key: string; mode: 'read' | 'write' };
+
+export type HostReply =
+  { ok: true; value?: number; data?: Uint8Array } | { ok: false; error: string };

@@ -1,0 +1,81 @@
+/** What one Faasm call asks for: the Python function `<user>/<func>` and, for a chained call, its entry. */
+export interface CallRequest {
+  user: string;
+  func: string;
+  /** The Python entry; empty or absent means `faasm_main()` (called without arguments). */
+  entry?: string;
+  input?: Uint8Array;
+  /** Overrides the host's per-call wall-clock limit. */
+  timeoutMs?: number;
+}
+
+export interface CallResult {
+  /** Call id as chained calls see it (`__faasm_chain_*` returns these). */
+  id: number;
+  /** The function's int on success; one of `ExitCode` when the call failed. */
+  returnCode: number;
+  /** What the function wrote with `__faasm_write_output` (bytes, not text). */
+  output: Uint8Array;
+  stdout: string;
+  stderr: string;
+  /** Wall time from start to finish, including a worker start when one was needed. */
+  ms: number;
+  /** One sentence saying why the call failed; absent when it returned 0 or its own int. */
+  error?: string;
+}
+
+/** Return codes of calls the runner (not the function) ended. */
+export const ExitCode = {
+  /** An exception, a syntax error, a missing entry, a non-int return (reported by py_func). */
+  functionError: 1,
+  /** Refused before it ran: no such function, input over the limit. */
+  rejected: 2,
+  /** A wasm trap, an out-of-memory or a faulty host call. */
+  trap: 134,
+  /** The wall-clock limit was reached. */
+  timeout: 124,
+} as const;
+
+export interface HostLimits {
+  /** Wall clock per call, chained calls each get their own. */
+  timeoutMs: number;
+  /** Cap on the guest's linear memory (the module's declared maximum is lowered to it). */
+  maxMemoryBytes: number;
+  maxInputBytes: number;
+  maxOutputBytes: number;
+  /** Captured stdout/stderr per call; the rest is dropped with a note. */
+  maxLogBytes: number;
+  /** Calls one top-level call may chain, transitively (stops fork bombs). */
+  maxChainedCalls: number;
+  /** V8 heap of a call's worker thread (the JS side; wasm memory is capped separately). */
+  workerHeapMb: number;
+}
+
+export const defaultLimits: HostLimits = {
+  timeoutMs: 60_000,
+  maxMemoryBytes: 1024 * 1024 * 1024,
+  maxInputBytes: 16 * 1024 * 1024,
+  maxOutputBytes: 16 * 1024 * 1024,
+  maxLogBytes: 4 * 1024 * 1024,
+  maxChainedCalls: 256,
+  workerHeapMb: 256,
+};
+
+export interface HostOptions {
+  /** py_func.wasm (or any module implementing the entrypoint contract). */
+  wasmPath: string;
+  /** Seen by the guest as `/` (holds lib/python3.11). */
+  runtimeRoot: string;
+  /** Seen by the guest as `/pyfuncs`: `<user>/<func>/function.py`. Default: `<runtimeRoot>/pyfuncs`. */
+  functionsDir?: string;
+  limits?: Partial<HostLimits>;
+  /** `__faasm_conf_flag` answers: PYTHON_PRELOAD and friends (1 = on). */
+  confFlags?: Record<string, number>;
+  /** Guest environment (PYTHONHOME=/ is always set). */
+  env?: Record<string, string>;
+  /**
+   * Run `_faasm_zygote` once, keep the linear memory it leaves, and start later calls from that
+   * snapshot, like Faasm does. Off: every call runs the zygote itself.
+   */
+  snapshot?: boolean;
+}

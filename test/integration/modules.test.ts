@@ -1,0 +1,256 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import {
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { layersToModules } from '../../src/commands/modules.js';
+import { runPythonWasm } from '../../src/cpython/python-wasm.js';
+import { planLayers, runLayers } from '../../src/layers/runner.js';
+import type { BuildOptions, LayerResult } from '../../src/layers/types.js';
+import type { ExtensionEntry } from '../../src/modules/extensions.js';
+import { installSitePackages } from '../../src/modules/install.js';
+import {
+  type ModulesLayerOptions,
+  type ModulesManifest,
+  testProgram,
+} from '../../src/modules/layer.js';
+import { readAllRecipes, selectRecipes } from '../../src/modules/recipe.js';
+import { runModulesPython } from '../../src/modules/runtime.js';
+import { REPO_ROOT } from '../../src/paths.js';
+import { ExecError, UserError } from '../../src/util/errors.js';
+import { sha256File } from '../../src/util/hash.js';
+import { silentReporter } from '../helpers/fake-layers.js';
+import { integrationOptions } from '../helpers/runtime.js';
+
+let results: Map<string, LayerResult>;
+let modules: string;
+let wasm: string;
+
+const build = (lo: ModulesLayerOptions = {}, overrides: Partial<BuildOptions> = {}) =>
+  runLayers(layersToModules(lo), integrationOptions(overrides), { reporter: silentReporter() });
+
+beforeAll(async () => {
+  results = await build();
+  modules = results.get('modules')!.dir;
+  wasm = results.get('wasm')!.dir;
+});
+
+const python = (code: string) =>
+  runModulesPython(
+    join(modules, 'bin/python-modules.wasm'),
+    wasm,
+    join(modules, 'site-packages'),
+    'python3.11',
+    ['-c', code],
+  );
+
+/** A checkout to break things in: recipes copied, the code and the other pins shared. */
+async function scratchRepo(): Promise<string> {
+  const repo = await mkdtemp(join(tmpdir(), 'fp-modules-repo-'));
+  await cp(join(REPO_ROOT, 'third-party'), join(repo, 'third-party'), { recursive: true });
+  await symlink(join(REPO_ROOT, 'src'), join(repo, 'src'));
+  await symlink(join(REPO_ROOT, 'pyfaasm'), join(repo, 'pyfaasm'));
+  return repo;
+}
+
+async function editRecipe(repo: string, name: string, edit: (r: Record<string, unknown>) => void) {
+  const file = join(repo, 'third-party/modules', name, 'recipe.json');
+  const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  edit(json);
+  await writeFile(file, JSON.stringify(json, null, 2));
+}
+
+/** Every file under a directory with its sha256, to show a tree was left exactly as it was. */
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (rel: string) => {
+    for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(r);
+      else out[r] = await sha256File(join(root, r));
+    }
+  };
+  await walk('');
+  return out;
+}
+
+describe('the default modules, inside the wasm runtime', () => {
+  test('every default module built, with its C extensions as static archives', async () => {
+    const manifest = JSON.parse(
+      await readFile(join(modules, 'modules.json'), 'utf8'),
+    ) as ModulesManifest;
+    const names = manifest.modules.map((m) => m.name).sort();
+    expect(names).toEqual(['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six']);
+    expect(manifest.modules.every((m) => m.status === 'ok' && m.files > 0 && m.bytes > 0)).toBe(
+      true,
+    );
+    const exts = JSON.parse(
+      await readFile(join(modules, 'extensions.json'), 'utf8'),
+    ) as ExtensionEntry[];
+    expect(exts).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'genshi._speedups',
+          init: 'PyInit_genshi__speedups',
+          archive: 'ext/genshi._speedups.a',
+        },
+        {
+          name: 'markupsafe._speedups',
+          init: 'PyInit_markupsafe__speedups',
+          archive: 'ext/markupsafe._speedups.a',
+        },
+        { name: '_faasm', init: 'PyInit__faasm', archive: 'ext/_faasm.a' },
+      ]),
+    );
+    for (const e of exts) expect((await stat(join(modules, e.archive))).size).toBeGreaterThan(1000);
+    const site = await readdir(join(modules, 'site-packages'), { recursive: true });
+    expect(site.filter((f) => /__pycache__|\.pyc$|\.so$|direct_url\.json$/.test(f))).toEqual([]);
+    expect(site).not.toContain('genshi/tests');
+  });
+
+  test.each(['six', 'pyaes', 'genshi', 'markupsafe', 'jinja2', 'pyfaasm'])(
+    "%s's recipe test passes",
+    async (name) => {
+      const [recipe] = selectRecipes(await readAllRecipes(REPO_ROOT), {
+        experimental: false,
+        names: [name],
+      }).slice(-1);
+      const r = await python(`${testProgram(recipe!)}\nprint("ok")`);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('ok');
+    },
+  );
+
+  test('dotted C extensions import as built-ins, not from files', async () => {
+    const r = await python(`
+import sys, genshi._speedups, markupsafe._speedups, _faasm
+for m in (genshi._speedups, markupsafe._speedups, _faasm):
+    print(m.__name__, m.__spec__.origin, getattr(m, "__file__", None))
+`);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'genshi._speedups built-in None',
+      'markupsafe._speedups built-in None',
+      '_faasm built-in None',
+    ]);
+  });
+
+  test('install lays the site-packages into a runtime root, where python.wasm imports them', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fp-root-'));
+    try {
+      await cp(join(wasm, 'lib'), join(root, 'lib'), { recursive: true });
+      await mkdir(join(root, 'lib/python3.11/site-packages/__pycache__'), { recursive: true });
+      await writeFile(
+        join(root, 'lib/python3.11/site-packages/__pycache__/stale.cpython-311.pyc'),
+        'x',
+      );
+      await installSitePackages(modules, root);
+      const r = await runPythonWasm(join(wasm, 'bin/python.wasm'), root, [
+        '-c',
+        'import pyaes, six, jinja2; print(pyaes.__file__, six.__file__)',
+      ]);
+      expect(r.stdout.trim()).toBe(
+        '/lib/python3.11/site-packages/pyaes/__init__.py /lib/python3.11/site-packages/six.py',
+      );
+      await expect(stat(join(root, 'lib/python3.11/site-packages/__pycache__'))).rejects.toThrow();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('keys', () => {
+  test('changing one recipe changes the modules key and nothing upstream', async () => {
+    const repo = await scratchRepo();
+    try {
+      await editRecipe(repo, 'pyaes', (r) => (r.test as string[]).push('assert True'));
+      const before = await planLayers(layersToModules(), integrationOptions());
+      const after = await planLayers(layersToModules(), integrationOptions({ repoRoot: repo }));
+      for (const p of before.filter((x) => x.layer.name !== 'modules')) {
+        expect(after.find((a) => a.layer.name === p.layer.name)!.key).toBe(p.key);
+      }
+      const key = (plan: typeof before) => plan.find((p) => p.layer.name === 'modules')!.key;
+      expect(key(after)).not.toBe(key(before));
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('faults leave the previous layer and the runtime root as they were', () => {
+  let root: string;
+  let repo: string;
+  let rootBefore: Record<string, string>;
+  let layerBefore: Record<string, string>;
+
+  beforeAll(async () => {
+    repo = await scratchRepo();
+    root = await mkdtemp(join(tmpdir(), 'fp-root-'));
+    await installSitePackages(modules, root);
+    rootBefore = await snapshot(root);
+    layerBefore = await snapshot(modules);
+  });
+
+  afterEach(async () => {
+    expect(await snapshot(root)).toEqual(rootBefore);
+    expect(await snapshot(modules)).toEqual(layerBefore);
+  });
+
+  afterAll(async () => {
+    await rm(repo, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('a source whose sha256 does not match is refused', async () => {
+    const tarball = join(repo, 'pyaes-1.6.1.tar.gz');
+    await writeFile(tarball, 'not the pinned tarball');
+    await editRecipe(repo, 'pyaes', (r) => {
+      r.sources = [
+        { kind: 'path', path: tarball, file: 'pyaes-1.6.1.tar.gz', sha256: 'b'.repeat(64) },
+      ];
+    });
+    const err = await build({ names: ['pyaes'] }, { repoRoot: repo }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      /pyaes-1\.6\.1\.tar\.gz for pyaes 1\.6\.1 .* has sha256 [0-9a-f]{64} but b{64} was expected/,
+    );
+  });
+
+  test('a compile error fails with the compiler error lines and the log path', async () => {
+    await writeFile(
+      join(repo, 'third-party/modules/markupsafe/broken.patch'),
+      '--- a/src/markupsafe/_speedups.c\n+++ b/src/markupsafe/_speedups.c\n@@ -1,3 +1,4 @@\n+#error broken on purpose\n #include <Python.h>\n \n static PyObject* markup;\n',
+    );
+    await editRecipe(
+      repo,
+      'markupsafe',
+      (r) => (r.patches = ['third-party/modules/markupsafe/broken.patch']),
+    );
+    const err = await build({ names: ['markupsafe'] }, { repoRoot: repo }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExecError);
+    expect((err as ExecError).tail.join('\n')).toContain('error: broken on purpose');
+    expect((err as ExecError).logPath).toMatch(/logs\/modules-[0-9a-f]{12}\.log$/);
+  });
+
+  test('a module whose test fails inside the runtime is not kept', async () => {
+    await editRecipe(
+      repo,
+      'six',
+      (r) => (r.test = ['import six', 'assert six.PY2, "six thinks this is Python 3"']),
+    );
+    const err = await build({ names: ['six'] }, { repoRoot: repo }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      /^The test of six \(third-party\/modules\/six\/recipe.json\) failed inside the wasm runtime/,
+    );
+    expect((err as Error).message).toContain('AssertionError: six thinks this is Python 3');
+  });
+});

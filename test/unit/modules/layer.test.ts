@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initSymbol, nmFor } from '../../../src/modules/extensions.js';
+import { installSitePackages } from '../../../src/modules/install.js';
+import { modulesLayer, testProgram } from '../../../src/modules/layer.js';
+import { inittabSource } from '../../../src/modules/link.js';
+import { globToRegExp } from '../../../src/modules/python-parts.js';
+import { parseRecipe } from '../../../src/modules/recipe.js';
+import { REPO_ROOT } from '../../../src/paths.js';
+import { UserError } from '../../../src/util/errors.js';
+import { hashJson } from '../../../src/util/hash.js';
+import { testOptions } from '../../helpers/fake-layers.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fp-modules-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** A copy of what the modules layer reads: its recipes, the CPython pin, pyfaasm. */
+async function repoCopy(name: string): Promise<string> {
+  const repo = join(dir, name);
+  for (const p of ['third-party/modules', 'third-party/cpython', 'pyfaasm']) {
+    await cp(join(REPO_ROOT, p), join(repo, p), { recursive: true });
+  }
+  return repo;
+}
+
+const inputsKey = async (repoRoot: string, experimental = false) =>
+  hashJson(await modulesLayer.inputs({ opts: { ...testOptions(dir), repoRoot, experimental } }));
+
+describe('the modules layer key', () => {
+  test('is the same for the same recipes, wherever the checkout is', async () => {
+    expect(await inputsKey(await repoCopy('a'))).toBe(await inputsKey(REPO_ROOT));
+  });
+
+  test('changes when one recipe, a file beside it, or pyfaasm changes', async () => {
+    const base = await inputsKey(REPO_ROOT);
+    const recipe = await repoCopy('recipe');
+    const file = join(recipe, 'third-party/modules/pyaes/recipe.json');
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    json.test.push('assert True');
+    await writeFile(file, JSON.stringify(json));
+    expect(await inputsKey(recipe)).not.toBe(base);
+
+    const patch = await repoCopy('patch');
+    await writeFile(
+      join(patch, 'third-party/modules/genshi/notes.txt'),
+      'a file beside the recipe',
+    );
+    expect(await inputsKey(patch)).not.toBe(base);
+
+    const pyfaasm = await repoCopy('pyfaasm');
+    await writeFile(join(pyfaasm, 'pyfaasm/pyfaasm/extra.py'), 'X = 1\n');
+    expect(await inputsKey(pyfaasm)).not.toBe(base);
+  });
+
+  test('ignores build leftovers in pyfaasm/, and experimental recipes unless asked for', async () => {
+    const base = await inputsKey(REPO_ROOT);
+    const repo = await repoCopy('leftovers');
+    await mkdir(join(repo, 'pyfaasm/build/lib'), { recursive: true });
+    await writeFile(join(repo, 'pyfaasm/build/lib/x.py'), '');
+    await mkdir(join(repo, 'pyfaasm/pyfaasm/__pycache__'), { recursive: true });
+    await writeFile(join(repo, 'pyfaasm/pyfaasm/__pycache__/core.cpython-311.pyc'), 'x');
+    const exp = join(repo, 'third-party/modules/pyyaml/recipe.json');
+    await writeFile(exp, (await readFile(exp, 'utf8')).replace('"6.0.2"', '"6.0.3"'));
+    expect(await inputsKey(repo)).toBe(base);
+    expect(await inputsKey(repo, true)).not.toBe(await inputsKey(REPO_ROOT, true));
+  });
+
+  test('a recipe that fails the schema fails the key, naming the file and field', async () => {
+    const repo = await repoCopy('bad');
+    const file = join(repo, 'third-party/modules/six/recipe.json');
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(/"sha256": "fd18[0-9a-f]+"/, '"sha256": "fd18"'),
+    );
+    await expect(inputsKey(repo)).rejects.toThrow(
+      new UserError(
+        "third-party/modules/six/recipe.json: field 'sources[1].sha256' must be 64 hex characters, not 'fd18'.",
+      ),
+    );
+  });
+});
+
+describe('built-in extensions', () => {
+  test('a submodule is linked under an init named after its full name, a top-level one keeps its own', () => {
+    expect(initSymbol('genshi._speedups')).toBe('PyInit_genshi__speedups');
+    expect(initSymbol('markupsafe._speedups')).toBe('PyInit_markupsafe__speedups');
+    expect(initSymbol('_faasm')).toBe('PyInit__faasm');
+    expect(nmFor({ ar: '/usr/bin/llvm-ar-16' } as never)).toBe('/usr/bin/llvm-nm-16');
+  });
+
+  test('the inittab registers each extension under its dotted name before the interpreter starts', () => {
+    const c = inittabSource([
+      {
+        name: 'genshi._speedups',
+        init: 'PyInit_genshi__speedups',
+        archive: 'ext/genshi._speedups.a',
+      },
+    ]);
+    expect(c).toContain('extern PyObject *PyInit_genshi__speedups(void);');
+    expect(c).toContain('PyImport_AppendInittab("genshi._speedups", PyInit_genshi__speedups)');
+    expect(c.indexOf('AppendInittab')).toBeLessThan(c.indexOf('Py_BytesMain'));
+  });
+
+  test("a recipe's test first checks that each extension really is a built-in", () => {
+    const r = parseRecipe(
+      {
+        name: 'g',
+        version: '1',
+        kind: 'c-extension',
+        sources: [{ kind: 'repo', path: 'g' }],
+        extensions: [{ name: 'g._s', sources: ['s.c'] }],
+        test: 'import g',
+      },
+      'x',
+    );
+    const code = testProgram(r);
+    expect(code).toContain('for _name in ["g._s"]:');
+    expect(code).toContain('sys.builtin_module_names');
+    expect(code.trimEnd().endsWith('import g')).toBe(true);
+  });
+
+  test('prune patterns match within one path segment', () => {
+    expect(globToRegExp('genshi/tests').test('genshi/tests')).toBe(true);
+    expect(globToRegExp('genshi/*/tests').test('genshi/filters/tests')).toBe(true);
+    expect(globToRegExp('genshi/*/tests').test('genshi/a/b/tests')).toBe(false);
+    expect(globToRegExp('*.c').test('a.c')).toBe(true);
+  });
+});
+
+describe('installSitePackages', () => {
+  test('replaces the runtime root site-packages whole: no stale module, .pyc or __pycache__', async () => {
+    const layer = join(dir, 'layer');
+    await mkdir(join(layer, 'site-packages/pkg/__pycache__'), { recursive: true });
+    await writeFile(join(layer, 'site-packages/pkg/__init__.py'), 'X = 2\n');
+    await writeFile(join(layer, 'site-packages/pkg/__pycache__/__init__.cpython-311.pyc'), 'stale');
+    await writeFile(
+      join(layer, 'modules.json'),
+      JSON.stringify({ python: 'python3.11', modules: [] }),
+    );
+    const root = join(dir, 'root');
+    const site = join(root, 'lib/python3.11/site-packages');
+    await mkdir(join(site, 'old/__pycache__'), { recursive: true });
+    await writeFile(join(site, 'old/__init__.py'), '');
+    await writeFile(join(site, 'old/__pycache__/__init__.cpython-311.pyc'), 'stale');
+    await writeFile(join(site, 'orphan.pyc'), 'stale');
+
+    expect(await installSitePackages(layer, root)).toBe(site);
+    expect(await readdir(site)).toEqual(['pkg']);
+    expect(await readdir(join(site, 'pkg'))).toEqual(['__init__.py']);
+    // Nothing staged is left beside it.
+    expect(await readdir(join(root, 'lib/python3.11'))).toEqual(['site-packages']);
+  });
+
+  test('refuses a directory that is not a modules layer, installing nothing', async () => {
+    const root = join(dir, 'root2');
+    await expect(installSitePackages(join(dir, 'nowhere'), root)).rejects.toThrow(
+      /is not a modules layer/,
+    );
+    await expect(readdir(root)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { FaasmHost } from '../../../src/runner/host.js';
+import { ExitCode } from '../../../src/runner/types.js';
+import { buildGuestFixture, type GuestFixture } from '../../fixtures/faasm-guest/build.js';
+
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
+let fx: GuestFixture | undefined;
+let host: FaasmHost;
+
+beforeAll(async () => {
+  fx = await buildGuestFixture();
+  if (!fx) {
+    console.warn('clang-16 is not installed: skipping the FaasmHost tests (run ./run setup)');
+    return;
+  }
+  host = await FaasmHost.load({
+    wasmPath: fx.wasm,
+    runtimeRoot: fx.root,
+    functionsDir: fx.functions,
+    limits: {
+      timeoutMs: 3000,
+      maxMemoryBytes: 64 * 1024 * 1024,
+      maxInputBytes: 1024,
+      maxOutputBytes: 512 * 1024,
+    },
+    confFlags: { PYTHON_PRELOAD: 1 },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await host?.close();
+});
+
+const maybe = (name: string, fn: () => Promise<void>) =>
+  test(
+    name,
+    async () => {
+      if (!fx) return;
+      await fn();
+    },
+    30_000,
+  );
+
+describe('FaasmHost on a stand-in entrypoint', () => {
+  maybe('runs a call, with output, logs and conf flags', async () => {
+    const r = await host.call({ user: 'demo', func: 'hello' });
+    expect(r.returnCode).toBe(0);
+    expect(text(r.output)).toMatch(/^hello demo\/hello stamp=\d+ preload=1$/);
+    expect(r.stdout).toBe("guest demo/hello entry ''\n");
+    expect(r.stderr).toBe('to stderr\n');
+    expect(r.error).toBeUndefined();
+  });
+
+  maybe('starts later calls from the zygote snapshot', async () => {
+    const stamps = new Set<string>();
+    for (let i = 0; i < 3; i++)
+      stamps.add(text((await host.call({ user: 'demo', func: 'hello' })).output));
+    expect(stamps.size).toBe(1);
+  });
+
+  maybe('passes binary input through to output unchanged', async () => {
+    const input = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const r = await host.call({ user: 'demo', func: 'echo', input });
+    expect(r.returnCode).toBe(0);
+    expect(Buffer.from(r.output).equals(Buffer.from(input))).toBe(true);
+  });
+
+  maybe("reports the function's own return code and its failure line", async () => {
+    const r = await host.call({ user: 'demo', func: 'exit3' });
+    expect(r.returnCode).toBe(3);
+    expect(r.error).toBe('demo/exit3 failed on purpose');
+  });
+
+  maybe(
+    'chains calls, awaits their codes and outputs; a failed child is a non-zero await',
+    async () => {
+      const r = await host.call({ user: 'demo', func: 'chain' });
+      expect(r.returnCode).toBe(0);
+      expect(text(r.output)).toBe(`a=0:cba b=5 c=${ExitCode.trap} d=0:3:xyz`);
+    },
+  );
+
+  maybe(
+    'keeps state across calls: whole values, offsets, pull sizing, appends, locks',
+    async () => {
+      const r = await host.call({ user: 'demo', func: 'state' });
+      expect(r.error).toBeUndefined();
+      expect(text(r.output)).toBe('size=10 whole=01ab456789 part=1ab new=4 app=xxyy');
+      const again = await host.call({ user: 'demo', func: 'readstate' });
+      expect(text(again.output)).toBe('01ab456789');
+      expect(Buffer.from(host.state.get('fixture_key')!).toString()).toBe('01ab456789');
+    },
+  );
+
+  maybe('fails a call on an out-of-range state offset, clearly', async () => {
+    const r = await host.call({ user: 'demo', func: 'badoffset' });
+    expect(r.returnCode).toBe(ExitCode.trap);
+    expect(r.error).toMatch(
+      /host call failed: state 'fixture_key': offset 8 \+ length 5 is outside its total length 10/,
+    );
+  });
+
+  maybe('ends an infinite loop at the timeout, and the next call works', async () => {
+    const r = await host.call({ user: 'demo', func: 'loop', timeoutMs: 500 });
+    expect(r.returnCode).toBe(ExitCode.timeout);
+    expect(r.error).toBe('demo/loop: the call timed out after 0.5 s');
+    expect((await host.call({ user: 'demo', func: 'hello' })).returnCode).toBe(0);
+  });
+
+  maybe('ends a call blocked awaiting a chained call at its own timeout', async () => {
+    const r = await host.call({ user: 'demo', func: 'waitloop', timeoutMs: 800 });
+    expect(r.returnCode).toBe(ExitCode.timeout);
+    expect((await host.call({ user: 'demo', func: 'hello' })).returnCode).toBe(0);
+  });
+
+  maybe('turns a trap into a failed call', async () => {
+    const r = await host.call({ user: 'demo', func: 'trap' });
+    expect(r.returnCode).toBe(ExitCode.trap);
+    expect(r.error).toMatch(/the guest trapped: unreachable/);
+  });
+
+  maybe('says so when a host-interface function is not supported', async () => {
+    const r = await host.call({ user: 'demo', func: 'unsupported' });
+    expect(r.error).toMatch(
+      /__faasm_read_state_ptr is part of Faasm's host interface but not supported/,
+    );
+  });
+
+  maybe('caps the guest memory: malloc fails inside the guest', async () => {
+    const r = await host.call({ user: 'demo', func: 'grow' });
+    expect(r.returnCode).toBe(0);
+    const mib = Number(/after (\d+) MiB/.exec(text(r.output))?.[1]);
+    expect(mib).toBeGreaterThan(30);
+    expect(mib).toBeLessThan(64);
+  });
+
+  maybe('refuses input and output over the limits, and missing functions', async () => {
+    const big = await host.call({ user: 'demo', func: 'echo', input: new Uint8Array(2048) });
+    expect(big.returnCode).toBe(ExitCode.rejected);
+    expect(big.error).toBe('demo/echo: the input of 2048 bytes is over the 1024-byte limit');
+    const out = await host.call({ user: 'demo', func: 'bigout' });
+    expect(out.returnCode).toBe(ExitCode.trap);
+    expect(out.error).toMatch(/output of 1048576 bytes is over the 524288-byte limit/);
+    const missing = await host.call({ user: 'demo', func: 'nope' });
+    expect(missing.returnCode).toBe(ExitCode.rejected);
+    expect(missing.error).toMatch(
+      /^demo\/nope: there is no function demo\/nope \(no .*nope\/function.py\)$/,
+    );
+    const bad = await host.call({ user: '..', func: 'x' });
+    expect(bad.returnCode).toBe(ExitCode.rejected);
+  });
+
+  maybe('confines the guest to its root and functions', async () => {
+    const r = await host.call({ user: 'demo', func: 'files' });
+    expect(text(r.output)).toBe('own=1 etc=0 up=0 rel=0');
+  });
+
+  maybe('runs calls in parallel', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        host.call({ user: 'demo', func: 'echo', input: Buffer.from(`n${i}`) }),
+      ),
+    );
+    expect(results.map((r) => text(r.output))).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
+  });
+});
