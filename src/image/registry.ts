@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePackages } from '../toolchain/system-packages.js';
 import { UserError, errorMessage } from '../util/errors.js';
+import { exec } from '../util/exec.js';
 import { removeTree } from '../util/fs.js';
 
 /** The registry part of an image reference (`127.0.0.1:5000/o/cpython:1` -> `127.0.0.1:5000`). */
@@ -139,4 +140,63 @@ export async function startLocalRegistry(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export interface PulledImage {
+  /** The manifest digest the registry reports. */
+  digest: string | null;
+  labels: Record<string, string>;
+  /** The image's layers unpacked in order. */
+  rootfs: string;
+}
+
+/** The digest a registry reports for `repo:tag`. */
+export async function manifestDigest(address: string, repo: string, tag: string) {
+  const res = await fetch(`http://${address}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: MANIFEST_TYPES },
+  });
+  if (!res.ok) throw new Error(`HEAD ${repo}:${tag}: ${res.status}`);
+  return res.headers.get('docker-content-digest');
+}
+
+/**
+ * Pulls an image back from a registry over the v2 HTTP API and unpacks its layers into `dest`,
+ * with no container engine involved: what a test uses to check what was really pushed.
+ */
+export async function pullImage(
+  address: string,
+  repo: string,
+  tag: string,
+  dest: string,
+): Promise<PulledImage> {
+  const get = async (path: string, accept?: string) => {
+    const res = await fetch(`http://${address}/v2/${repo}/${path}`, {
+      headers: accept ? { accept } : {},
+    });
+    if (!res.ok) throw new Error(`GET ${repo}/${path}: ${res.status} ${await res.text()}`);
+    return res;
+  };
+  const res = await get(`manifests/${tag}`, MANIFEST_TYPES);
+  const digest = res.headers.get('docker-content-digest');
+  const manifest = (await res.json()) as {
+    config: { digest: string };
+    layers: { digest: string }[];
+  };
+  const config = (await (await get(`blobs/${manifest.config.digest}`)).json()) as {
+    config: { Labels?: Record<string, string> };
+  };
+  await mkdir(dest, { recursive: true });
+  for (const [i, layer] of manifest.layers.entries()) {
+    const file = join(dest, `.layer-${i}.tar.gz`);
+    await writeFile(file, Buffer.from(await (await get(`blobs/${layer.digest}`)).arrayBuffer()));
+    await exec('tar', ['-xzf', file, '-C', dest]);
+    await rm(file);
+  }
+  return { digest, labels: config.config.Labels ?? {}, rootfs: dest };
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,8 @@ import { imageCommand } from '../../src/commands/image.js';
 import { buildImage, selectEngine, type Engine } from '../../src/image/engine.js';
 import {
   ensureImageTools,
+  manifestDigest,
+  pullImage,
   startLocalRegistry,
   type LocalRegistry,
 } from '../../src/image/registry.js';
@@ -14,16 +15,6 @@ import { REPO_ROOT } from '../../src/paths.js';
 import { makeBundle } from '../../src/release/bundle.js';
 import { readVersion } from '../../src/release/version.js';
 import { probe } from '../../src/util/exec.js';
-
-const ACCEPT = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
-interface Manifest {
-  config: { digest: string };
-  layers: { digest: string; mediaType: string }[];
-}
 
 let registry: LocalRegistry;
 let engine: Engine;
@@ -79,32 +70,14 @@ async function bundleFor(version: string, name: string): Promise<string> {
   return outDir;
 }
 
-async function registryGet(path: string, accept?: string): Promise<Response> {
-  const res = await fetch(`http://${registry.address}/v2/${path}`, {
-    headers: accept ? { accept } : {},
-  });
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return res;
-}
-
-/** The image's config and its layers unpacked in order into one directory. */
-async function pullBack(repo: string, tag: string) {
-  const res = await registryGet(`${repo}/manifests/${tag}`, ACCEPT);
-  const digest = res.headers.get('docker-content-digest');
-  const manifest = (await res.json()) as Manifest;
-  const config = (await (await registryGet(`${repo}/blobs/${manifest.config.digest}`)).json()) as {
-    config: { Labels?: Record<string, string> };
-  };
-  const rootfs = await mkdtemp(join(work, 'rootfs-'));
-  for (const [i, layer] of manifest.layers.entries()) {
-    const blob = Buffer.from(
-      await (await registryGet(`${repo}/blobs/${layer.digest}`)).arrayBuffer(),
-    );
-    const file = join(work, `layer-${tag}-${i}.tar.gz`);
-    await writeFile(file, blob);
-    execFileSync('tar', ['-xzf', file, '-C', rootfs]);
-  }
-  return { digest, labels: config.config.Labels ?? {}, rootfs };
+/** The image's labels and its layers unpacked in order into one directory. */
+function pullBack(repo: string, tag: string) {
+  return pullImage(
+    registry.address,
+    repo,
+    tag,
+    join(work, `rootfs-${repo.replace('/', '-')}-${tag}`),
+  );
 }
 
 beforeAll(async () => {
@@ -147,8 +120,7 @@ test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and 
 
   // Every tag names the one manifest the build pushed.
   for (const tag of ['9.8.7', '9.8', 'latest']) {
-    const res = await registryGet(`faasm-test/cpython/manifests/${tag}`, ACCEPT);
-    expect(res.headers.get('docker-content-digest')).toBe(result.digest);
+    expect(await manifestDigest(registry.address, 'faasm-test/cpython', tag)).toBe(result.digest);
   }
 
   const image = await pullBack('faasm-test/cpython', '9.8.7');
