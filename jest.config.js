@@ -8,6 +8,8 @@ const common = {
   transform,
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/polyfills.ts'],
+  // Jest 30 warns about every module-level global it would clean up; none of ours leak.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 

@@ -10,6 +10,9 @@ import { runLayers } from '../src/layers/runner.js';
 import type { BuildOptions, LayerResult, Reporter } from '../src/layers/types.js';
 import { REPO_ROOT, cachePaths, defaultCacheDir } from '../src/paths.js';
 import { pipeline } from '../src/pipeline.js';
+import { stageFunctionDir } from '../src/runner/functions.js';
+import { FaasmHost } from '../src/runner/host.js';
+import { exec } from '../src/util/exec.js';
 import { formatBytes, formatSeconds, treeSize } from '../src/util/fs.js';
 
 const { values } = parseArgs({
@@ -40,6 +43,75 @@ async function timedBuild(cacheDir: string) {
   const started = Date.now();
   const results = await runLayers(pipeline, options(cacheDir), { reporter: quiet });
   return { results, ms: Date.now() - started };
+}
+
+/** Sizes the modules add, py_func.wasm, and Python function latency through the Faasm host. */
+async function functionFigures(results: Map<string, LayerResult>, runs: number): Promise<void> {
+  const func = results.get('func')!;
+  const modules = JSON.parse(
+    await readFile(join(results.get('modules')!.dir, 'modules.json'), 'utf8'),
+  );
+  console.log('\n## modules (runtime root bytes + static archive bytes linked into py_func.wasm)');
+  for (const m of modules.modules as Array<{
+    name: string;
+    status: string;
+    bytes: number;
+    archiveBytes?: number;
+  }>) {
+    if (m.status === 'ok')
+      row(`  ${m.name}`, `${formatBytes(m.bytes)} + ${formatBytes(m.archiveBytes ?? 0)}`);
+  }
+  row('  runtime root (stdlib + site-packages)', formatBytes(results.get('root')!.size));
+  const info = JSON.parse(await readFile(join(func.dir, 'func.json'), 'utf8'));
+  row('  py_func.wasm', formatBytes(info.size));
+
+  const functions = await mkdtemp(join(tmpdir(), 'fp-bench-fn-'));
+  await stageFunctionDir(join(REPO_ROOT, 'func', 'python'), functions, 'python');
+  const t0 = performance.now();
+  const host = await FaasmHost.load({
+    wasmPath: join(func.dir, 'py_func.wasm'),
+    runtimeRoot: results.get('root')!.dir,
+    functionsDir: functions,
+  });
+  try {
+    const first = await host.call({ user: 'python', func: 'hello' });
+    const cold = performance.now() - t0;
+    const warm: number[] = [];
+    for (let i = 0; i < Math.max(runs, 10); i++) {
+      const s = performance.now();
+      const r = await host.call({ user: 'python', func: 'hello' });
+      if (r.returnCode !== 0) throw new Error(`hello failed: ${r.error}`);
+      warm.push(performance.now() - s);
+    }
+    console.log('\n## functions through the Faasm host (node:wasi)');
+    row(
+      '  hello, first call (load + compile + zygote)',
+      `${cold.toFixed(0)} ms (rc ${first.returnCode})`,
+    );
+    row(`  hello, warm host (median of ${warm.length})`, `${median(warm).toFixed(1)} ms`);
+    const rich = await host.call({
+      user: 'python',
+      func: 'bench_richards',
+      input: Buffer.from(String(runs)),
+    });
+    const wasmBest = /best ([\d.]+) ms/.exec(Buffer.from(rich.output).toString())?.[1];
+    const native = await exec(
+      join(results.get('native')!.dir, 'bin', 'python3.11'),
+      [
+        '-c',
+        `import sys; sys.argv=['richards']; import pyfaasm.core as c; c.set_local_input_output(True); c.set_local_input(b'${runs}'); ` +
+          `import runpy; m = runpy.run_path('${join(REPO_ROOT, 'func/python/bench_richards.py')}'); m['faasm_main'](); print(c.get_output().decode())`,
+      ],
+      { env: { PYTHONPATH: join(REPO_ROOT, 'pyfaasm') } },
+    );
+    const nativeBest = /best ([\d.]+) ms/.exec(native.stdout)?.[1];
+    row(`  richards, best of ${runs}: wasm`, `${wasmBest} ms`);
+    row(`  richards, best of ${runs}: native build Python`, `${nativeBest} ms`);
+    row('  wasm / native', `${(Number(wasmBest) / Number(nativeBest)).toFixed(2)}x`);
+  } finally {
+    await host.close();
+    await rm(functions, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -88,6 +160,7 @@ async function main(): Promise<void> {
   row('    of which module compile', `${median(samples.compile).toFixed(0)} ms`);
   row('    of which instantiate + run', `${median(samples.run).toFixed(0)} ms`);
 
+  await functionFigures(results, runs);
   if (cacheDir !== mainCache) await rm(cacheDir, { recursive: true, force: true });
 }
 
