@@ -26,22 +26,6 @@
 
 static int initialised = 0;
 
-/*
- * importlib's BuiltinImporter only answers top-level names (it returns None when given a
- * package path), so built-ins with dotted names such as genshi._speedups need this finder.
- */
-static const char dotted_builtin_finder[] =
-    "import sys, _imp\n"
-    "from importlib.machinery import BuiltinImporter, ModuleSpec\n"
-    "class _FaasmDottedBuiltins:\n"
-    "    @staticmethod\n"
-    "    def find_spec(name, path=None, target=None):\n"
-    "        if '.' in name and _imp.is_builtin(name):\n"
-    "            return ModuleSpec(name, BuiltinImporter, origin='built-in')\n"
-    "        return None\n"
-    "sys.meta_path.insert(0, _FaasmDottedBuiltins)\n"
-    "del _FaasmDottedBuiltins\n";
-
 static int init_python(void) {
     if (initialised) return 0;
     for (const struct faasm_builtin_extension *e = faasm_builtin_extensions; e->name; e++) {
@@ -65,9 +49,17 @@ static int init_python(void) {
         fprintf(stderr, FAIL "Python failed to initialise: %s\n", status.err_msg ? status.err_msg : "unknown error");
         return 1;
     }
-    if (PyRun_SimpleString(dotted_builtin_finder) != 0) {
-        fprintf(stderr, FAIL "cannot install the finder for dotted built-in modules\n");
-        return 1;
+    /*
+     * importlib's BuiltinImporter only answers top-level names, so built-ins with dotted names
+     * (genshi._speedups) need the finder in site-packages' _faasm_builtins. site's .pth already
+     * imported it; importing it here also covers a runtime started without site.
+     */
+    PyObject *finder = PyImport_ImportModule("_faasm_builtins");
+    if (finder) {
+        Py_DECREF(finder);
+    } else {
+        PyErr_Print();
+        fprintf(stderr, "py_func (zygote): _faasm_builtins is missing: dotted built-in modules will not import\n");
     }
     if (__faasm_conf_flag("PYTHON_PRELOAD") == 1) {
         PyObject *core = PyImport_ImportModule("pyfaasm.core");
