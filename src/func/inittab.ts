@@ -1,3 +1,4 @@
+import { UserError } from '../util/errors.js';
 /** One C extension linked into py_func.wasm, as the modules layer lists it in extensions.json. */
 export interface BuiltinExtension {
   /** Import name, possibly dotted (genshi._speedups). */
@@ -14,11 +15,25 @@ export const FAASM_EXTENSION = { name: '_faasm', init: 'PyInit__faasm' } as cons
 const C_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+type Extension = Pick<BuiltinExtension, 'name' | 'init'>;
+
+/**
+ * The built-ins in registration order, `_faasm` first. `_faasm` comes from the pyfaasm recipe
+ * like every other C extension; without it pyfaasm cannot reach the host, so it is required.
+ */
+export function orderedExtensions<E extends Extension>(extensions: readonly E[]): E[] {
+  const faasm = extensions.find((e) => e.name === FAASM_EXTENSION.name);
+  if (!faasm) {
+    throw new UserError(
+      `The modules layer built no ${FAASM_EXTENSION.name} extension, which pyfaasm needs to reach the host; keep the pyfaasm recipe in the module set.`,
+    );
+  }
+  return [faasm, ...extensions.filter((e) => e !== faasm)];
+}
+
 /** The C source of faasm_inittab.c: the table func/py_func.c registers before Python starts. */
-export function inittabSource(
-  extensions: readonly Pick<BuiltinExtension, 'name' | 'init'>[],
-): string {
-  const all = [FAASM_EXTENSION, ...extensions.filter((e) => e.name !== FAASM_EXTENSION.name)];
+export function inittabSource(extensions: readonly Extension[]): string {
+  const all = orderedExtensions(extensions);
   const seenNames = new Set<string>();
   const seenInits = new Set<string>();
   for (const e of all) {

@@ -6,7 +6,7 @@ import { wasmCompiler } from '../toolchain/flags.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import { hashTree, sha256 } from '../util/hash.js';
-import { type BuiltinExtension, FAASM_EXTENSION, inittabSource } from './inittab.js';
+import { type BuiltinExtension, inittabSource, orderedExtensions } from './inittab.js';
 
 /** The wasm layer's `lib/link.json` (see src/cpython/wasm-layer.ts). */
 interface LinkInfo {
@@ -28,8 +28,11 @@ export interface FuncInfo {
 }
 
 const CFLAGS = ['-O2', '-Wall', '-Werror=implicit-function-declaration'];
-/** C sources compiled into the entrypoint, relative to the repository. */
-const SOURCES = ['func/py_func.c', 'pyfaasm/cmodule/_faasmmodule.c'];
+/**
+ * C sources compiled into the entrypoint, relative to the repository. Extensions, `_faasm`
+ * included, come from the modules layer's archives.
+ */
+const SOURCES = ['func/py_func.c'];
 const REQUIRED_EXPORTS = ['memory', '_start', '_faasm_zygote'];
 
 async function pythonInclude(wasmDir: string): Promise<string> {
@@ -76,7 +79,7 @@ async function build(ctx: LayerContext): Promise<void> {
   const modulesDir = ctx.dep('modules');
   const cc = await wasmCompiler(ctx.dep('toolchain'));
   const link = JSON.parse(await readFile(join(wasmDir, 'lib', 'link.json'), 'utf8')) as LinkInfo;
-  const extensions = await readExtensions(modulesDir);
+  const extensions = orderedExtensions(await readExtensions(modulesDir));
 
   const objDir = join(ctx.work, 'obj');
   await mkdir(objDir, { recursive: true });
@@ -118,7 +121,10 @@ async function build(ctx: LayerContext): Promise<void> {
   // Keep the name section (+2% of the size) so traps show function names.
   await ctx.exec(cc.strip, ['--strip-debug', wasm]);
 
-  const info = await inspect(wasm, [FAASM_EXTENSION.name, ...extensions.map((e) => e.name)]);
+  const info = await inspect(
+    wasm,
+    extensions.map((e) => e.name),
+  );
   await writeFile(join(ctx.out, 'func.json'), `${JSON.stringify(info, null, 2)}\n`);
   ctx.info(
     `py_func.wasm: ${(info.size / 1e6).toFixed(2)} MB (${(unstripped / 1e6).toFixed(1)} MB before strip), ${info.builtins.length} built-in modules`,
