@@ -51,19 +51,27 @@ async function functionFigures(results: Map<string, LayerResult>, runs: number):
   const modules = JSON.parse(
     await readFile(join(results.get('modules')!.dir, 'modules.json'), 'utf8'),
   );
-  console.log('\n## modules (runtime root bytes + static archive bytes linked into py_func.wasm)');
+  const info = JSON.parse(await readFile(join(func.dir, 'func.json'), 'utf8'));
+  const linked = info.linkedBytes as Record<string, number>;
+  console.log('\n## modules: bytes added to the runtime root + linked into py_func.wasm');
   for (const m of modules.modules as Array<{
     name: string;
     status: string;
     bytes: number;
-    archiveBytes?: number;
+    extensions: string[];
   }>) {
-    if (m.status === 'ok')
-      row(`  ${m.name}`, `${formatBytes(m.bytes)} + ${formatBytes(m.archiveBytes ?? 0)}`);
+    if (m.status !== 'ok') continue;
+    const code = m.extensions.reduce((sum, e) => sum + (linked[`${e}.a`] ?? 0), 0);
+    row(`  ${m.name}`, `${formatBytes(m.bytes)} + ${formatBytes(code)}`);
+  }
+  console.log('\n## py_func.wasm: linked bytes by input (before strip)');
+  for (const [name, bytes] of Object.entries(linked)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)) {
+    row(`  ${name}`, formatBytes(bytes));
   }
   row('  runtime root (stdlib + site-packages)', formatBytes(results.get('root')!.size));
-  const info = JSON.parse(await readFile(join(func.dir, 'func.json'), 'utf8'));
-  row('  py_func.wasm', formatBytes(info.size));
+  row('  py_func.wasm (stripped of debug info)', formatBytes(info.size));
 
   const functions = await mkdtemp(join(tmpdir(), 'fp-bench-fn-'));
   await stageFunctionDir(join(REPO_ROOT, 'func', 'python'), functions, 'python');

@@ -7,6 +7,7 @@ import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import { hashTree, sha256 } from '../util/hash.js';
 import { type BuiltinExtension, inittabSource, orderedExtensions } from './inittab.js';
+import { linkedBytesByInput } from './link-map.js';
 
 /** The wasm layer's `lib/link.json` (see src/cpython/wasm-layer.ts). */
 interface LinkInfo {
@@ -24,6 +25,8 @@ export interface FuncInfo {
   imports: string[];
   /** Built-in modules, `_faasm` first. */
   builtins: string[];
+  /** Bytes each archive (and loose object) contributes to the linked module, before strip. */
+  linkedBytes: Record<string, number>;
   strip: 'debug';
 }
 
@@ -51,7 +54,11 @@ async function readExtensions(modulesDir: string): Promise<BuiltinExtension[]> {
 }
 
 /** Checks the linked module: Faasm's contract on imports and exports. */
-async function inspect(wasmPath: string, builtins: string[]): Promise<FuncInfo> {
+async function inspect(
+  wasmPath: string,
+  builtins: string[],
+  linkedBytes: Record<string, number>,
+): Promise<FuncInfo> {
   const bytes = await readFile(wasmPath);
   const module = await WebAssembly.compile(bytes);
   const foreign = foreignImports(module);
@@ -69,6 +76,7 @@ async function inspect(wasmPath: string, builtins: string[]): Promise<FuncInfo> 
     exports,
     imports: WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`),
     builtins,
+    linkedBytes,
     strip: 'debug',
   };
 }
@@ -106,10 +114,12 @@ async function build(ctx: LayerContext): Promise<void> {
   }
 
   const wasm = join(ctx.out, 'py_func.wasm');
+  const map = join(ctx.work, 'py_func.map');
   // Extension archives first: they need libpython's symbols, which the archives after them give.
   await ctx.exec(cc.cc, [
     ...cc.ldflags,
     ...link.ldflags,
+    `-Wl,--Map=${map}`,
     '-o',
     wasm,
     ...objects,
@@ -121,9 +131,11 @@ async function build(ctx: LayerContext): Promise<void> {
   // Keep the name section (+2% of the size) so traps show function names.
   await ctx.exec(cc.strip, ['--strip-debug', wasm]);
 
+  const linkedBytes = linkedBytesByInput(await readFile(map, 'utf8'));
   const info = await inspect(
     wasm,
     extensions.map((e) => e.name),
+    linkedBytes,
   );
   await writeFile(join(ctx.out, 'func.json'), `${JSON.stringify(info, null, 2)}\n`);
   ctx.info(
@@ -142,6 +154,7 @@ export const funcLayer: Layer = {
   implementation: [
     'src/func/layer.ts',
     'src/func/inittab.ts',
+    'src/func/link-map.ts',
     'src/runner/host-interface.ts',
     'src/toolchain/flags.ts',
   ],
