@@ -29,7 +29,7 @@ export const versionCommand: Command = {
       const report = await checkVersions(REPO_ROOT);
       assertInStep(report);
       console.log(
-        `${report.version}: ${report.occurrences.length} places in ${report.files.length} files agree`,
+        `${report.version}: all ${report.occurrences.length} places that name the version agree (${report.files.length} files checked)`,
       );
       return 0;
     }
