@@ -1,8 +1,11 @@
-import { access, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SystemPackage } from '../toolchain/system-packages.js';
-import { UserError, errorMessage } from '../util/errors.js';
-import { exec, probe } from '../util/exec.js';
+import { ActionsCacheStore } from '../layers/actions-store.js';
+import {
+  type SystemPackage,
+  ensurePackages,
+  missingPackages,
+} from '../toolchain/system-packages.js';
 import { hashJson } from '../util/hash.js';
 
 /**
@@ -22,23 +25,6 @@ export function downloadSize(aptOutput: string): string | undefined {
   return /Need to get ([\d.,]+ [kMG]?B)(?:\/[\d.,]+ [kMG]?B)? of archives/.exec(aptOutput)?.[1];
 }
 
-type CacheModule = typeof import('@actions/cache');
-
-/** @actions/cache when this runner has a cache service, else undefined (best effort). */
-async function actionsCache(): Promise<CacheModule | undefined> {
-  if (process.env.FAASM_PYTHON_ACTIONS_CACHE === '0') return undefined;
-  if (!process.env.ACTIONS_RESULTS_URL && !process.env.ACTIONS_CACHE_URL) return undefined;
-  const cache = await import('@actions/cache');
-  return cache.isFeatureAvailable() ? cache : undefined;
-}
-
-async function present(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 export interface AptInstall {
   /** Packages that were missing and are now installed. */
   installed: string[];
@@ -50,10 +36,9 @@ export interface AptInstall {
 }
 
 /**
- * Installs the missing packages with apt-get, keeping the .deb archives in `<cacheDir>/debs`
- * (Dir::Cache::Archives, given on the command line so it survives sudo's environment reset) and
- * saving them to the Actions cache. A warm job restores them first, so apt installs without
- * downloading them again.
+ * Installs the missing packages with apt-get (ensurePackages), keeping the .deb archives in
+ * `<cacheDir>/debs` and saving them to the Actions cache. A warm job restores them first, so apt
+ * installs without downloading them again.
  */
 export async function installWithDebCache(
   packages: readonly SystemPackage[],
@@ -61,56 +46,18 @@ export async function installWithDebCache(
   log: string,
   warn: (message: string) => void,
 ): Promise<AptInstall> {
-  const names = packages.map((p) => p.name);
-  const key = debCacheKey(names);
-  const missing: string[] = [];
-  for (const p of packages) if (!(await present(p.provides))) missing.push(p.name);
-  if (missing.length === 0) return { installed: [], cacheHit: false, key };
-
-  const prefix =
-    process.getuid?.() === 0
-      ? []
-      : (await probe('sudo', ['-n', 'true'])) !== undefined
-        ? ['sudo', '-n']
-        : undefined;
-  if (!prefix || (await probe('apt-get', ['--version'])) === undefined) {
-    throw new UserError(
-      `Missing ${missing.join(', ')}; install with: sudo apt-get install -y ${missing.join(' ')}`,
-    );
+  const key = debCacheKey(packages.map((p) => p.name));
+  if ((await missingPackages(packages)).length === 0) {
+    return { installed: [], cacheHit: false, key };
   }
   const debs = join(cacheDir, 'debs');
   await mkdir(join(debs, 'partial'), { recursive: true });
   // Globbed, so that only the archives are saved: apt leaves a root-only lock file beside them.
-  const paths = [join(debs, '*.deb')];
-  const cache = await actionsCache();
-  let cacheHit = false;
-  if (cache) {
-    try {
-      cacheHit = (await cache.restoreCache(paths, key)) === key;
-    } catch (err) {
-      warn(`Restoring the package archives from the Actions cache failed: ${errorMessage(err)}`);
-    }
-  }
+  const archives = join(debs, '*.deb');
+  const cache = await ActionsCacheStore.create(warn);
+  const cacheHit = cache ? await cache.restore(key, archives) : false;
 
-  const [cmd = 'apt-get', ...pre] = [...prefix, 'apt-get'];
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  let output: string;
-  try {
-    await exec(cmd, [...pre, 'update', '-q'], { env, log });
-    const args = [
-      'install',
-      '-y',
-      '-q',
-      '--no-install-recommends',
-      '-o',
-      `Dir::Cache::Archives=${debs}/`,
-    ];
-    output = (await exec(cmd, [...pre, ...args, ...missing], { env, log })).stdout;
-  } catch (err) {
-    throw new UserError(
-      `Installing ${missing.join(' ')} with apt-get failed (${errorMessage(err)}); see ${log}.`,
-    );
-  }
+  const { installed, output } = await ensurePackages(packages, log, debs);
   // apt hands partial/ to its sandbox user and leaves a root-only lock: neither can be archived.
   await rmdir(join(debs, 'partial')).catch(() => undefined);
   await rm(join(debs, 'lock'), { force: true }).catch(() => undefined);
@@ -118,15 +65,7 @@ export async function installWithDebCache(
   const haveDebs = (await readdir(debs).catch(() => [] as string[])).some((f) =>
     f.endsWith('.deb'),
   );
-  if (cache && !cacheHit && haveDebs) {
-    try {
-      await cache.saveCache(paths, key);
-    } catch (err) {
-      if (!/already exists|another job/i.test(errorMessage(err))) {
-        warn(`Saving the package archives to the Actions cache failed: ${errorMessage(err)}`);
-      }
-    }
-  }
+  if (cache && !cacheHit && haveDebs) await cache.save(key, archives);
   const downloaded = downloadSize(output);
-  return { installed: missing, cacheHit, key, ...(downloaded ? { downloaded } : {}) };
+  return { installed, cacheHit, key, ...(downloaded ? { downloaded } : {}) };
 }

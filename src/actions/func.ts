@@ -1,29 +1,13 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import type { LayerResult } from '../layers/types.js';
 import { verifyBundle } from '../release/bundle.js';
 import { readVersion } from '../release/version.js';
-import { UserError } from '../util/errors.js';
+import { locateRuntime } from '../runtime/resolve.js';
 import { formatBytes } from '../util/fs.js';
 import { runLayersForAction, setLayerOutputs } from './build.js';
 import { buildOptionsFromInputs } from './context.js';
 import { getBoolean } from './inputs.js';
 import { code, markdownTable, writeSummary } from './summary.js';
-
-/** Where the entrypoint and the runtime root are, in a finished func + root build. */
-export async function locateRuntime(results: Map<string, LayerResult>) {
-  const func = results.get('func');
-  const root = results.get('root');
-  if (!func || !root) throw new UserError("The 'func' and 'root' layers did not both run.");
-  const wasm = join(func.dir, 'py_func.wasm');
-  if (!(await stat(wasm).catch(() => undefined))?.isFile()) {
-    throw new UserError(
-      `The func layer ${func.dir} holds no py_func.wasm; rebuild it with no-cache.`,
-    );
-  }
-  return { wasm, runtimeRoot: root.dir };
-}
 
 /**
  * build-func: the entrypoint and the runtime root laid out as Faasm mounts it; with `bundle`, also

@@ -10,7 +10,7 @@ import { removeTree } from '../util/fs.js';
 import { annotationPath } from './annotations.js';
 import { runLayersForAction } from './build.js';
 import { buildOptionsFromInputs } from './context.js';
-import { locateRuntime } from './func.js';
+import { locateRuntime } from '../runtime/resolve.js';
 import { InputError, getInt, getList, getPath, getString } from './inputs.js';
 import { type FunctionRow, code, functionTable, writeSummary } from './summary.js';
 

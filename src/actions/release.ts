@@ -1,8 +1,7 @@
 import * as core from '@actions/core';
 import { commitOf, git } from '../release/git.js';
-import { publishRelease } from '../release/github-release.js';
-import { createOctokit, resolveGitHubTarget } from '../release/github-target.js';
-import { releaseNotes } from '../release/notes.js';
+import { resolveGitHubTarget } from '../release/github-target.js';
+import { publishTaggedRelease } from '../release/publish.js';
 import { assertTagMatchesVersion, createTag, tagName } from '../release/tag.js';
 import { PRE_IDS, type BumpPart } from '../release/version.js';
 import { assertInStep, bumpVersion, checkVersions } from '../release/versioned-files.js';
@@ -89,13 +88,11 @@ export async function tagReleaseAction(): Promise<void> {
       repo: getString('repository') || undefined,
     });
     core.setSecret(target.token);
-    const result = await publishRelease({
-      octokit: createOctokit(target.token),
-      owner: target.owner,
-      repo: target.repo,
+    const result = await publishTaggedRelease({
+      repoRoot,
+      target,
       tag,
       version,
-      notes: await releaseNotes(repoRoot, tag, version, target.url),
       files: bundle.files,
       warn: (m) => core.warning(m),
       info: (m) => core.info(m),

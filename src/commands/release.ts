@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { REPO_ROOT } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';
-import { publishRelease } from '../release/github-release.js';
-import { createOctokit, resolveGitHubTarget } from '../release/github-target.js';
-import { releaseNotes } from '../release/notes.js';
+import { resolveGitHubTarget } from '../release/github-target.js';
+import { publishTaggedRelease } from '../release/publish.js';
 import { assertTagMatchesVersion, tagName } from '../release/tag.js';
 import { assertInStep, checkVersions } from '../release/versioned-files.js';
 import { UserError } from '../util/errors.js';
@@ -41,16 +40,7 @@ release and uploads only assets whose bytes changed.`,
     const tag = tagName(version);
     assertInStep(await checkVersions(REPO_ROOT));
     const { files } = await verifyBundle(resolve(bundle), version);
-    const notes = await releaseNotes(REPO_ROOT, tag, version, target.url);
-    const result = await publishRelease({
-      octokit: createOctokit(target.token),
-      owner: target.owner,
-      repo: target.repo,
-      tag,
-      version,
-      notes,
-      files,
-    });
+    const result = await publishTaggedRelease({ repoRoot: REPO_ROOT, target, tag, version, files });
     console.log(
       `${result.url}: ${result.action}; uploaded ${result.uploaded.length}, unchanged ${result.skipped.length}`,
     );

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { ensureSystemPackages } from '../toolchain/layer.js';
+import { ensureImageTools } from '../image/registry.js';
 import { ensurePackages } from '../toolchain/system-packages.js';
 import { buildOptions, buildOptionSpec } from './common.js';
 import type { Command } from './types.js';
@@ -18,10 +19,9 @@ a container registry for the image tests.`,
     const opts = buildOptions(values);
     const cfg = await ensureSystemPackages(opts);
     if (values['test-tools'] === true) {
-      await ensurePackages(
-        cfg.testPackages,
-        join(cachePaths(opts.cacheDir).logs, 'apt-install.log'),
-      );
+      const log = join(cachePaths(opts.cacheDir).logs, 'apt-install.log');
+      await ensurePackages(cfg.testPackages, log);
+      await ensureImageTools(log);
     }
     return 0;
   },

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { ExecError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 
 const RUNNER = fileURLToPath(new URL('./wasi-python.mjs', import.meta.url));
@@ -13,22 +14,26 @@ export interface PythonRun {
 }
 
 /**
- * Runs the wasm layer's python.wasm under node:wasi in a child process, with `root` as the
- * guest's `/`. Used to check the build inside the real wasm runtime.
+ * Runs a CPython wasm under node:wasi in a child process. `root` is the host directory the guest
+ * sees as `/`, or a map of guest paths to host directories. Used to check builds inside the
+ * real wasm runtime.
  */
 export async function runPythonWasm(
   wasm: string,
-  root: string,
-  args: string[],
+  root: string | Record<string, string>,
+  args: readonly string[],
+  log?: string,
 ): Promise<PythonRun> {
-  const argv = ['--no-warnings', RUNNER, wasm, root, ...args];
-  const result = await exec(process.execPath, argv, { env: { WASI_TIMING: '1' } }).then(
-    (r) => ({ ...r, code: 0 }),
-    (err: { exitCode?: number | null; tail?: string[] }) => {
-      if (typeof err.exitCode !== 'number') throw err;
-      return { stdout: '', stderr: (err.tail ?? []).join('\n'), code: err.exitCode };
-    },
-  );
+  const preopens = typeof root === 'string' ? { '/': root } : root;
+  const argv = ['--no-warnings', RUNNER, wasm, JSON.stringify(preopens), ...args];
+  let result: { code: number; stdout: string; stderr: string };
+  try {
+    const r = await exec(process.execPath, argv, { env: { WASI_TIMING: '1' }, log, tailLines: 40 });
+    result = { code: 0, ...r };
+  } catch (err) {
+    if (!(err instanceof ExecError) || err.exitCode === null) throw err;
+    result = { code: err.exitCode, stdout: '', stderr: err.tail.join('\n') };
+  }
   const timing = /wasi-timing compile=([\d.]+) run=([\d.]+)/.exec(result.stderr);
   return {
     code: result.code,

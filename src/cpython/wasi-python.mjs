@@ -1,10 +1,10 @@
-// Runs python.wasm under node:wasi with a runtime root preopened as "/" and PYTHONHOME=/.
-// argv: <python.wasm> <runtime root> [python args...]. Prints compile/run times to stderr
-// as a last line "wasi-timing compile=<ms> run=<ms>" when WASI_TIMING=1.
+// Runs a CPython wasm (python.wasm, or the modules layer's test interpreter) under node:wasi.
+// argv: <wasm> <preopens JSON {guest path: host path}> [python args...]. PYTHONHOME=/.
+// Prints "wasi-timing compile=<ms> run=<ms>" to stderr when WASI_TIMING=1.
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 
-const [wasmPath, root, ...args] = process.argv.slice(2);
+const [wasmPath, preopens, ...args] = process.argv.slice(2);
 const t0 = performance.now();
 const module = await WebAssembly.compile(await readFile(wasmPath));
 const t1 = performance.now();
@@ -12,7 +12,7 @@ const wasi = new WASI({
   version: 'preview1',
   args: ['python', ...args],
   env: { PYTHONHOME: '/', PYTHONDONTWRITEBYTECODE: '1', LANG: 'C.UTF-8' },
-  preopens: { '/': root },
+  preopens: JSON.parse(preopens),
   returnOnExit: true,
 });
 // Node 20's WASI functions crash (segfault, or "0 is not a function") through V8's fast-call
@@ -21,8 +21,17 @@ const wasi = new WASI({
 const imports = wasi.getImportObject();
 for (const ns of Object.values(imports)) {
   for (const [name, fn] of Object.entries(ns)) {
-    if (typeof fn === 'function') ns[name] = (...args) => fn(...args);
+    if (typeof fn === 'function') ns[name] = (...a) => fn(...a);
   }
+}
+// Imports outside WASI (pyfaasm's `env` host calls) trap when called: importing modules needs
+// no host, and a Faasm host is what serves the calls.
+for (const imp of WebAssembly.Module.imports(module)) {
+  if (imp.kind !== 'function' || imports[imp.module]?.[imp.name]) continue;
+  imports[imp.module] ??= {};
+  imports[imp.module][imp.name] = () => {
+    throw new Error(`host call ${imp.module}.${imp.name} is not available outside a Faasm host`);
+  };
 }
 const instance = await WebAssembly.instantiate(module, imports);
 const code = wasi.start(instance);

@@ -5,18 +5,11 @@ import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { exists, removeTree, treeSize } from '../util/fs.js';
 import { type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
+import type { LinkInfo } from './link.js';
 import { nativePython } from './native-layer.js';
 
 /** The C libraries the standard library links, each its own layer. */
 export const C_LIBRARIES = ['zlib', 'bzip2', 'xz', 'sqlite3'] as const;
-
-/** `lib/link.json` in the wasm layer: how to link a program against this libpython. */
-export interface LinkInfo {
-  /** Archives relative to the wasm layer's directory, in link order. */
-  archives: string[];
-  libs: string[];
-  ldflags: string[];
-}
 
 async function removeBytecode(dir: string): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

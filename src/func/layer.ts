@@ -1,5 +1,6 @@
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { linkWithPython } from '../cpython/link.js';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { ALLOWED_IMPORT_MODULES, foreignImports } from '../runner/host-interface.js';
 import { wasmCompiler } from '../toolchain/flags.js';
@@ -8,13 +9,6 @@ import { exists } from '../util/fs.js';
 import { hashTree, sha256 } from '../util/hash.js';
 import { type BuiltinExtension, inittabSource, orderedExtensions } from './inittab.js';
 import { linkedBytesByInput } from './link-map.js';
-
-/** The wasm layer's `lib/link.json` (see src/cpython/wasm-layer.ts). */
-interface LinkInfo {
-  archives: string[];
-  libs: string[];
-  ldflags: string[];
-}
 
 /** What the func layer records beside py_func.wasm. */
 export interface FuncInfo {
@@ -86,7 +80,6 @@ async function build(ctx: LayerContext): Promise<void> {
   const wasmDir = ctx.dep('wasm');
   const modulesDir = ctx.dep('modules');
   const cc = await wasmCompiler(ctx.dep('toolchain'));
-  const link = JSON.parse(await readFile(join(wasmDir, 'lib', 'link.json'), 'utf8')) as LinkInfo;
   const extensions = orderedExtensions(await readExtensions(modulesDir));
 
   const objDir = join(ctx.work, 'obj');
@@ -115,18 +108,8 @@ async function build(ctx: LayerContext): Promise<void> {
 
   const wasm = join(ctx.out, 'py_func.wasm');
   const map = join(ctx.work, 'py_func.map');
-  // Extension archives first: they need libpython's symbols, which the archives after them give.
-  await ctx.exec(cc.cc, [
-    ...cc.ldflags,
-    ...link.ldflags,
-    `-Wl,--Map=${map}`,
-    '-o',
-    wasm,
-    ...objects,
-    ...extensions.map((e) => join(modulesDir, e.archive)),
-    ...link.archives.map((a) => join(wasmDir, a)),
-    ...link.libs,
-  ]);
+  const archives = extensions.map((e) => join(modulesDir, e.archive));
+  await linkWithPython(ctx, cc, wasmDir, [...objects, ...archives], wasm, [`-Wl,--Map=${map}`]);
   const unstripped = (await stat(wasm)).size;
   // Keep the name section (+2% of the size) so traps show function names.
   await ctx.exec(cc.strip, ['--strip-debug', wasm]);
@@ -155,6 +138,7 @@ export const funcLayer: Layer = {
     'src/func/layer.ts',
     'src/func/inittab.ts',
     'src/func/link-map.ts',
+    'src/cpython/link.ts',
     'src/runner/host-interface.ts',
     'src/toolchain/flags.ts',
   ],

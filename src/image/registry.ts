@@ -42,13 +42,14 @@ export async function checkRegistry(registry: string, timeoutMs = 5000): Promise
 
 /** Podman and Debian's docker-registry: installed with apt-get when root, else a UserError. */
 export async function ensureImageTools(log?: string): Promise<string[]> {
-  return ensurePackages(
+  const { installed } = await ensurePackages(
     [
       { name: 'podman', provides: '/usr/bin/podman' },
       { name: 'docker-registry', provides: '/usr/bin/docker-registry' },
     ],
     log,
   );
+  return installed;
 }
 
 export interface LocalRegistry {

@@ -7,7 +7,15 @@ import { sha256 } from '../util/hash.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { layerKey, shortKey } from './key.js';
 import { LocalStore } from './local-store.js';
-import type { BuildOptions, Json, Layer, LayerContext, LayerResult, Reporter } from './types.js';
+import type {
+  BuildOptions,
+  Json,
+  Layer,
+  LayerContext,
+  LayerMeta,
+  LayerResult,
+  Reporter,
+} from './types.js';
 
 export interface PlannedLayer {
   layer: Layer;
@@ -97,8 +105,8 @@ async function runOne(
   const started = Date.now();
   const paths = cachePaths(opts.cacheDir);
   const log = join(paths.logs, `${layer.name}-${shortKey(key)}.log`);
-  const finish = async (status: LayerResult['status']): Promise<LayerResult> => {
-    const meta = await store.lookup(layer.name, key);
+  const finish = async (status: LayerResult['status'], found?: LayerMeta): Promise<LayerResult> => {
+    const meta = found ?? (await store.lookup(layer.name, key));
     if (!meta) throw new Error(`Layer ${layer.name} ${shortKey(key)} vanished from the cache.`);
     // Touch the entry so `cache prune --older-than` keeps what is in use.
     const now = new Date();
@@ -107,15 +115,18 @@ async function runOne(
     return { name: layer.name, key, dir, status, ms: Date.now() - started, size: meta.size, log };
   };
 
+  const cached = async () => (opts.noCache ? undefined : store.lookup(layer.name, key));
   reporter.start(layer.name, key);
-  if (!opts.noCache && (await store.lookup(layer.name, key))) return finish('cached');
+  const hit = await cached();
+  if (hit) return finish('cached', hit);
 
   const release = await store.lock(layer.name, key, (owner) =>
     reporter.info(`${layer.name}: waiting for another build (${owner}) to finish this layer`),
   );
   try {
     // Whoever held the lock may have just built it.
-    if (!opts.noCache && (await store.lookup(layer.name, key))) return finish('cached');
+    const built = await cached();
+    if (built) return finish('cached', built);
     const cacheKey = actionsCacheKey(layer.name, key);
     if (!opts.noCache && remote) {
       const entry = store.entryDir(layer.name, key);

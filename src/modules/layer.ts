@@ -84,7 +84,8 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
     implementation: [
       'src/modules/layer.ts', 'src/modules/source.ts', 'src/modules/python-parts.ts',
       'src/modules/extensions.ts', 'src/modules/link.ts', 'src/modules/runtime.ts',
-      'src/modules/wasi-modules.mjs', 'src/toolchain/flags.ts',
+      'src/cpython/python-wasm.ts', 'src/cpython/wasi-python.mjs', 'src/cpython/link.ts',
+      'src/toolchain/flags.ts',
     ], // prettier-ignore
     async inputs({ opts }) {
       const recipes = await selectedRecipes(opts.repoRoot, opts.experimental, lo);

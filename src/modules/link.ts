@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LinkInfo } from '../cpython/wasm-layer.js';
+import { linkWithPython } from '../cpython/link.js';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
 import type { ExtensionEntry } from './extensions.js';
@@ -46,17 +46,8 @@ export async function linkTestInterpreter(
   await writeFile(main, inittabSource(entries));
   const obj = join(ctx.work, 'python-modules-main.o');
   await ctx.exec(cc.cc, [...cc.cflags, `-I${pythonInclude}`, '-O2', '-c', main, '-o', obj]);
-  const link = JSON.parse(await readFile(join(wasmDir, 'lib', 'link.json'), 'utf8')) as LinkInfo;
   const unstripped = join(ctx.work, 'python-modules.wasm');
-  await ctx.exec(cc.cc, [
-    ...cc.ldflags,
-    obj,
-    ...entries.map((e) => join(modulesDir, e.archive)),
-    ...link.archives.map((a) => join(wasmDir, a)),
-    ...link.libs,
-    ...link.ldflags,
-    '-o',
-    unstripped,
-  ]);
+  const archives = entries.map((e) => join(modulesDir, e.archive));
+  await linkWithPython(ctx, cc, wasmDir, [obj, ...archives], unstripped);
   await ctx.exec(cc.strip, ['-o', output, unstripped]);
 }

@@ -1,8 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { exec } from '../util/exec.js';
-import { ExecError } from '../util/errors.js';
-
-const RUNNER = fileURLToPath(new URL('./wasi-modules.mjs', import.meta.url));
+import { runPythonWasm } from '../cpython/python-wasm.js';
 
 export interface ModulesRun {
   code: number;
@@ -24,18 +20,6 @@ export async function runModulesPython(
   log?: string,
 ): Promise<ModulesRun> {
   const preopens = { '/': wasmRoot, [`/lib/${pythonDir}/site-packages`]: sitePackages };
-  try {
-    const r = await exec(
-      process.execPath,
-      ['--no-warnings', RUNNER, wasm, JSON.stringify(preopens), ...args],
-      {
-        log,
-        tailLines: 40,
-      },
-    );
-    return { code: 0, ...r };
-  } catch (err) {
-    if (!(err instanceof ExecError) || err.exitCode === null) throw err;
-    return { code: err.exitCode, stdout: '', stderr: err.tail.join('\n') };
-  }
+  const { code, stdout, stderr } = await runPythonWasm(wasm, preopens, args, log);
+  return { code, stdout, stderr };
 }

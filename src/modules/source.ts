@@ -1,4 +1,4 @@
-import { cp, mkdir, readdir, rename } from 'node:fs/promises';
+import { cp, readdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Json, LayerContext } from '../layers/types.js';
 import { fetchSource } from '../sources/fetch.js';
@@ -42,16 +42,6 @@ export interface PreparedSource {
   file: string;
 }
 
-/** Unpacks an archive; a wheel is a zip under another name, which unpack() does not know. */
-export async function unpackArchive(ctx: LayerContext, archive: string, dest: string) {
-  if (archive.endsWith('.whl')) {
-    await mkdir(dest, { recursive: true });
-    await ctx.exec('unzip', ['-q', archive, '-d', dest]);
-  } else {
-    await unpack(archive, dest, ctx.log);
-  }
-}
-
 /**
  * Gets a module's source into `dest`: a repo directory is copied (pip must never write into the
  * checkout), a pinned file is fetched, verified and unpacked. Then the patches, in order.
@@ -77,7 +67,7 @@ export async function prepareModuleSource(
       repoRoot: ctx.opts.repoRoot,
       log: ctx.log,
     });
-    await unpackArchive(ctx, fetched.path, dest);
+    await unpack(fetched.path, dest, ctx.log);
     prepared = { dir: dest, kind: fetched.route.kind, file: fetched.route.file };
   }
   for (const p of recipe.patches) {
@@ -101,7 +91,7 @@ export async function prepareBuildRequirement(
     log: ctx.log,
   });
   const tmp = `${dest}.unpack`;
-  await unpackArchive(ctx, fetched.path, tmp);
+  await unpack(fetched.path, tmp, ctx.log);
   const root = fetched.route.kind === 'debian-binary' ? join(tmp, DEB_PYTHON_DIR) : tmp;
   if (!(await readdir(root).catch(() => [])).length) {
     throw new UserError(

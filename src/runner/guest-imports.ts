@@ -1,18 +1,14 @@
-import type { HostReply, HostRequest } from './protocol.js';
+import type { HostReply, HostRequest, WorkerCall } from './protocol.js';
 import { FAASM_HOST_INTERFACE, type HostInterfaceName } from './host-interface.js';
 
 /** A fault in a host call: ends the call as a trap, with this message. */
 export class HostCallError extends Error {}
 
-export interface GuestCallInfo {
-  id: number;
-  user: string;
-  func: string;
-  entry: string;
-  input: Uint8Array;
-  confFlags: Record<string, number>;
-  maxOutputBytes: number;
-}
+/** What a guest's host calls may see of its call. */
+export type GuestCallInfo = Pick<
+  WorkerCall,
+  'id' | 'user' | 'func' | 'entry' | 'input' | 'confFlags' | 'maxOutputBytes'
+>;
 
 export interface GuestContext {
   info: GuestCallInfo;

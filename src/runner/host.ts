@@ -181,36 +181,23 @@ export class FaasmHost {
   private async launch(rec: CallRecord, timeoutMs: number): Promise<void> {
     const { user, func, entry, input } = rec.req;
     const name = `${user}/${func}`;
+    const reject = (message: string) =>
+      this.finish(rec, this.failure(rec, ExitCode.rejected, message));
     if (
       !NAME.test(user) ||
       !NAME.test(func) ||
       (entry && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(entry))
     ) {
-      return this.finish(
-        rec,
-        this.failure(
-          rec,
-          ExitCode.rejected,
-          `'${name}' (entry '${entry}') is not a valid function name`,
-        ),
-      );
+      return reject(`'${name}' (entry '${entry}') is not a valid function name`);
     }
     if (input.length > this.limits.maxInputBytes) {
-      return this.finish(
-        rec,
-        this.failure(
-          rec,
-          ExitCode.rejected,
-          `the input of ${input.length} bytes is over the ${this.limits.maxInputBytes}-byte limit`,
-        ),
+      return reject(
+        `the input of ${input.length} bytes is over the ${this.limits.maxInputBytes}-byte limit`,
       );
     }
     const file = join(this.opts.functionsDir, user, func, 'function.py');
     if (!(await stat(file).catch(() => undefined))?.isFile()) {
-      return this.finish(
-        rec,
-        this.failure(rec, ExitCode.rejected, `there is no function ${name} (no ${file})`),
-      );
+      return reject(`there is no function ${name} (no ${file})`);
     }
     if (rec.result) return; // closed meanwhile
     const takeSnapshot = this.opts.snapshot && !this.snapshot && !this.snapshotTaking;

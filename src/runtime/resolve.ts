@@ -1,9 +1,11 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionsCacheStore } from '../layers/actions-store.js';
 import { consoleReporter } from '../layers/reporter.js';
 import { runLayers, selectLayers } from '../layers/runner.js';
 import type { BuildOptions, LayerResult, Reporter } from '../layers/types.js';
 import { pipeline } from '../pipeline.js';
+import { UserError } from '../util/errors.js';
 
 export interface Runtime {
   /** The linked entrypoint. */
@@ -11,6 +13,20 @@ export interface Runtime {
   /** The runtime root the guest sees as `/`. */
   root: string;
   layers: Map<string, LayerResult>;
+}
+
+/** Where the entrypoint and the runtime root are, in a finished func + root build. */
+export async function locateRuntime(layers: Map<string, LayerResult>) {
+  const func = layers.get('func');
+  const root = layers.get('root');
+  if (!func || !root) throw new UserError("The 'func' and 'root' layers did not both run.");
+  const wasm = join(func.dir, 'py_func.wasm');
+  if (!(await stat(wasm).catch(() => undefined))?.isFile()) {
+    throw new UserError(
+      `The func layer ${func.dir} holds no py_func.wasm; rebuild it with --no-cache.`,
+    );
+  }
+  return { wasm, runtimeRoot: root.dir };
 }
 
 /**
@@ -26,9 +42,6 @@ export async function resolveRuntime(
     reporter,
     remote,
   });
-  return {
-    wasm: join(layers.get('func')!.dir, 'py_func.wasm'),
-    root: layers.get('root')!.dir,
-    layers,
-  };
+  const { wasm, runtimeRoot } = await locateRuntime(layers);
+  return { wasm, root: runtimeRoot, layers };
 }

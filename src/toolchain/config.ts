@@ -13,7 +13,7 @@ export interface ToolchainConfig {
   wasiLib: string;
   builtins: string;
   packages: SystemPackage[];
-  /** Only the tests need these: git, the image builder and a registry. */
+  /** Only the tests need these (the image tools come from src/image/registry.ts). */
   testPackages: SystemPackage[];
 }
 

@@ -5,7 +5,7 @@ import { cachePaths } from '../paths.js';
 import { probe } from '../util/exec.js';
 import { copyTree } from '../util/fs.js';
 import { hashTree, sha256File } from '../util/hash.js';
-import { readToolchainConfig } from './config.js';
+import { type ToolchainConfig, readToolchainConfig } from './config.js';
 import { ensurePackages } from './system-packages.js';
 
 /** Installs the toolchain and host build packages when missing (a no-op when present). */
@@ -16,16 +16,16 @@ export async function ensureSystemPackages(opts: BuildOptions) {
   return cfg;
 }
 
-/** What the toolchain layer records in `toolchain.json`, read by every cross build. */
-export interface ToolchainInfo {
-  target: string;
-  clang: string;
-  ar: string;
-  ranlib: string;
-  strip: string;
-  clangVersion: string;
-  builtins: string;
+/** clang's version line, part of the toolchain fingerprint ('' when clang is missing). */
+async function clangVersion(cfg: ToolchainConfig): Promise<string> {
+  return (await probe(cfg.clang, ['--version']))?.split('\n')[0] ?? '';
 }
+
+/** What the toolchain layer records in `toolchain.json`, read by every cross build. */
+export type ToolchainInfo = Pick<
+  ToolchainConfig,
+  'target' | 'clang' | 'ar' | 'ranlib' | 'strip' | 'builtins'
+> & { clangVersion: string };
 
 /**
  * Installs (when allowed) and fingerprints the wasm toolchain, and composes an isolated sysroot
@@ -42,7 +42,7 @@ export const toolchainLayer: Layer = {
     const cfg = await ensureSystemPackages(opts);
     return {
       target: cfg.target,
-      clang: (await probe(cfg.clang, ['--version']))?.split('\n')[0] ?? 'missing',
+      clang: (await clangVersion(cfg)) || 'missing',
       wasmLd: (await probe(cfg.wasmLd, ['--version'])) ?? 'missing',
       ar: cfg.ar,
       wasiInclude: await hashTree(cfg.wasiInclude),
@@ -60,7 +60,7 @@ export const toolchainLayer: Layer = {
       ar: cfg.ar,
       ranlib: cfg.ranlib,
       strip: cfg.strip,
-      clangVersion: (await probe(cfg.clang, ['--version']))?.split('\n')[0] ?? '',
+      clangVersion: await clangVersion(cfg),
       builtins: cfg.builtins,
     };
     await writeFile(join(ctx.out, 'toolchain.json'), JSON.stringify(info, null, 2));

@@ -22,16 +22,34 @@ async function installPrefix(): Promise<string[] | undefined> {
   return undefined;
 }
 
+/** The packages whose `provides` file is absent. */
+export async function missingPackages(packages: readonly SystemPackage[]) {
+  const missing: SystemPackage[] = [];
+  for (const p of packages) if (!(await present(p.provides))) missing.push(p);
+  return missing;
+}
+
 let updated = false;
+
+export interface PackageInstall {
+  /** Packages that were missing and are now installed. */
+  installed: string[];
+  /** apt-get install's output ('' when nothing was missing). */
+  output: string;
+}
 
 /**
  * Makes sure the packages are installed, with apt-get when that is possible; otherwise stops
- * with the exact command to run.
+ * with the exact command to run. `archivesDir` keeps the downloaded .deb files there (given on
+ * the command line, so it survives sudo's environment reset), for a cache to save.
  */
-export async function ensurePackages(packages: readonly SystemPackage[], log?: string) {
-  const missing: SystemPackage[] = [];
-  for (const p of packages) if (!(await present(p.provides))) missing.push(p);
-  if (missing.length === 0) return [];
+export async function ensurePackages(
+  packages: readonly SystemPackage[],
+  log?: string,
+  archivesDir?: string,
+): Promise<PackageInstall> {
+  const missing = await missingPackages(packages);
+  if (missing.length === 0) return { installed: [], output: '' };
   const names = missing.map((p) => p.name);
   const command = `sudo apt-get install -y ${names.join(' ')}`;
   const prefix = await installPrefix();
@@ -43,13 +61,13 @@ export async function ensurePackages(packages: readonly SystemPackage[], log?: s
   }
   const [cmd = 'apt-get', ...pre] = [...prefix, 'apt-get'];
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  const archives = archivesDir ? ['-o', `Dir::Cache::Archives=${archivesDir}/`] : [];
+  let output: string;
   try {
     if (!updated) await exec(cmd, [...pre, 'update', '-q'], { env, log });
     updated = true;
-    await exec(cmd, [...pre, 'install', '-y', '-q', '--no-install-recommends', ...names], {
-      env,
-      log,
-    });
+    const install = ['install', '-y', '-q', '--no-install-recommends', ...archives, ...names];
+    output = (await exec(cmd, [...pre, ...install], { env, log })).stdout;
   } catch {
     throw new UserError(`Installing ${names.join(' ')} with apt-get failed; run: ${command}`);
   }
@@ -60,5 +78,5 @@ export async function ensurePackages(packages: readonly SystemPackage[], log?: s
       );
     }
   }
-  return names;
+  return { installed: names, output };
 }

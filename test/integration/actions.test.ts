@@ -17,7 +17,7 @@ import { readVersion } from '../../src/release/version.js';
 import { startLocalRegistry } from '../../src/image/registry.js';
 import { probe } from '../../src/util/exec.js';
 import { buildGuestFixture } from '../fixtures/faasm-guest/build.js';
-import { integrationCacheDir } from '../helpers/integration-cache.js';
+import { integrationOptions } from '../helpers/runtime.js';
 
 interface Run {
   code: number | null;
@@ -289,7 +289,7 @@ async function warm(targets: string[], cacheDir: string): Promise<boolean> {
 // In the order tests.yml runs them, sharing the integration tests' cache: what is missing is
 // built once, and a second run of each build action must then compile nothing.
 describe('the tests.yml chain on the layer cache', () => {
-  const cacheDir = integrationCacheDir();
+  const cacheDir = integrationOptions().cacheDir;
   const common = { 'cache-dir': cacheDir, jobs: '2' };
   const outputs: Record<string, Record<string, string>> = {};
 
