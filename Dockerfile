@@ -2,7 +2,7 @@
 # a release bundle directory (see src/release/bundle.ts): `faasm-python image --bundle DIR`, or
 # `docker build -f Dockerfile --build-arg FAASM_PYTHON_VERSION=X.Y.Z DIR`. Downstream images take
 # what they need with `COPY --from=<this image> /usr/local/faasm/... ...`.
-ARG FAASM_PYTHON_VERSION=0.1.0
+ARG FAASM_PYTHON_VERSION=0.5.0
 
 # ADD unpacks the libpython tarball here, so that its lib/ and include/ can go to the sysroot's
 # separate lib and include dirs below (a scratch image has no shell to move files with).

@@ -1,3 +1,3 @@
 """pyfaasm: the Faasm host interface for Python functions. The API is in pyfaasm.core."""
 
-__version__ = "0.1.0"
+__version__ = "0.5.0"

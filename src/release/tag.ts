@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { ExecError, UserError } from '../util/errors.js';
 import { commitOf, dirtyFiles, git, gitMaybe } from './git.js';
 import { readVersion } from './version.js';
@@ -73,6 +74,39 @@ async function remoteTagCommit(repoRoot: string, remote: string, tag: string) {
   return refs.get(`refs/tags/${tag}^{}`) ?? refs.get(`refs/tags/${tag}`);
 }
 
+/** The `v*` tags `remote` has, by ls-remote (names only). */
+async function remoteVersionTags(repoRoot: string, remote: string): Promise<string[]> {
+  const out = await git(repoRoot, ['ls-remote', '--tags', '--refs', remote, 'refs/tags/v*']);
+  return out
+    .split('\n')
+    .map((l) => l.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
+    .filter(Boolean);
+}
+
+/** The highest semver among `tags` (v-prefixed names), other than `except`. */
+export function highestVersionTag(tags: readonly string[], except?: string): string | undefined {
+  let best: string | undefined;
+  for (const tag of tags) {
+    const v = tag !== except && tag.startsWith('v') ? semver.valid(tag.slice(1)) : null;
+    if (v && (!best || semver.gt(v, best))) best = v;
+  }
+  return best;
+}
+
+/**
+ * Refuses a version at or below the highest `v*` tag already made (here, or on the remote when
+ * pushing): `latest` and the release line must never move backwards. The tag itself is left out,
+ * so re-running `tag` for the same version stays a no-op.
+ */
+function assertAhead(version: string, tags: readonly string[]): void {
+  const highest = highestVersionTag(tags, tagName(version));
+  if (highest !== undefined && !semver.gt(version, highest)) {
+    throw new UserError(
+      `VERSION ${version} is not above the highest release tag v${highest}; bump it past ${highest} (faasm-python bump --set X.Y.Z) before tagging.`,
+    );
+  }
+}
+
 /**
  * Creates the annotated tag v<VERSION> at HEAD and optionally pushes it. Re-running on the same
  * commit does nothing; every refusal (files out of step, dirty tree, tag on another commit) comes
@@ -108,15 +142,19 @@ export async function createTag(repoRoot: string, opts: TagOptions = {}): Promis
         : `The tag ${tag} is a lightweight tag; use --force to replace it with an annotated one.`,
     );
   }
+  const localTags = (await git(repoRoot, ['tag', '--list', 'v*'])).split('\n');
   let remoteCommit: string | undefined;
   if (opts.push) {
     remoteCommit = await remoteTagCommit(repoRoot, remote, tag);
+    assertAhead(version, [...localTags, ...(await remoteVersionTags(repoRoot, remote))]);
     if (remoteCommit !== undefined && remoteCommit !== head && !opts.force) {
       throw new UserError(
         `The tag ${tag} on ${remote} points at ${short(remoteCommit)}, not HEAD ${short(head)}; use --force to move it.`,
       );
     }
   }
+
+  if (!opts.push) assertAhead(version, localTags);
 
   let created = false;
   if (!localOk) {

@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError, errorMessage } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
 import { findJsonString } from './json-span.js';
+import { type FileWrite, writeAllOrNothing } from './write-all.js';
 import { nextVersion, readVersion, toPep440, type BumpRequest } from './version.js';
 
 export const VERSIONED_FILES = 'versioned-files.json';
@@ -293,9 +293,9 @@ export function rewriteText(
 }
 
 /**
- * Writes `version` into every versioned file. All new contents are computed (and every problem
- * reported) before the first write; each file is then replaced atomically, VERSION first so that
- * an interrupted run is finished by `version --sync`.
+ * Writes `version` into every versioned file, all or none: all new contents are computed (and
+ * every problem reported) before the first write, and writeAllOrNothing stages every file before
+ * it replaces any.
  */
 export async function writeVersion(repoRoot: string, version: string): Promise<string[]> {
   const tasks = await resolveFiles(repoRoot, await loadRules(repoRoot));
@@ -304,15 +304,15 @@ export async function writeVersion(repoRoot: string, version: string): Promise<s
   if (problems.length) {
     throw new UserError(`Cannot write version ${version}: ${problems.join('; ')}.`);
   }
-  const changed: { file: string; text: string }[] = [];
+  const changed: FileWrite[] = [];
   for (const { file, rules } of tasks) {
     const before = texts.get(file) ?? '';
     const after = rewriteText(file, before, rules, version);
-    if (after !== before) changed.push({ file, text: after });
+    if (after !== before) changed.push({ path: join(repoRoot, file), name: file, before, after });
   }
-  changed.sort((a, b) => Number(b.file === 'VERSION') - Number(a.file === 'VERSION'));
-  for (const { file, text } of changed) await writeFileAtomic(join(repoRoot, file), text);
-  return changed.map((c) => c.file);
+  changed.sort((a, b) => Number(b.name === 'VERSION') - Number(a.name === 'VERSION'));
+  await writeAllOrNothing(changed);
+  return changed.map((c) => c.name);
 }
 
 /** Makes every versioned file agree with VERSION; returns the files it changed. */

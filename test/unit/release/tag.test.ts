@@ -90,6 +90,42 @@ describe('createTag', () => {
     expect(repo.git('cat-file', '-t', 'v0.1.0')).toBe('tag');
   });
 
+  test('refuses a version at or below the highest v* tag on the remote, before anything is made', async () => {
+    const repo = await tempRepo(projectFiles('0.4.0'));
+    await createTag(repo.root, { push: true });
+    // Someone else's clone: it has never fetched v0.4.0, and VERSION went back to 0.3.0.
+    repo.git('tag', '-d', 'v0.4.0');
+    await repo.commit('back', projectFiles('0.3.0'));
+    for (const version of ['0.3.0', '0.4.0']) {
+      if (version === '0.4.0') await repo.commit('same', projectFiles('0.4.0'));
+      await expect(createTag(repo.root, { push: true })).rejects.toThrow(
+        version === '0.3.0'
+          ? 'VERSION 0.3.0 is not above the highest release tag v0.4.0; bump it past 0.4.0 (faasm-python bump --set X.Y.Z) before tagging.'
+          : /The tag v0\.4\.0 on origin points at/,
+      );
+    }
+    expect(repo.git('tag', '-l')).toBe('');
+    expect(remoteTag(repo.remote, 'v0.3.0')).toBeUndefined();
+  });
+
+  test.each([
+    ['0.4.9', ['v0.5.0-rc.1'], /not above the highest release tag v0\.5\.0-rc\.1/],
+    ['0.5.0-rc.1', ['v0.5.0'], /not above the highest release tag v0\.5\.0/],
+    [
+      '0.5.0',
+      ['v0.4.0', 'v0.5.0-rc.2', 'not-a-version', 'v1.0.0-beta.1'],
+      /above the highest release tag v1\.0\.0-beta\.1/,
+    ],
+    ['0.5.0', ['v0.4.0', 'v0.5.0-rc.2', 'vX'], undefined],
+  ])('VERSION %s with local tags %j', async (version, tags, refusal) => {
+    const repo = await tempRepo(projectFiles('0.0.1'));
+    for (const t of tags) repo.git('tag', t);
+    await repo.commit('bump', projectFiles(version));
+    const result = createTag(repo.root);
+    if (refusal) await expect(result).rejects.toThrow(refusal);
+    else await expect(result).resolves.toMatchObject({ tag: `v${version}`, created: true });
+  });
+
   const refusals: [
     string,
     (repo: Awaited<ReturnType<typeof tempRepo>>) => Promise<void>,

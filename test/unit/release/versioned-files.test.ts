@@ -1,4 +1,4 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../src/paths.js';
 import {
@@ -10,7 +10,7 @@ import {
   syncVersions,
 } from '../../../src/release/versioned-files.js';
 import { UserError } from '../../../src/util/errors.js';
-import { writeTree, tempDir, removeTempDirs } from './helpers.js';
+import { run, writeTree, tempDir, removeTempDirs } from './helpers.js';
 
 const PACKAGE_JSON = `{
   "name": "faasm-python",
@@ -43,6 +43,16 @@ name = "pyfaasm"
 version = "0.1.0"
 requires-python = ">=3.11"
 `;
+const PYFAASM_INIT = `"""pyfaasm."""
+
+__version__ = "0.1.0"
+`;
+const PYFAASM_RECIPE = `{
+  "name": "pyfaasm",
+  "version": "0.1.0",
+  "sources": [{ "kind": "repo", "path": "pyfaasm" }]
+}
+`;
 const WORKFLOW = `jobs:
   test:
     container: ghcr.io/faasm/cpython:0.1.0
@@ -66,10 +76,28 @@ async function project(): Promise<string> {
     'package.json': PACKAGE_JSON,
     'package-lock.json': LOCK,
     'pyfaasm/pyproject.toml': PYPROJECT,
+    'pyfaasm/pyfaasm/__init__.py': PYFAASM_INIT,
+    'third-party/modules/pyfaasm/recipe.json': PYFAASM_RECIPE,
     '.github/workflows/tests.yml': WORKFLOW,
     'README.md': 'Use `faasm/cpython:0.1.0` as a base.\n',
   });
   return root;
+}
+
+/** Root ignores modes, so it gets the immutable flag (ext4 and most Linux file systems). */
+async function makeUnwritable(path: string): Promise<void> {
+  if (process.getuid?.() === 0) run(REPO_ROOT, 'chattr', ['+i', path]);
+  else await chmod(path, 0o444);
+}
+async function makeWritable(path: string): Promise<void> {
+  if (process.getuid?.() === 0) run(REPO_ROOT, 'chattr', ['-i', path]);
+  else await chmod(path, 0o644);
+}
+
+/** Files a write left behind (writeAllOrNothing stages as <name>.tmp-...). */
+async function tempFiles(root: string): Promise<string[]> {
+  const all = await readdir(root, { recursive: true });
+  return all.filter((f) => /\.tmp-/.test(f));
 }
 
 const read = (root: string, rel: string) => readFile(join(root, rel), 'utf8');
@@ -83,6 +111,8 @@ const ALL = [
   'package.json',
   'package-lock.json',
   'pyfaasm/pyproject.toml',
+  'pyfaasm/pyfaasm/__init__.py',
+  'third-party/modules/pyfaasm/recipe.json',
   'Dockerfile',
   '.github/workflows/tests.yml',
   'README.md',
@@ -98,8 +128,9 @@ describe('checkVersions', () => {
     expect(report.problems).toEqual([]);
     expect(report.mismatches).toEqual([]);
     expect(new Set(report.files)).toEqual(new Set(ALL));
-    // VERSION, package.json, 2 in the lock, pyproject, Dockerfile, 1 workflow tag, README
-    expect(report.occurrences).toHaveLength(8);
+    // VERSION, package.json, 2 in the lock, pyproject, pyfaasm's __init__ and recipe,
+    // Dockerfile, 1 workflow tag, README
+    expect(report.occurrences).toHaveLength(10);
     expect(() => assertInStep(report)).not.toThrow();
   });
 
@@ -127,9 +158,12 @@ describe('checkVersions', () => {
     await rm(join(root, 'pyfaasm'), { recursive: true });
     await rm(join(root, 'README.md'));
     const report = await checkVersions(root);
-    expect(report.problems).toEqual(['pyfaasm/pyproject.toml is missing']);
+    expect(report.problems).toEqual([
+      'pyfaasm/pyproject.toml is missing',
+      'pyfaasm/pyfaasm/__init__.py is missing',
+    ]);
     expect(() => assertInStep(report)).toThrow(
-      'Versioned files are out of step with VERSION 0.1.0: pyfaasm/pyproject.toml is missing; add the missing files or version lines (or fix versioned-files.json).',
+      'Versioned files are out of step with VERSION 0.1.0: pyfaasm/pyproject.toml is missing; pyfaasm/pyfaasm/__init__.py is missing; add the missing files or version lines (or fix versioned-files.json).',
     );
   });
 
@@ -192,6 +226,39 @@ describe('bumpVersion', () => {
     );
     expect(after['VERSION']).toBe('0.2.0\n');
     expect((await checkVersions(root)).mismatches).toEqual([]);
+  });
+
+  test('after --minor, a hand-reverted pyfaasm __init__.py is drift that check names', async () => {
+    const root = await project();
+    await bumpVersion(root, { part: 'minor' });
+    expect(await read(root, 'pyfaasm/pyfaasm/__init__.py')).toContain('__version__ = "0.2.0"');
+    expect(await read(root, 'third-party/modules/pyfaasm/recipe.json')).toContain(
+      '"version": "0.2.0"',
+    );
+    await writeFile(join(root, 'pyfaasm/pyfaasm/__init__.py'), PYFAASM_INIT);
+    const report = await checkVersions(root);
+    expect(report.mismatches.map((m) => `${m.file}:${m.line} ${m.found}`)).toEqual([
+      'pyfaasm/pyfaasm/__init__.py:3 0.1.0',
+    ]);
+    expect(() => assertInStep(report)).toThrow(
+      /pyfaasm\/pyfaasm\/__init__\.py:3 has 0\.1\.0, expected 0\.2\.0/,
+    );
+  });
+
+  test('with one unwritable file nothing changes and no temp file is left', async () => {
+    const root = await project();
+    const before = await snapshot(root, ALL);
+    const target = join(root, 'pyfaasm/pyfaasm/__init__.py');
+    await makeUnwritable(target);
+    try {
+      await expect(bumpVersion(root, { part: 'minor' })).rejects.toThrow(
+        /^Cannot write pyfaasm\/pyfaasm\/__init__\.py \(.*\); nothing was changed/,
+      );
+    } finally {
+      await makeWritable(target);
+    }
+    expect(await snapshot(root, ALL)).toEqual(before);
+    expect(await tempFiles(root)).toEqual([]);
   });
 
   test('--minor --pre rc then --pre rc then --minor', async () => {
