@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { shortKey } from '../layers/key.js';
-import { LocalStore } from '../layers/local-store.js';
+import { LocalStore, type StoredEntry, damageReport } from '../layers/local-store.js';
 import { pidAlive } from '../layers/lock.js';
 import { planLayers } from '../layers/runner.js';
 import { cachePaths } from '../paths.js';
@@ -24,12 +24,46 @@ async function sweepWork(workDir: string): Promise<number> {
   return removed;
 }
 
+/** One line per entry: name, key, size and last use, or what is wrong with it. */
+function entryLine(e: StoredEntry): string {
+  const head = `${e.name.padEnd(10)} ${shortKey(e.key)}`;
+  if (e.problem !== undefined) return `${head}    damaged: ${e.problem}`;
+  const used = e.lastUsed.toISOString().slice(0, 16).replace('T', ' ');
+  return `${head} ${formatBytes(e.meta.size).padStart(10)}  ${used}`;
+}
+
+/** `cache verify [LAYER...]`: hashes every file; damaged entries are removed so they get rebuilt. */
+async function verify(store: LocalStore, names: string[]): Promise<number> {
+  const known = pipeline.map((l) => l.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length) {
+    throw new UserError(`Unknown layer '${unknown[0]}'; the layers are: ${known.join(', ')}.`);
+  }
+  const entries = (await store.list('full')).filter((e) => !names.length || names.includes(e.name));
+  let damaged = 0;
+  for (const e of entries) {
+    if (e.problem === undefined) {
+      console.log(`ok       ${e.name.padEnd(10)} ${shortKey(e.key)}`);
+      continue;
+    }
+    damaged++;
+    await store.remove(e.name, e.key);
+    console.log(
+      `damaged  ${damageReport(e.name, e.key, e.problem)} Removed; the next build rebuilds it.`,
+    );
+  }
+  console.log(`${entries.length} layers verified, ${damaged} damaged`);
+  return damaged ? 1 : 0;
+}
+
 export const cacheCommand: Command = {
   name: 'cache',
   summary: 'List or prune the local layer cache',
-  usage: `Usage: faasm-python cache list|prune|path [options]
+  usage: `Usage: faasm-python cache list|verify|prune|path [options]
 
-  list                 every cached layer: name, key, size, last used
+  list                 every cached layer: name, key, size, last used (or what is damaged)
+  verify [LAYER...]    hash every file of the cached layers (or of the named ones) against the
+                       list recorded when each was built; damaged ones are removed, to be rebuilt
   prune                remove layers the current recipes no longer produce, and leftovers of
                        killed builds
   prune --all          remove every cached layer
@@ -52,21 +86,26 @@ Options: --cache-dir DIR`,
       console.log(opts.cacheDir);
       return 0;
     }
+    if (action === 'verify') return verify(store, positionals.slice(1));
+    if (positionals.length > 1) {
+      throw new UserError(
+        `'cache ${action}' takes no further arguments (got ${positionals.slice(1).join(' ')}).`,
+      );
+    }
     const entries = await store.list();
     if (action === 'list') {
       let total = 0;
-      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        total += e.size;
-        const used = e.lastUsed.toISOString().slice(0, 16).replace('T', ' ');
-        console.log(
-          `${e.name.padEnd(10)} ${shortKey(e.key)} ${formatBytes(e.size).padStart(10)}  ${used}`,
-        );
+      for (const e of entries) {
+        total += e.meta?.size ?? 0;
+        console.log(entryLine(e));
       }
-      console.log(`${entries.length} layers, ${formatBytes(total)} in ${paths.layers}`);
+      const damaged = entries.filter((e) => e.problem !== undefined).length;
+      const note = damaged ? ` (${damaged} damaged: the next build rebuilds them)` : '';
+      console.log(`${entries.length} layers${note}, ${formatBytes(total)} in ${paths.layers}`);
       return 0;
     }
     if (action !== 'prune') {
-      throw new UserError(`Unknown cache action '${action}'; use list, prune or path.`);
+      throw new UserError(`Unknown cache action '${action}'; use list, verify, prune or path.`);
     }
     let doomed = entries;
     if (typeof values['older-than'] === 'string') {
@@ -83,7 +122,7 @@ Options: --cache-dir DIR`,
     let freed = 0;
     for (const e of doomed) {
       await store.remove(e.name, e.key);
-      freed += e.size;
+      freed += e.meta?.size ?? 0;
     }
     const leftovers = (await store.sweepStaging()) + (await sweepWork(paths.work));
     console.log(

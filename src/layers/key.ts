@@ -2,7 +2,7 @@ import { hashJson } from '../util/hash.js';
 import type { Json } from './types.js';
 
 /** Bump when the layout of committed layers changes, so old entries are never misread. */
-export const LAYER_FORMAT = 1;
+export const LAYER_FORMAT = 2; // 2: meta.json lists every file of the layer
 
 /**
  * A layer's key: the hash of its name, its declared inputs and the keys of the layers it

@@ -2,11 +2,11 @@ import { mkdir, readFile, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { exec } from '../util/exec.js';
-import { treeSize } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { layerKey, shortKey } from './key.js';
-import { LocalStore } from './local-store.js';
+import { LocalStore, damageReport } from './local-store.js';
+import { filesSize, recordFiles } from './manifest.js';
 import type {
   BuildOptions,
   Json,
@@ -115,7 +115,17 @@ async function runOne(
     return { name: layer.name, key, dir, status, ms: Date.now() - started, size: meta.size, log };
   };
 
-  const cached = async () => (opts.noCache ? undefined : store.lookup(layer.name, key));
+  // A damaged entry is reported once, by name, and rebuilt: never used.
+  let reported = false;
+  const cached = async () => {
+    if (opts.noCache) return undefined;
+    const found = await store.inspect(layer.name, key);
+    if (found.state === 'damaged' && !reported) {
+      reported = true;
+      reporter.warn(`${damageReport(layer.name, key, found.problem)} Rebuilding it.`);
+    }
+    return found.state === 'ok' ? found.meta : undefined;
+  };
   reporter.start(layer.name, key);
   const hit = await cached();
   if (hit) return finish('cached', hit);
@@ -130,8 +140,13 @@ async function runOne(
     const cacheKey = actionsCacheKey(layer.name, key);
     if (!opts.noCache && remote) {
       const entry = store.entryDir(layer.name, key);
-      if (await store.restoreInPlace(layer.name, key, () => remote.restore(cacheKey, entry))) {
-        return finish('restored');
+      const got = await store.restoreInPlace(layer.name, key, () =>
+        remote.restore(cacheKey, entry),
+      );
+      if (got.state === 'ok') return finish('restored', got.meta);
+      if (got.state === 'damaged') {
+        const report = damageReport(layer.name, key, got.problem, 'restored');
+        reporter.warn(`${report} Building it instead.`);
       }
     }
     await build(layer, key, depKeys, inputs, store, results, opts, log);
@@ -178,14 +193,16 @@ async function build(
   };
   try {
     await layer.build(ctx);
+    const files = await recordFiles(ctx.out);
     await store.commit(staging, {
       name: layer.name,
       key,
       deps: depKeys,
       inputs: inputs as never,
-      size: await treeSize(ctx.out),
+      size: filesSize(files),
       buildMs: Date.now() - started,
       createdAt: new Date().toISOString(),
+      files,
     });
   } catch (err) {
     await rm(staging, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import type { ExecOptions, ExecResult } from '../util/exec.js';
+import type { FileEntry } from './manifest.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -78,6 +79,8 @@ export interface LayerMeta {
   size: number;
   buildMs: number;
   createdAt: string;
+  /** Every entry of `out/`: what each use checks the committed tree against. */
+  files: FileEntry[];
 }
 
 export interface Reporter {

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
+import { recordFiles } from '../../src/layers/manifest.js';
 
 let out: string[];
 let err: string[];
@@ -49,7 +50,17 @@ describe('faasm-python CLI', () => {
     const entry = join(dir, 'layers', 'zlib', key);
     await mkdir(join(entry, 'out'), { recursive: true });
     await writeFile(join(entry, 'out', 'f'), '12345');
-    const meta = { name: 'zlib', key, deps: {}, inputs: {}, size: 5, buildMs: 1, createdAt: '' };
+    const files = await recordFiles(join(entry, 'out'));
+    const meta = {
+      name: 'zlib',
+      key,
+      deps: {},
+      inputs: {},
+      size: 5,
+      buildMs: 1,
+      createdAt: '',
+      files,
+    };
     await writeFile(join(entry, 'meta.json'), JSON.stringify(meta));
     // A killed build's staging dir (pid 999999999 is not running).
     await mkdir(join(dir, 'layers', 'zlib', '.staging-aaaaaaaaaaaa-999999999-abcdef'));
