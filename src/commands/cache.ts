@@ -47,7 +47,7 @@ async function verify(store: LocalStore, names: string[]): Promise<number> {
       continue;
     }
     damaged++;
-    await store.remove(e.name, e.key);
+    await store.remove(e.name, e.key, (what) => console.error(`${e.name}: ${what}`));
     console.log(
       `damaged  ${damageReport(e.name, e.key, e.problem)} Removed; the next build rebuilds it.`,
     );
@@ -121,7 +121,7 @@ Options: --cache-dir DIR`,
     }
     let freed = 0;
     for (const e of doomed) {
-      await store.remove(e.name, e.key);
+      await store.remove(e.name, e.key, (what) => console.error(`${e.name}: ${what}`));
       freed += e.meta?.size ?? 0;
     }
     const leftovers = (await store.sweepStaging()) + (await sweepWork(paths.work));

@@ -104,7 +104,7 @@ export class LocalStore {
     return found.state === 'ok' ? found.meta : undefined;
   }
 
-  lock(name: string, key: string, onWait?: (owner: string) => void) {
+  lock(name: string, key: string, onWait?: (what: string) => void) {
     return mkdir(join(this.root, name), { recursive: true }).then(() =>
       acquireLock(`${this.entryDir(name, key)}.lock`, onWait),
     );
@@ -198,8 +198,8 @@ export class LocalStore {
     return all;
   }
 
-  async remove(name: string, key: string): Promise<void> {
-    const release = await this.lock(name, key);
+  async remove(name: string, key: string, onWait?: (what: string) => void): Promise<void> {
+    const release = await this.lock(name, key, onWait);
     try {
       await removeTree(this.entryDir(name, key));
     } finally {

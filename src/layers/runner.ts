@@ -130,8 +130,8 @@ async function runOne(
   const hit = await cached();
   if (hit) return finish('cached', hit);
 
-  const release = await store.lock(layer.name, key, (owner) =>
-    reporter.info(`${layer.name}: waiting for another build (${owner}) to finish this layer`),
+  const release = await store.lock(layer.name, key, (what) =>
+    reporter.info(`${layer.name}: ${what}`),
   );
   try {
     // Whoever held the lock may have just built it.
