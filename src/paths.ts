@@ -21,4 +21,6 @@ export const cachePaths = (cacheDir: string) => ({
   logs: join(cacheDir, 'logs'),
   work: join(cacheDir, 'work'),
   apt: join(cacheDir, 'apt'),
+  /** Project-local tools installed on demand (PyPA build, actionlint). */
+  tools: join(cacheDir, 'tools'),
 });

@@ -1,6 +1,7 @@
 import { buildCommand } from './build.js';
 import { bumpCommand } from './bump.js';
 import { cacheCommand } from './cache.js';
+import { changelogCommand } from './changelog.js';
 import { imageCommand } from './image.js';
 import { modulesCommand } from './modules.js';
 import { releaseCommand } from './release.js';
@@ -22,5 +23,6 @@ export const commands: readonly Command[] = [
   bumpCommand,
   tagCommand,
   releaseCommand,
+  changelogCommand,
   imageCommand,
 ];

@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
-import { REPO_ROOT } from '../paths.js';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT, cachePaths, defaultCacheDir } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';
 import { resolveGitHubTarget } from '../release/github-target.js';
 import { publishTaggedRelease } from '../release/publish.js';
@@ -19,9 +19,12 @@ export const releaseCommand: Command = {
   --repo owner/name  the repository (default $GITHUB_REPOSITORY)
   --tag NAME         the tag being released; refused unless it is v<VERSION>
 
-The tag must already be on GitHub (faasm-python tag --push). Notes list the commits since the
-previous release tag; pre-release versions are marked as such. Running it again updates the
-release and uploads only assets whose bytes changed.`,
+The tag must already be on GitHub (faasm-python tag --push). The release is made as a draft,
+every asset (the bundle, and pyfaasm's sdist and wheel built here with python3 -m build) is
+uploaded to it, and only then is it published, as immutable releases require. Notes group the
+commits since the previous release tag; pre-release versions are marked as such. Running it
+again reuses a draft and uploads only assets whose bytes changed; a release that is already
+published is compared with the assets and each difference is a warning.`,
   options: {
     bundle: { type: 'string' },
     token: { type: 'string' },
@@ -40,7 +43,16 @@ release and uploads only assets whose bytes changed.`,
     const tag = tagName(version);
     assertInStep(await checkVersions(REPO_ROOT));
     const { files } = await verifyBundle(resolve(bundle), version);
-    const result = await publishTaggedRelease({ repoRoot: REPO_ROOT, target, tag, version, files });
+    const cache = cachePaths(defaultCacheDir());
+    const result = await publishTaggedRelease({
+      repoRoot: REPO_ROOT,
+      target,
+      tag,
+      version,
+      files,
+      toolsDir: cache.tools,
+      log: join(cache.logs, 'release.log'),
+    });
     console.log(
       `${result.url}: ${result.action}; uploaded ${result.uploaded.length}, unchanged ${result.skipped.length}`,
     );

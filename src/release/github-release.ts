@@ -23,14 +23,20 @@ export interface PublishOptions {
 export interface PublishResult {
   releaseId: number;
   url: string;
-  /** 'created', 'updated', or 'unchanged' when name, notes and prerelease already matched. */
+  /**
+   * 'created': a new draft was made, filled and published; 'updated': an existing draft was
+   * reused (its notes brought up to date), filled and published; 'unchanged': the release was
+   * already published, so nothing was written (assets that differ are warnings).
+   */
   action: 'created' | 'updated' | 'unchanged';
   prerelease: boolean;
   uploaded: string[];
-  /** Assets that were there with other bytes: deleted, then uploaded again. */
+  /** Assets that were there with other bytes: deleted, then uploaded again (drafts only). */
   replaced: string[];
   /** Assets that were there and identical. */
   skipped: string[];
+  /** On a release published earlier: assets missing or with other bytes (each was warned). */
+  differing: string[];
 }
 
 interface ApiError {
@@ -86,10 +92,12 @@ type Release = Awaited<ReturnType<Octokit['rest']['repos']['getReleaseByTag']>>[
 type Asset = Awaited<ReturnType<Octokit['rest']['repos']['listReleaseAssets']>>['data'][number];
 
 /**
- * Creates or updates the GitHub release for `tag`, idempotently: look it up, then create or
- * update; an "already exists" answer (someone created it in between) is a warning followed by an
- * update. Bundle files that are already attached with the same bytes are not uploaded again;
- * changed ones are deleted and uploaded again.
+ * Publishes the GitHub release for `tag` the way immutable releases require: a draft first (an
+ * existing draft for the tag is reused), every asset uploaded to it, then the draft published,
+ * so the release is never visible without its assets. Re-runs are idempotent: identical assets
+ * are not uploaded again, a 422 "already exists" on create is a warning followed by a lookup, and
+ * a release already published is left alone: its assets are compared and each difference is a
+ * warning (an immutable release cannot take new assets).
  */
 export async function publishRelease(opts: PublishOptions): Promise<PublishResult> {
   const { octokit, owner, repo, tag, version } = opts;
@@ -119,17 +127,27 @@ export async function publishRelease(opts: PublishOptions): Promise<PublishResul
   }
 
   const wanted = { name: `faasm-python ${version}`, body: opts.notes, prerelease };
+  // GET /releases/tags/{tag} finds published releases only; a draft is found in the list.
   const lookup = async (): Promise<Release | undefined> => {
     try {
       return (await octokit.rest.repos.getReleaseByTag({ owner, repo, tag })).data;
     } catch (err) {
-      if (isApiError(err, 404)) return undefined;
-      return explain(err, `looking up the release ${tag}`);
+      if (!isApiError(err, 404)) return explain(err, `looking up the release ${tag}`);
+    }
+    try {
+      const all = await octokit.paginate(octokit.rest.repos.listReleases, {
+        owner,
+        repo,
+        per_page: 100,
+      });
+      return all.find((r) => r.draft && r.tag_name === tag);
+    } catch (err) {
+      return explain(err, `listing the releases of ${owner}/${repo}`);
     }
   };
 
   let release = await lookup();
-  let action: PublishResult['action'] | undefined;
+  let action: PublishResult['action'];
   if (!release) {
     try {
       release = (
@@ -137,22 +155,57 @@ export async function publishRelease(opts: PublishOptions): Promise<PublishResul
           owner,
           repo,
           tag_name: tag,
-          draft: false,
+          draft: true,
           ...wanted,
         })
       ).data;
       action = 'created';
     } catch (err) {
       if (!alreadyExists(err)) explain(err, `creating the release ${tag}`);
-      warn(`the release ${tag} was created by someone else meanwhile; updating it instead`);
+      warn(`the release ${tag} was created by someone else meanwhile; using theirs`);
       release = await lookup();
       if (!release)
         throw new UserError(`GitHub says the release ${tag} exists but cannot find it; try again.`);
+      action = 'updated';
     }
+  } else {
+    action = release.draft ? 'updated' : 'unchanged';
   }
-  action ??= 'unchanged';
+  const result: PublishResult = {
+    releaseId: release.id,
+    url: release.html_url,
+    action,
+    prerelease,
+    uploaded: [],
+    replaced: [],
+    skipped: [],
+    differing: [],
+  };
+  const assets = await octokit.paginate(octokit.rest.repos.listReleaseAssets, {
+    owner,
+    repo,
+    release_id: release.id,
+    per_page: 100,
+  });
+
+  if (!release.draft) {
+    for (const file of files) {
+      const existing = assets.find((a) => a.name === file.name);
+      if (existing && (await sameBytes(opts, existing, file))) {
+        result.skipped.push(file.name);
+      } else {
+        result.differing.push(file.name);
+        warn(
+          `the release ${tag} was published earlier ${existing ? `with another ${file.name}` : `without ${file.name}`}; a published release keeps its assets, so release a new version to change it`,
+        );
+      }
+    }
+    info(`release ${tag}: already published ${release.html_url}`);
+    return result;
+  }
+
   if (
-    action !== 'created' &&
+    action === 'updated' &&
     (release.name !== wanted.name ||
       (release.body ?? '') !== wanted.body ||
       release.prerelease !== prerelease)
@@ -162,27 +215,9 @@ export async function publishRelease(opts: PublishOptions): Promise<PublishResul
         await octokit.rest.repos.updateRelease({ owner, repo, release_id: release.id, ...wanted })
       ).data;
     } catch (err) {
-      explain(err, `updating the release ${tag}`);
+      explain(err, `updating the draft release ${tag}`);
     }
-    action = 'updated';
   }
-  info(`release ${tag}: ${action}${prerelease ? ' (prerelease)' : ''} ${release.html_url}`);
-
-  const assets = await octokit.paginate(octokit.rest.repos.listReleaseAssets, {
-    owner,
-    repo,
-    release_id: release.id,
-    per_page: 100,
-  });
-  const result: PublishResult = {
-    releaseId: release.id,
-    url: release.html_url,
-    action,
-    prerelease,
-    uploaded: [],
-    replaced: [],
-    skipped: [],
-  };
   for (const file of files) {
     const existing = assets.find((a) => a.name === file.name);
     if (existing) {
@@ -193,16 +228,39 @@ export async function publishRelease(opts: PublishOptions): Promise<PublishResul
       await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: existing.id });
       result.replaced.push(file.name);
     }
-    await octokit.request({
-      method: 'POST',
-      url: release.upload_url,
-      name: file.name,
-      data: await readFile(file.path),
-      headers: { 'content-type': 'application/octet-stream', 'content-length': file.size },
-    });
+    try {
+      await octokit.request({
+        method: 'POST',
+        url: release.upload_url,
+        name: file.name,
+        data: await readFile(file.path),
+        headers: { 'content-type': 'application/octet-stream', 'content-length': file.size },
+      });
+    } catch (err) {
+      explain(err, `uploading ${file.name} to the draft release ${tag} (run again to resume)`);
+    }
     result.uploaded.push(file.name);
     info(`  uploaded ${file.name}`);
   }
+  // Published last: with immutable releases, the assets are final from this moment.
+  try {
+    release = (
+      await octokit.rest.repos.updateRelease({
+        owner,
+        repo,
+        release_id: release.id,
+        draft: false,
+        // Only the newest final release is `latest`; GitHub decides by semver and date.
+        make_latest: prerelease ? 'false' : 'legacy',
+      })
+    ).data;
+  } catch (err) {
+    explain(err, `publishing the release ${tag}`);
+  }
+  result.url = release.html_url;
+  info(
+    `release ${tag}: ${action} and published${prerelease ? ' (prerelease)' : ''} ${release.html_url}`,
+  );
   return result;
 }
 

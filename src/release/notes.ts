@@ -23,13 +23,87 @@ export function previousTag(tags: readonly string[], version: string): string | 
   return best === undefined ? undefined : `v${best}`;
 }
 
-/** Markdown release notes: one line per commit, newest first. Pure. */
+/** The sections of the notes, in the order they are printed. */
+export const GROUPS = [
+  'Breaking changes',
+  'Features',
+  'Fixes',
+  'Performance',
+  'Documentation',
+  'Maintenance',
+  'Other changes',
+] as const;
+export type Group = (typeof GROUPS)[number];
+
+const CONVENTIONAL: Record<string, Group> = {
+  feat: 'Features',
+  feature: 'Features',
+  fix: 'Fixes',
+  perf: 'Performance',
+  docs: 'Documentation',
+  doc: 'Documentation',
+  refactor: 'Maintenance',
+  test: 'Maintenance',
+  tests: 'Maintenance',
+  build: 'Maintenance',
+  ci: 'Maintenance',
+  chore: 'Maintenance',
+  style: 'Maintenance',
+  revert: 'Other changes',
+};
+
+/**
+ * Conventional-ish grouping of one commit: a Conventional Commits prefix (`feat(x)!: ...`) when
+ * there is one, else the subject's first word (Add/Support -> Features, Fix -> Fixes, ...), since
+ * this project's history is mostly plain sentences. Returns the group and the subject without
+ * its prefix.
+ */
+export function classify(commit: NoteCommit & { body?: string }): { group: Group; text: string } {
+  const m = /^(\w+)(?:\([^)]*\))?(!)?:\s*(.+)$/.exec(commit.subject);
+  const type = m?.[1]?.toLowerCase();
+  if (m && type && (type in CONVENTIONAL || m[2])) {
+    const breaking = m[2] === '!' || /^BREAKING[ -]CHANGE:/m.test(commit.body ?? '');
+    const text = m[3] ?? commit.subject;
+    return { group: breaking ? 'Breaking changes' : (CONVENTIONAL[type] ?? 'Other changes'), text };
+  }
+  const first = (/^\s*([A-Za-z]+)/.exec(commit.subject)?.[1] ?? '').toLowerCase();
+  const text = commit.subject;
+  if (/^(add|adds|added|support|supports|new|implement|implements|introduce)$/.test(first))
+    return { group: 'Features', text };
+  if (/^(fix|fixes|fixed|repair|correct)$/.test(first)) return { group: 'Fixes', text };
+  if (/^(faster|speed|speeds|perf)$/.test(first)) return { group: 'Performance', text };
+  if (/^(docs?|readme)$/.test(first)) return { group: 'Documentation', text };
+  if (/^(ci|test|tests|refactor|bump|chore|lint|deps|build)$/.test(first))
+    return { group: 'Maintenance', text };
+  return { group: 'Other changes', text };
+}
+
+/** The commits as Markdown sections (`### Features` ...), in GROUPS order, commits in order. */
+function renderGroups(commits: readonly NoteCommit[], heading: string): string[] {
+  const byGroup = new Map<Group, string[]>();
+  for (const c of commits) {
+    const { group, text } = classify(c);
+    const lines = byGroup.get(group) ?? [];
+    lines.push(`- ${text} (${c.sha.slice(0, 7)})`);
+    byGroup.set(group, lines);
+  }
+  return GROUPS.filter((g) => byGroup.has(g)).flatMap((g) => [
+    '',
+    `${heading} ${g}`,
+    '',
+    ...(byGroup.get(g) ?? []),
+  ]);
+}
+
+/** Markdown release notes: the commits grouped by kind, newest first in each group. Pure. */
 export function renderNotes(input: {
   version: string;
   previous: string | undefined;
   commits: readonly NoteCommit[];
   /** e.g. https://github.com/owner/repo, to link the compare view. */
   repoUrl?: string;
+  /** Markdown heading for the groups (default ###). */
+  heading?: string;
 }): string {
   const { version, previous, commits, repoUrl } = input;
   const lines: string[] = [];
@@ -41,9 +115,30 @@ export function renderNotes(input: {
   } else {
     lines.push(commits.length ? 'Changes in this first release:' : 'First release.');
   }
-  if (commits.length)
-    lines.push('', ...commits.map((c) => `- ${c.subject} (${c.sha.slice(0, 7)})`));
+  lines.push(...renderGroups(commits, input.heading ?? '###'));
   return `${lines.join('\n')}\n`;
+}
+
+/** Non-merge commits in a git range (or up to a commit), newest first. */
+async function commitsIn(repoRoot: string, range: string): Promise<NoteCommit[]> {
+  const log = await git(repoRoot, ['log', '--no-merges', '--format=%H%x09%s', range]);
+  return log
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [sha = '', ...subject] = l.split('\t');
+      return { sha, subject: subject.join('\t') };
+    });
+}
+
+/** The tag a release's notes start from, among the v* tags reachable from `commit`. */
+async function previousReachable(repoRoot: string, commit: string, tag: string, version: string) {
+  // Only tags reachable from this one: a release on a maintenance branch ignores newer lines.
+  const tags = (await git(repoRoot, ['tag', '--merged', commit, '--list', 'v*'])).split('\n');
+  return previousTag(
+    tags.filter((t) => t && t !== tag),
+    version,
+  );
 }
 
 /** The notes for `tag` (which must exist locally): the commits since the previous release tag. */
@@ -57,20 +152,41 @@ export async function releaseNotes(
   if (!commit) {
     throw new UserError(`The tag ${tag} does not exist here; run 'faasm-python tag --push' first.`);
   }
-  // Only tags reachable from this one: a release on a maintenance branch ignores newer lines.
-  const tags = (await git(repoRoot, ['tag', '--merged', commit, '--list', 'v*'])).split('\n');
-  const previous = previousTag(
-    tags.filter((t) => t && t !== tag),
-    version,
-  );
-  const range = previous ? [`refs/tags/${previous}..${commit}`] : [commit];
-  const log = await git(repoRoot, ['log', '--no-merges', '--format=%H%x09%s', ...range]);
-  const commits = log
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [sha = '', ...subject] = l.split('\t');
-      return { sha, subject: subject.join('\t') };
-    });
+  const previous = await previousReachable(repoRoot, commit, tag, version);
+  const commits = await commitsIn(repoRoot, previous ? `refs/tags/${previous}..${commit}` : commit);
   return renderNotes({ version, previous, commits, ...(repoUrl ? { repoUrl } : {}) });
+}
+
+/**
+ * CHANGELOG.md for the whole history: one section per final `v*` tag, newest first, each with
+ * the notes releaseNotes gives it, and an Unreleased section for commits after the newest tag.
+ */
+export async function changelog(repoRoot: string, repoUrl?: string): Promise<string> {
+  const tags = (await git(repoRoot, ['tag', '--list', 'v*']))
+    .split('\n')
+    .filter((t) => {
+      const v = semver.valid(t.slice(1));
+      return t.startsWith('v') && v !== null && semver.prerelease(v) === null;
+    })
+    .sort((a, b) => semver.rcompare(a.slice(1), b.slice(1)));
+  const out = [
+    '# Changelog',
+    '',
+    'Generated by `faasm-python changelog` from the commits between release tags.',
+  ];
+  const head = await commitOf(repoRoot, 'HEAD');
+  const newest = tags[0];
+  const unreleased = head
+    ? await commitsIn(repoRoot, newest ? `refs/tags/${newest}..${head}` : head)
+    : [];
+  if (unreleased.length) out.push('', '## Unreleased', ...renderGroups(unreleased, '###'));
+  for (const tag of tags) {
+    const version = tag.slice(1);
+    const commit = await commitOf(repoRoot, `refs/tags/${tag}`);
+    if (!commit) continue;
+    const date = await git(repoRoot, ['log', '-1', '--format=%cs', commit]);
+    const notes = await releaseNotes(repoRoot, tag, version, repoUrl);
+    out.push('', `## ${version} (${date})`, '', notes.trimEnd());
+  }
+  return `${out.join('\n')}\n`;
 }

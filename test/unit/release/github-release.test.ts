@@ -94,15 +94,38 @@ function asset(id: number, file: BundleFile, over: Record<string, unknown> = {})
   };
 }
 
-const tagExists = () =>
-  nock(API)
-    .get('/repos/faasm/python/git/ref/tags%2Fv0.1.0')
-    .reply(200, { ref: 'refs/tags/v0.1.0' });
+/** Every request the mocked GitHub answered, in order: `METHOD path`. */
+let calls: string[] = [];
+beforeEach(() => {
+  calls = [];
+});
+
+/** A nock scope that records each request it answers. */
+function gh(base = API) {
+  // nock 15 passes the fetch Request.
+  return nock(base).on('request', (req: Request) => {
+    const url = new URL(req.url);
+    // Octokit's upload URL template leaves a trailing '&'.
+    const search = url.search.replace(/&$/, '');
+    calls.push(`${req.method} ${decodeURIComponent(url.pathname + search)}`);
+  });
+}
+
+const tagExists = (tag = 'v0.1.0') =>
+  gh()
+    .get(`/repos/faasm/python/git/ref/tags%2F${tag}`)
+    .reply(200, { ref: `refs/tags/${tag}` });
+
+/** No published release for the tag, and `drafts` among the releases listed. */
+function noPublished(drafts: unknown[] = [], tag = 'v0.1.0') {
+  gh().get(`/repos/faasm/python/releases/tags/${tag}`).reply(404, { message: 'Not Found' });
+  gh().get('/repos/faasm/python/releases').query(true).reply(200, drafts);
+}
 
 /** Expects one upload of `file`, recording the bytes sent. */
 function expectUpload(file: BundleFile, sent: Record<string, Buffer>) {
   return (
-    nock(UPLOADS)
+    gh(UPLOADS)
       .post('/repos/faasm/python/releases/7/assets')
       .query({ name: file.name })
       .matchHeader('content-type', 'application/octet-stream')
@@ -114,22 +137,39 @@ function expectUpload(file: BundleFile, sent: Record<string, Buffer>) {
   );
 }
 
+/** Expects the final PATCH that publishes the draft. */
+function expectPublish(bodies: Record<string, unknown>[], over: Record<string, unknown> = {}) {
+  expectPatch(bodies, over);
+}
+
+/** Expects one PATCH of release 7 (interceptors answer in the order they were set up). */
+function expectPatch(bodies: Record<string, unknown>[], over: Record<string, unknown> = {}) {
+  gh()
+    .patch('/repos/faasm/python/releases/7')
+    .reply(200, async (req: Request) => {
+      bodies.push((await req.json()) as Record<string, unknown>);
+      return release(over);
+    });
+}
+
 afterAll(removeTempDirs);
 
 describe('publishRelease', () => {
-  test('lookup 404 -> create, with notes, and every asset uploaded', async () => {
+  test('no release: a draft is created, every asset uploaded, and only then published', async () => {
     tagExists();
-    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(404, { message: 'Not Found' });
+    noPublished();
     let created: Record<string, unknown> = {};
-    nock(API)
+    gh()
       .post('/repos/faasm/python/releases', (body: Record<string, unknown>) => {
         created = body;
         return true;
       })
-      .reply(201, release());
-    nock(API).get('/repos/faasm/python/releases/7/assets').query(true).reply(200, []);
+      .reply(201, release({ draft: true }));
+    gh().get('/repos/faasm/python/releases/7/assets').query(true).reply(200, []);
     const sent: Record<string, Buffer> = {};
     for (const f of files) expectUpload(f, sent);
+    const published: Record<string, unknown>[] = [];
+    expectPublish(published);
 
     const result = await publishRelease(options());
     expect(created).toEqual({
@@ -137,94 +177,142 @@ describe('publishRelease', () => {
       name: 'faasm-python 0.1.0',
       body: 'Changes since v0.0.9:\n\n- Add numpy (abc1234)\n',
       prerelease: false,
-      draft: false,
+      draft: true,
     });
+    // The order immutable releases need: draft, every upload, then publish.
+    expect(calls).toEqual([
+      'GET /repos/faasm/python/git/ref/tags/v0.1.0',
+      'GET /repos/faasm/python/releases/tags/v0.1.0',
+      'GET /repos/faasm/python/releases?per_page=100',
+      'POST /repos/faasm/python/releases',
+      'GET /repos/faasm/python/releases/7/assets?per_page=100',
+      'POST /repos/faasm/python/releases/7/assets?name=py_func.wasm',
+      'POST /repos/faasm/python/releases/7/assets?name=SHA256SUMS',
+      'PATCH /repos/faasm/python/releases/7',
+    ]);
+    expect(published).toEqual([{ draft: false, make_latest: 'legacy' }]);
     expect(result).toMatchObject({
       action: 'created',
       uploaded: ['py_func.wasm', 'SHA256SUMS'],
       skipped: [],
+      differing: [],
     });
-    expect(Object.keys(sent).sort()).toEqual(['SHA256SUMS', 'py_func.wasm']);
     expect(sent['py_func.wasm']?.equals(WASM)).toBe(true);
     expect(sent['SHA256SUMS']?.equals(SUMS)).toBe(true);
   });
 
-  test('an existing release with other notes is updated; identical assets are not uploaded again', async () => {
+  test('a re-run finds the draft an interrupted run left: its notes updated, the missing asset uploaded, then published', async () => {
     tagExists();
-    nock(API)
-      .get('/repos/faasm/python/releases/tags/v0.1.0')
-      .reply(200, release({ body: 'old notes' }));
-    let patched: Record<string, unknown> = {};
-    nock(API)
-      .patch('/repos/faasm/python/releases/7', (body: Record<string, unknown>) => {
-        patched = body;
-        return true;
-      })
-      .reply(200, release());
-    nock(API)
+    noPublished([
+      release({ id: 6, draft: true, tag_name: 'v0.0.9' }),
+      release({ draft: true, body: 'old notes' }),
+    ]);
+    const patched: Record<string, unknown>[] = [];
+    expectPatch(patched, { draft: true });
+    gh()
       .get('/repos/faasm/python/releases/7/assets')
       .query(true)
-      .reply(200, [asset(1, files[0]!), asset(2, files[1]!)]);
+      .reply(200, [asset(1, files[0]!)]);
+    const sent: Record<string, Buffer> = {};
+    expectUpload(files[1]!, sent);
+    expectPublish(patched);
 
     const result = await publishRelease(options());
-    expect(patched).toMatchObject({
+    expect(patched[0]).toEqual({
+      name: 'faasm-python 0.1.0',
       body: options().notes,
       prerelease: false,
-      name: 'faasm-python 0.1.0',
     });
+    expect(calls.slice(-4)).toEqual([
+      'GET /repos/faasm/python/releases/7/assets?per_page=100',
+      'PATCH /repos/faasm/python/releases/7',
+      'POST /repos/faasm/python/releases/7/assets?name=SHA256SUMS',
+      'PATCH /repos/faasm/python/releases/7',
+    ]);
     expect(result).toMatchObject({
       action: 'updated',
-      uploaded: [],
+      uploaded: ['SHA256SUMS'],
       replaced: [],
-      skipped: ['py_func.wasm', 'SHA256SUMS'],
+      skipped: ['py_func.wasm'],
     });
   });
 
-  test('a re-run against an identical release writes nothing at all', async () => {
+  test('a release published earlier with the same assets: nothing is written', async () => {
     tagExists();
-    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(200, release());
-    nock(API)
+    gh().get('/repos/faasm/python/releases/tags/v0.1.0').reply(200, release());
+    gh()
       .get('/repos/faasm/python/releases/7/assets')
       .query(true)
       .reply(200, [asset(1, files[0]!), asset(2, files[1]!)]);
-    const result = await publishRelease(options());
+    const opts = options();
+    const result = await publishRelease(opts);
     expect(result).toMatchObject({
       action: 'unchanged',
       uploaded: [],
       skipped: ['py_func.wasm', 'SHA256SUMS'],
+      differing: [],
     });
+    expect(opts.warnings).toEqual([]);
+    expect(calls.every((c) => c.startsWith('GET '))).toBe(true);
   });
 
-  test('422 already_exists on create is a warning, then the release is looked up and updated', async () => {
+  test('a release published earlier with other or missing assets: a warning each, nothing written', async () => {
     tagExists();
-    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(404, { message: 'Not Found' });
-    nock(API)
+    gh()
+      .get('/repos/faasm/python/releases/tags/v0.1.0')
+      .reply(200, release({ body: 'other notes' }));
+    gh()
+      .get('/repos/faasm/python/releases/7/assets')
+      .query(true)
+      .reply(200, [asset(1, files[0]!, { digest: `sha256:${'0'.repeat(64)}` })]);
+    const opts = options();
+    const result = await publishRelease(opts);
+    expect(result).toMatchObject({
+      action: 'unchanged',
+      uploaded: [],
+      differing: ['py_func.wasm', 'SHA256SUMS'],
+    });
+    expect(opts.warnings).toEqual([
+      'the release v0.1.0 was published earlier with another py_func.wasm; a published release keeps its assets, so release a new version to change it',
+      'the release v0.1.0 was published earlier without SHA256SUMS; a published release keeps its assets, so release a new version to change it',
+    ]);
+    expect(calls.every((c) => c.startsWith('GET '))).toBe(true);
+  });
+
+  test('422 already_exists on create is a warning, then the racing draft is filled and published', async () => {
+    tagExists();
+    noPublished();
+    gh()
       .post('/repos/faasm/python/releases')
       .reply(422, {
         message: 'Validation Failed',
         errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
       });
-    nock(API)
-      .get('/repos/faasm/python/releases/tags/v0.1.0')
-      .reply(200, release({ body: 'written by a racing job', prerelease: true }));
-    nock(API).patch('/repos/faasm/python/releases/7').reply(200, release());
-    nock(API)
+    noPublished([release({ draft: true, body: 'written by a racing job', prerelease: true })]);
+    const published: Record<string, unknown>[] = [];
+    expectPatch(published, { draft: true });
+    gh()
       .get('/repos/faasm/python/releases/7/assets')
       .query(true)
       .reply(200, [asset(1, files[0]!), asset(2, files[1]!)]);
+    expectPublish(published);
 
     const opts = options();
     const result = await publishRelease(opts);
     expect(result.action).toBe('updated');
+    expect(published).toEqual([
+      { name: 'faasm-python 0.1.0', body: opts.notes, prerelease: false },
+      { draft: false, make_latest: 'legacy' },
+    ]);
     expect(opts.warnings).toEqual([
-      'the release v0.1.0 was created by someone else meanwhile; updating it instead',
+      'the release v0.1.0 was created by someone else meanwhile; using theirs',
     ]);
   });
 
   test('another 422 is not swallowed', async () => {
     tagExists();
-    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(404, { message: 'Not Found' });
-    nock(API)
+    noPublished();
+    gh()
       .post('/repos/faasm/python/releases')
       .reply(422, {
         message: 'Validation Failed',
@@ -233,10 +321,10 @@ describe('publishRelease', () => {
     await expect(publishRelease(options())).rejects.toMatchObject({ status: 422 });
   });
 
-  test('a changed asset is deleted and uploaded again; an unfinished one too', async () => {
+  test('on a draft, a changed asset is deleted and uploaded again; an unfinished one too', async () => {
     tagExists();
-    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(200, release());
-    nock(API)
+    noPublished([release({ draft: true })]);
+    gh()
       .get('/repos/faasm/python/releases/7/assets')
       .query(true)
       .reply(200, [
@@ -244,55 +332,61 @@ describe('publishRelease', () => {
         asset(2, files[1]!, { state: 'open' }),
         { id: 3, name: 'unrelated.txt', size: 1, state: 'uploaded', digest: null },
       ]);
-    nock(API).delete('/repos/faasm/python/releases/assets/1').reply(204);
-    nock(API).delete('/repos/faasm/python/releases/assets/2').reply(204);
+    gh().delete('/repos/faasm/python/releases/assets/1').reply(204);
     const sent: Record<string, Buffer> = {};
-    for (const f of files) expectUpload(f, sent);
+    expectUpload(files[0]!, sent);
+    gh().delete('/repos/faasm/python/releases/assets/2').reply(204);
+    expectUpload(files[1]!, sent);
+    expectPublish([]);
 
     const result = await publishRelease(options());
     expect(result).toMatchObject({
-      action: 'unchanged',
+      action: 'updated',
       replaced: ['py_func.wasm', 'SHA256SUMS'],
       uploaded: ['py_func.wasm', 'SHA256SUMS'],
       skipped: [],
     });
     expect(sent['py_func.wasm']?.equals(WASM)).toBe(true);
+    expect(calls.at(-1)).toBe('PATCH /repos/faasm/python/releases/7');
   });
 
   test('without a digest, an asset of the same size is downloaded and compared', async () => {
     tagExists();
-    nock(API).get('/repos/faasm/python/releases/tags/v0.1.0').reply(200, release());
-    nock(API)
+    noPublished([release({ draft: true })]);
+    gh()
       .get('/repos/faasm/python/releases/7/assets')
       .query(true)
       .reply(200, [asset(1, files[0]!, { digest: null }), asset(2, files[1]!, { digest: null })]);
-    nock(API)
+    gh()
       .get('/repos/faasm/python/releases/assets/1')
       .matchHeader('accept', 'application/octet-stream')
       .reply(200, WASM, { 'content-type': 'application/octet-stream' });
     const other = Buffer.alloc(SUMS.length, 'x');
-    nock(API)
+    gh()
       .get('/repos/faasm/python/releases/assets/2')
       .reply(200, other, { 'content-type': 'application/octet-stream' });
-    nock(API).delete('/repos/faasm/python/releases/assets/2').reply(204);
+    gh().delete('/repos/faasm/python/releases/assets/2').reply(204);
     const sent: Record<string, Buffer> = {};
     expectUpload(files[1]!, sent);
+    expectPublish([]);
 
     const result = await publishRelease(options());
     expect(result).toMatchObject({ skipped: ['py_func.wasm'], replaced: ['SHA256SUMS'] });
   });
 
-  test('a pre-release version is marked prerelease', async () => {
-    nock(API).get('/repos/faasm/python/git/ref/tags%2Fv0.2.0-rc.1').reply(200, {});
-    nock(API).get('/repos/faasm/python/releases/tags/v0.2.0-rc.1').reply(404, {});
+  test('a pre-release version is a prerelease and never made latest', async () => {
+    tagExists('v0.2.0-rc.1');
+    noPublished([], 'v0.2.0-rc.1');
     let created: Record<string, unknown> = {};
-    nock(API)
+    gh()
       .post('/repos/faasm/python/releases', (body: Record<string, unknown>) => {
         created = body;
         return true;
       })
-      .reply(201, release({ tag_name: 'v0.2.0-rc.1', prerelease: true }));
-    nock(API).get('/repos/faasm/python/releases/7/assets').query(true).reply(200, []);
+      .reply(201, release({ tag_name: 'v0.2.0-rc.1', prerelease: true, draft: true }));
+    gh().get('/repos/faasm/python/releases/7/assets').query(true).reply(200, []);
+    const published: Record<string, unknown>[] = [];
+    expectPublish(published);
     const result = await publishRelease(
       options({ tag: 'v0.2.0-rc.1', version: '0.2.0-rc.1', files: [] }),
     );
@@ -300,12 +394,28 @@ describe('publishRelease', () => {
       tag_name: 'v0.2.0-rc.1',
       name: 'faasm-python 0.2.0-rc.1',
       prerelease: true,
+      draft: true,
     });
+    expect(published).toEqual([{ draft: false, make_latest: 'false' }]);
     expect(result.prerelease).toBe(true);
   });
 
+  test('a failed upload leaves the draft unpublished, and says how to resume', async () => {
+    tagExists();
+    noPublished([release({ draft: true })]);
+    gh().get('/repos/faasm/python/releases/7/assets').query(true).reply(200, []);
+    gh(UPLOADS)
+      .post('/repos/faasm/python/releases/7/assets')
+      .query(true)
+      .reply(403, { message: 'Resource not accessible by integration' });
+    const err = await publishRelease(options()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/uploading py_func\.wasm .*\(run again to resume\)/);
+    expect(calls.some((c) => c.startsWith('PATCH'))).toBe(false);
+  });
+
   test('a tag that is not on GitHub is refused before any release is made', async () => {
-    nock(API).get('/repos/faasm/python/git/ref/tags%2Fv0.1.0').reply(404, { message: 'Not Found' });
+    gh().get('/repos/faasm/python/git/ref/tags%2Fv0.1.0').reply(404, { message: 'Not Found' });
     const err = await publishRelease(options()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toBe(
@@ -314,7 +424,7 @@ describe('publishRelease', () => {
   });
 
   test('an unreachable GitHub is one sentence', async () => {
-    nock(API)
+    gh()
       .get('/repos/faasm/python/git/ref/tags%2Fv0.1.0')
       .replyWithError('connect ECONNREFUSED 140.82.112.6:443');
     const err = await publishRelease(options()).catch((e: unknown) => e);
@@ -325,7 +435,7 @@ describe('publishRelease', () => {
   });
 
   test('a rejected token is one sentence', async () => {
-    nock(API)
+    gh()
       .get('/repos/faasm/python/git/ref/tags%2Fv0.1.0')
       .reply(401, { message: 'Bad credentials' });
     await expect(publishRelease(options())).rejects.toThrow(/GitHub rejected the token/);

@@ -1,4 +1,10 @@
-import { previousTag, releaseNotes, renderNotes } from '../../../src/release/notes.js';
+import {
+  changelog,
+  classify,
+  previousTag,
+  releaseNotes,
+  renderNotes,
+} from '../../../src/release/notes.js';
 import { projectFiles, tempRepo, removeTempDirs } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -26,7 +32,7 @@ describe('renderNotes', () => {
       repoUrl: 'https://github.com/o/r',
     });
     expect(notes).toBe(
-      'Changes since [v0.1.0](https://github.com/o/r/compare/v0.1.0...v0.2.0):\n\n- Add numpy (abcdef1)\n',
+      'Changes since [v0.1.0](https://github.com/o/r/compare/v0.1.0...v0.2.0):\n\n### Features\n\n- Add numpy (abcdef1)\n',
     );
   });
   test('first release and no changes', () => {
@@ -36,6 +42,82 @@ describe('renderNotes', () => {
     expect(renderNotes({ version: '0.1.1', previous: 'v0.1.0', commits: [] })).toBe(
       'No changes since v0.1.0.\n',
     );
+  });
+});
+
+describe('classify', () => {
+  test.each([
+    ['feat(modules): numpy', 'Features', 'numpy'],
+    ['fix: zlib link', 'Fixes', 'zlib link'],
+    ['feat!: drop Python 3.8', 'Breaking changes', 'drop Python 3.8'],
+    ['refactor(runner)!: one WASI layer', 'Breaking changes', 'one WASI layer'],
+    ['docs: README', 'Documentation', 'README'],
+    ['ci: pin actions', 'Maintenance', 'pin actions'],
+    ['perf: cache compiled module', 'Performance', 'cache compiled module'],
+    ['Add pyaes', 'Features', 'Add pyaes'],
+    ['Fix the sleep hang', 'Fixes', 'Fix the sleep hang'],
+    ['README: actions', 'Documentation', 'README: actions'],
+    ['release.yml: refuse drift', 'Other changes', 'release.yml: refuse drift'],
+    ['Version line continues', 'Other changes', 'Version line continues'],
+  ])('%s -> %s', (subject, group, text) => {
+    expect(classify({ sha: 'x', subject })).toEqual({ group, text });
+  });
+
+  test('groups print in a fixed order', () => {
+    const notes = renderNotes({
+      version: '0.2.0',
+      previous: 'v0.1.0',
+      commits: [
+        { sha: '1111111aaaa', subject: 'chore: tidy' },
+        { sha: '2222222bbbb', subject: 'fix: b' },
+        { sha: '3333333cccc', subject: 'feat: a' },
+        { sha: '4444444dddd', subject: 'fix: c' },
+      ],
+    });
+    expect(notes).toBe(
+      [
+        'Changes since v0.1.0:',
+        '',
+        '### Features',
+        '',
+        '- a (3333333)',
+        '',
+        '### Fixes',
+        '',
+        '- b (2222222)',
+        '- c (4444444)',
+        '',
+        '### Maintenance',
+        '',
+        '- tidy (1111111)',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('changelog', () => {
+  test('one section per final tag, newest first, and Unreleased', async () => {
+    const repo = await tempRepo(projectFiles('0.1.0'));
+    repo.git('tag', '-a', '-m', 'r', 'v0.1.0');
+    await repo.commit('feat: pyaes');
+    repo.git('tag', '-a', '-m', 'r', 'v0.2.0-rc.1');
+    await repo.commit('fix: zlib');
+    repo.git('tag', '-a', '-m', 'r', 'v0.2.0');
+    await repo.commit('docs: more');
+    const text = await changelog(repo.root);
+    const headings = text.split('\n').filter((l) => l.startsWith('## '));
+    expect(headings.map((h) => h.replace(/ \(\d{4}-\d\d-\d\d\)$/, ''))).toEqual([
+      '## Unreleased',
+      '## 0.2.0',
+      '## 0.1.0',
+    ]);
+    const section = (name: string) => text.split(`## ${name}`)[1]?.split('\n## ')[0] ?? '';
+    expect(section('Unreleased')).toMatch(/### Documentation\n\n- more \(/);
+    expect(section('0.2.0')).toContain('Changes since v0.1.0:');
+    expect(section('0.2.0')).toMatch(/### Features\n\n- pyaes \(/);
+    expect(section('0.2.0')).toMatch(/### Fixes\n\n- zlib \(/);
+    expect(section('0.1.0')).toContain('Changes in this first release:');
   });
 });
 
@@ -67,7 +149,9 @@ describe('releaseNotes', () => {
     expect(notes).not.toContain('After');
 
     const rc = await releaseNotes(repo.root, 'v0.2.0-rc.1', '0.2.0-rc.1');
-    expect(rc).toMatch(/^Changes since v0\.1\.0:\n\n- Add pyaes \([0-9a-f]{7}\)\n$/);
+    expect(rc).toMatch(
+      /^Changes since v0\.1\.0:\n\n### Features\n\n- Add pyaes \([0-9a-f]{7}\)\n$/,
+    );
   });
 
   test('the first release lists every commit; a missing tag is one sentence', async () => {
@@ -76,7 +160,7 @@ describe('releaseNotes', () => {
     repo.git('tag', '-a', '-m', 'r', 'v0.1.0');
     const notes = await releaseNotes(repo.root, 'v0.1.0', '0.1.0');
     expect(notes).toMatch(
-      /^Changes in this first release:\n\n- Second \(\w+\)\n- initial \(\w+\)\n$/,
+      /^Changes in this first release:\n\n### Other changes\n\n- Second \(\w+\)\n- initial \(\w+\)\n$/,
     );
     await expect(releaseNotes(repo.root, 'v9.9.9', '9.9.9')).rejects.toThrow(
       "The tag v9.9.9 does not exist here; run 'faasm-python tag --push' first.",

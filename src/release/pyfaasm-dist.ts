@@ -1,0 +1,91 @@
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { exec, probe } from '../util/exec.js';
+import { removeTree } from '../util/fs.js';
+import { sha256File } from '../util/hash.js';
+import type { BundleFile } from './bundle.js';
+import { toPep440 } from './version.js';
+
+/** PyPA's `build` frontend, pinned: it builds the sdist and, from that sdist, the wheel. */
+const BUILD_REQUIREMENT = 'build==1.6.1';
+
+/**
+ * A directory holding PyPA's `build` for `python`: none when it is importable already, else
+ * pip-installed once into `toolsDir` (a project-local target, so the system Python is untouched).
+ */
+async function buildFrontend(python: string, toolsDir: string, log?: string) {
+  if ((await probe(python, ['-m', 'build', '--version'])) !== undefined) return undefined;
+  const target = join(toolsDir, 'pypa-build');
+  const env = { PYTHONPATH: target };
+  const installed = await exec(python, ['-m', 'build', '--version'], { env }).then(
+    () => true,
+    () => false,
+  );
+  if (!installed) {
+    await exec(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--upgrade',
+        '--target',
+        target,
+        BUILD_REQUIREMENT,
+      ],
+      { log },
+    );
+  }
+  return target;
+}
+
+/**
+ * pyfaasm's sdist and wheel (`python -m build` from pyfaasm/, the wheel made from the sdist so
+ * the sdist is known to be complete), written to `outDir`, as release assets. The wheel is pure
+ * Python: `_faasm` is a built-in of the wasm runtime, not part of the wheel.
+ */
+export async function buildPyfaasmDists(opts: {
+  repoRoot: string;
+  version: string;
+  outDir: string;
+  toolsDir: string;
+  python?: string;
+  /** Seconds since the epoch for the archives' file times (the commit time makes them repeatable). */
+  sourceDateEpoch?: number;
+  log?: string;
+}): Promise<BundleFile[]> {
+  const python = opts.python ?? 'python3';
+  if ((await probe(python, ['--version'])) === undefined) {
+    throw new UserError(`${python} is not installed; install python3 to build pyfaasm's wheel.`);
+  }
+  const pythonPath = await buildFrontend(python, opts.toolsDir, opts.log);
+  await removeTree(opts.outDir);
+  await mkdir(opts.outDir, { recursive: true });
+  await exec(python, ['-m', 'build', '--outdir', opts.outDir, join(opts.repoRoot, 'pyfaasm')], {
+    log: opts.log,
+    env: {
+      ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
+      ...(opts.sourceDateEpoch !== undefined
+        ? { SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch) }
+        : {}),
+    },
+  });
+  const pep440 = toPep440(opts.version);
+  const names = (await readdir(opts.outDir)).sort();
+  const sdist = names.find((n) => n === `pyfaasm-${pep440}.tar.gz`);
+  const wheel = names.find((n) => n.startsWith(`pyfaasm-${pep440}-`) && n.endsWith('.whl'));
+  if (!sdist || !wheel) {
+    throw new UserError(
+      `Building pyfaasm gave ${names.join(', ') || 'nothing'}, not the sdist and wheel of ${pep440}; check pyfaasm/pyproject.toml's version (faasm-python version --check).`,
+    );
+  }
+  return Promise.all(
+    [sdist, wheel].map(async (name) => {
+      const path = join(opts.outDir, name);
+      return { name, path, size: (await stat(path)).size, sha256: await sha256File(path) };
+    }),
+  );
+}
