@@ -15,13 +15,13 @@ def reverse(input_bytes):
 
 def faasm_main():
     first = chain(square, b"12")
-    second = chain(reverse, b"\x00abc\xff")
+    second = chain(reverse, b"abc\x00\xff")
     assert first != second
 
     rc_first, out_first = await_call_output(first)
     rc_second, out_second = await_call_output(second)
     assert (rc_first, out_first) == (0, b"144"), (rc_first, out_first)
-    assert (rc_second, out_second) == (0, b"\xffcba\x00"), (rc_second, out_second)
+    assert (rc_second, out_second) == (0, b"\xff\x00cba"), (rc_second, out_second)
     # Awaiting again gives the same answer.
     assert await_call(first) == 0 and await_call(second) == 0
 

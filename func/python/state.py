@@ -17,6 +17,7 @@ from pyfaasm.core import (
 )
 
 KEY = "state_example"
+LOCKED = "state_example_locked"
 
 
 def faasm_main():
@@ -43,10 +44,14 @@ def faasm_main():
     assert read_appended_state("state_example_log", 9, 3) == b"onetwosix"
     assert read_appended_state("state_example_log", 6, 2) == b"onetwo"
 
-    lock_state_write(KEY)
-    write_state(KEY, b"locked write")
-    unlock_state_write(KEY)
-    assert read_state(KEY) == b"locked write"
+    # A key keeps the size it was created with (as in Faasm): a longer value is cut to it.
+    write_state(KEY, b"0123456789abc")
+    assert read_state(KEY) == b"0123456789"
 
-    write_output(read_state(KEY))
+    lock_state_write(KEY)
+    write_state(LOCKED, b"locked write")
+    unlock_state_write(KEY)
+    assert read_state(LOCKED) == b"locked write"
+
+    write_output(read_state(LOCKED))
     return 0

@@ -95,16 +95,22 @@ static PyObject *f_await_call(PyObject *self, PyObject *args) {
     return PyLong_FromLong(__faasm_await_call(id));
 }
 
-/* Returns (return_code, output_bytes). */
+/*
+ * Returns (return_code, output_bytes). Faasm's await_call_output copies the output into a
+ * buffer and cannot say how long it was, so this reads up to max_len bytes and drops the
+ * trailing NUL padding (see docs/conformance.md).
+ */
 static PyObject *f_await_call_output(PyObject *self, PyObject *args) {
     unsigned int id;
-    if (!PyArg_ParseTuple(args, "I:await_call_output", &id)) return NULL;
-    int size = __faasm_await_call_output(id, NULL, 0);
-    if (size < 0) size = 0;
-    PyObject *out = zeroed_bytes(size);
+    long max_len = 1 << 20;
+    if (!PyArg_ParseTuple(args, "I|l:await_call_output", &id, &max_len)) return NULL;
+    if (check_len(max_len, "max_len")) return NULL;
+    PyObject *out = zeroed_bytes(max_len);
     if (!out) return NULL;
-    int rc = size > 0 ? __faasm_await_call_output(id, (unsigned char *)PyBytes_AS_STRING(out), size)
-                      : __faasm_await_call(id);
+    int rc = __faasm_await_call_output(id, (unsigned char *)PyBytes_AS_STRING(out), max_len);
+    Py_ssize_t n = max_len;
+    while (n > 0 && PyBytes_AS_STRING(out)[n - 1] == 0) n--;
+    if (_PyBytes_Resize(&out, n) != 0) return NULL;
     return Py_BuildValue("(iN)", rc, out);
 }
 
@@ -203,8 +209,6 @@ KEY_CALL(lock_state_read, __faasm_lock_state_read)
 KEY_CALL(unlock_state_read, __faasm_unlock_state_read)
 KEY_CALL(lock_state_write, __faasm_lock_state_write)
 KEY_CALL(unlock_state_write, __faasm_unlock_state_write)
-KEY_CALL(lock_state_global, __faasm_lock_state_global)
-KEY_CALL(unlock_state_global, __faasm_unlock_state_global)
 
 #define M_NOARGS(name, doc) {#name, (PyCFunction)f_##name, METH_NOARGS, doc}
 #define M_ARGS(name, doc) {#name, (PyCFunction)f_##name, METH_VARARGS, doc}
@@ -218,9 +222,9 @@ static PyMethodDef faasm_methods[] = {
     M_NOARGS(get_py_entry, "get_py_entry() -> str: the entry of a chained call, '' for faasm_main"),
     M_ARGS(conf_flag, "conf_flag(key) -> int: a host configuration flag (1 = on)"),
     M_ARGS(chain_py, "chain_py(entry, data) -> call id: call another entry of this function"),
-    M_ARGS(chain_name, "chain_name(func, data) -> call id: call another function of this user"),
+    M_ARGS(chain_name, "chain_name(func, data) -> call id: call the Faasm function func of this user"),
     M_ARGS(await_call, "await_call(call_id) -> return code"),
-    M_ARGS(await_call_output, "await_call_output(call_id) -> (return code, output bytes)"),
+    M_ARGS(await_call_output, "await_call_output(call_id[, max_len]) -> (return code, output bytes)"),
     M_ARGS(read_state_size, "read_state_size(key) -> int"),
     M_ARGS(read_state, "read_state(key[, length]) -> bytes"),
     M_ARGS(read_state_offset, "read_state_offset(key, total_len, offset, length) -> bytes"),
@@ -236,8 +240,6 @@ static PyMethodDef faasm_methods[] = {
     M_ARGS(unlock_state_read, "unlock_state_read(key)"),
     M_ARGS(lock_state_write, "lock_state_write(key)"),
     M_ARGS(unlock_state_write, "unlock_state_write(key)"),
-    M_ARGS(lock_state_global, "lock_state_global(key)"),
-    M_ARGS(unlock_state_global, "unlock_state_global(key)"),
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,6 +1,7 @@
 /*
  * The Faasm host interface as wasm imports from module "env" (names and signatures as in
- * faasm/faasm include/faasm/host_interface.h; on wasm32, long and pointers are i32).
+ * faasm/cpp libfaasm/faasm/host_interface.h; on wasm32, long and pointers are i32). Only calls
+ * Faasm's WAVM defines (third-party/faasm/profile.json): the func layer refuses anything else.
  * Declared here for the entrypoint (func/py_func.c) and the _faasm built-in module (_faasmmodule.c).
  */
 #ifndef FAASM_PYTHON_HOST_H
@@ -20,7 +21,7 @@ unsigned int __faasm_chain_py(const char *name, const unsigned char *inputData, 
 FAASM_IMPORT(__faasm_chain_name)
 unsigned int __faasm_chain_name(const char *name, const unsigned char *inputData, long inputDataSize);
 FAASM_IMPORT(__faasm_await_call) int __faasm_await_call(unsigned int messageId);
-/* Copies the call's output and returns its return code; a length of 0 returns the output size. */
+/* Copies the call's output (as much as fits) into the buffer and returns its return code. */
 FAASM_IMPORT(__faasm_await_call_output)
 int __faasm_await_call_output(unsigned int messageId, unsigned char *buffer, long bufferLen);
 
@@ -41,7 +42,5 @@ FAASM_IMPORT(__faasm_lock_state_read) void __faasm_lock_state_read(const char *k
 FAASM_IMPORT(__faasm_unlock_state_read) void __faasm_unlock_state_read(const char *key);
 FAASM_IMPORT(__faasm_lock_state_write) void __faasm_lock_state_write(const char *key);
 FAASM_IMPORT(__faasm_unlock_state_write) void __faasm_unlock_state_write(const char *key);
-FAASM_IMPORT(__faasm_lock_state_global) void __faasm_lock_state_global(const char *key);
-FAASM_IMPORT(__faasm_unlock_state_global) void __faasm_unlock_state_global(const char *key);
 
 #endif

@@ -53,8 +53,6 @@ __all__ = [
     "unlock_state_read",
     "lock_state_write",
     "unlock_state_write",
-    "lock_state_global",
-    "unlock_state_global",
 ]
 
 
@@ -245,9 +243,10 @@ def await_call(call_id):
     return _host("await_call").await_call(call_id)
 
 
-def await_call_output(call_id):
-    """Waits for a chained call; returns (return code, output bytes)."""
-    return _host("await_call_output").await_call_output(call_id)
+def await_call_output(call_id, max_len=1 << 20):
+    """Waits for a chained call; returns (return code, output bytes). Faasm copies at most
+    max_len bytes and cannot say how long the output was, so trailing NUL bytes are dropped."""
+    return _host("await_call_output").await_call_output(call_id, int(max_len))
 
 
 # ---- state -------------------------------------------------------------------------------
@@ -318,11 +317,3 @@ def lock_state_write(key):
 
 def unlock_state_write(key):
     _host("unlock_state_write").unlock_state_write(_key(key))
-
-
-def lock_state_global(key):
-    _host("lock_state_global").lock_state_global(_key(key))
-
-
-def unlock_state_global(key):
-    _host("unlock_state_global").unlock_state_global(_key(key))

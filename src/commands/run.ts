@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stageFunction } from '../runner/functions.js';
 import { FaasmHost } from '../runner/host.js';
-import type { CallResult } from '../runner/types.js';
+import type { CallResult, HostLimits } from '../runner/types.js';
+import { parseVm } from '../faasm/profile.js';
 import { UserError } from '../util/errors.js';
 import { removeTree } from '../util/fs.js';
 import { quietReporter } from '../layers/reporter.js';
@@ -46,6 +47,15 @@ function parseConf(values: Values): Record<string, number> {
     flags[m[1]!] = Number(m[2]);
   }
   return flags;
+}
+
+function byteLimit(values: Values, option: string, limit: keyof HostLimits): Partial<HostLimits> {
+  const raw = stringOption(values, option);
+  if (raw === undefined) return {};
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UserError(`--${option} takes a number of bytes, not '${raw}'.`);
+  return { [limit]: n };
 }
 
 async function readInput(values: Values): Promise<Uint8Array> {
@@ -101,7 +111,11 @@ Options:
   --root DIR         the runtime root    (default $FAASM_PYTHON_RUNTIME_ROOT)
   --functions DIR    functions for user/func (default <root>/pyfuncs)
   --timeout SECONDS  wall-clock limit per call (default 60)
-  --conf KEY=N       a host conf flag, e.g. PYTHON_PRELOAD=1 (repeatable)`,
+  --conf KEY=N       a host conf flag: PYTHON_PRELOAD=1 (the one Faasm lets a deployment set)
+  --vm wavm|wamr     the Faasm VM whose host calls to offer (default wavm)
+  --state-dir DIR    keep state in DIR, so the next run reads it (default: this run only)
+  --max-state-key-bytes N   bytes one state key may hold (default 64 MiB)
+  --max-state-bytes N       bytes all state may hold (default 256 MiB)`,
   options: {
     ...buildOptionSpec,
     input: { type: 'string' },
@@ -113,6 +127,10 @@ Options:
     functions: { type: 'string' },
     timeout: { type: 'string' },
     conf: { type: 'string', multiple: true },
+    vm: { type: 'string' },
+    'state-dir': { type: 'string' },
+    'max-state-key-bytes': { type: 'string' },
+    'max-state-bytes': { type: 'string' },
   },
   positionals: true,
   async run(values, positionals) {
@@ -146,7 +164,13 @@ Options:
       runtimeRoot: runtime.root,
       functionsDir,
       confFlags: parseConf(values),
-      limits: timeoutMs ? { timeoutMs } : {},
+      vm: parseVm(stringOption(values, 'vm')),
+      stateDir: stringOption(values, 'state-dir'),
+      limits: {
+        ...(timeoutMs ? { timeoutMs } : {}),
+        ...byteLimit(values, 'max-state-key-bytes', 'maxStateKeyBytes'),
+        ...byteLimit(values, 'max-state-bytes', 'maxStateBytes'),
+      },
     });
     try {
       const entry = stringOption(values, 'entry');

@@ -2,7 +2,8 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linkWithPython } from '../cpython/link.js';
 import type { Layer, LayerContext } from '../layers/types.js';
-import { ALLOWED_IMPORT_MODULES, foreignImports } from '../runner/host-interface.js';
+import { checkAbi, entrypointExports, faasmExportFlags, linkError } from '../faasm/profile.js';
+import { readModuleAbi } from '../faasm/wasm-abi.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
@@ -30,7 +31,6 @@ const CFLAGS = ['-O2', '-Wall', '-Werror=implicit-function-declaration'];
  * included, come from the modules layer's archives.
  */
 const SOURCES = ['func/py_func.c'];
-const REQUIRED_EXPORTS = ['memory', '_start', '_faasm_zygote'];
 
 async function pythonInclude(wasmDir: string): Promise<string> {
   const dirs = (await readdir(join(wasmDir, 'include'))).filter((d) => /^python3\.\d+$/.test(d));
@@ -47,28 +47,32 @@ async function readExtensions(modulesDir: string): Promise<BuiltinExtension[]> {
   return JSON.parse(await readFile(file, 'utf8')) as BuiltinExtension[];
 }
 
-/** Checks the linked module: Faasm's contract on imports and exports. */
+/**
+ * Checks the linked module against Faasm's WAVM profile (imports WAVM defines, with the same
+ * types; the exports WAVM and faasm/cpp bind): a difference means Faasm would refuse it.
+ */
 async function inspect(
   wasmPath: string,
   builtins: string[],
   linkedBytes: Record<string, number>,
 ): Promise<FuncInfo> {
   const bytes = await readFile(wasmPath);
-  const module = await WebAssembly.compile(bytes);
-  const foreign = foreignImports(module);
-  if (foreign.length) {
+  const abi = readModuleAbi(bytes);
+  const diffs = checkAbi(abi, 'wavm', entrypointExports());
+  const refused = linkError(
+    "py_func.wasm would not load on Faasm's WAVM: it",
+    diffs.map((d) => ({ ...d, fatal: true })),
+  );
+  if (refused) {
     throw new UserError(
-      `py_func.wasm imports ${foreign.join(', ')}, outside ${ALLOWED_IMPORT_MODULES.join(' and ')}'s Faasm host interface; a C extension calls something wasi-libc does not provide.`,
+      `${refused} A C extension calls something Faasm does not provide, or the link lost an export.`,
     );
   }
-  const exports = WebAssembly.Module.exports(module).map((e) => e.name);
-  const missing = REQUIRED_EXPORTS.filter((e) => !exports.includes(e));
-  if (missing.length) throw new Error(`py_func.wasm does not export ${missing.join(', ')}`);
   return {
     size: bytes.length,
     sha256: sha256(bytes),
-    exports,
-    imports: WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`),
+    exports: abi.exports.map((e) => e.name),
+    imports: abi.imports.map((i) => `${i.module}.${i.name}`),
     builtins,
     linkedBytes,
     strip: 'debug',
@@ -109,7 +113,10 @@ async function build(ctx: LayerContext): Promise<void> {
   const wasm = join(ctx.out, 'py_func.wasm');
   const map = join(ctx.work, 'py_func.map');
   const archives = extensions.map((e) => join(modulesDir, e.archive));
-  await linkWithPython(ctx, cc, wasmDir, [...objects, ...archives], wasm, [`-Wl,--Map=${map}`]);
+  await linkWithPython(ctx, cc, wasmDir, [...objects, ...archives], wasm, [
+    ...faasmExportFlags(),
+    `-Wl,--Map=${map}`,
+  ]);
   const unstripped = (await stat(wasm)).size;
   // Keep the name section (+2% of the size) so traps show function names.
   await ctx.exec(cc.strip, ['--strip-debug', wasm]);
@@ -139,7 +146,9 @@ export const funcLayer: Layer = {
     'src/func/inittab.ts',
     'src/func/link-map.ts',
     'src/cpython/link.ts',
-    'src/runner/host-interface.ts',
+    'src/faasm/profile.ts',
+    'src/faasm/wasm-abi.ts',
+    'third-party/faasm/profile.json',
     'src/toolchain/flags.ts',
   ],
   async inputs({ opts }) {

@@ -1,5 +1,6 @@
 import type { HostReply, HostRequest, WorkerCall } from './protocol.js';
-import { FAASM_HOST_INTERFACE, type HostInterfaceName } from './host-interface.js';
+import { confFlag } from './host-interface.js';
+import { vmProfile, type VmName } from '../faasm/profile.js';
 
 /** A fault in a host call: ends the call as a trap, with this message. */
 export class HostCallError extends Error {}
@@ -21,8 +22,17 @@ export interface GuestContext {
 
 type Fn = (...args: number[]) => number | void;
 
-/** The `env` imports, written against the Faasm host interface on wasm32 (i32 everywhere). */
-export function faasmImports(ctx: GuestContext): Record<string, Fn> {
+/**
+ * The `env` imports: every call the chosen Faasm VM defines (third-party/faasm/profile.json),
+ * with Faasm's meaning, written against wasm32 (i32 everywhere). A call Faasm defines that this
+ * host does not model traps with a sentence; a call the VM lacks is not offered (WAVM refuses
+ * such a module when the host loads it; on WAMR, which links lazily, calling it traps).
+ */
+export function faasmImports(
+  ctx: GuestContext,
+  vm: VmName,
+  moduleImports: readonly string[] = [],
+): Record<string, Fn> {
   const bytes = () => new Uint8Array(ctx.memory().buffer);
   const check = (ptr: number, len: number, what: string) => {
     if (ptr < 0 || len < 0 || ptr + len > ctx.memory().buffer.byteLength) {
@@ -41,11 +51,12 @@ export function faasmImports(ctx: GuestContext): Record<string, Fn> {
   };
   /** Copies what fits; returns how much was copied. */
   const copyOut = (data: Uint8Array, ptr: number, len: number, what: string): number => {
-    const n = Math.min(len, data.length);
+    const n = Math.max(0, Math.min(len, data.length));
     check(ptr, n, what);
     bytes().set(data.subarray(0, n), ptr);
     return n;
   };
+  /** The value and a NUL, cut to the buffer (Faasm writes it whole, past a short buffer). */
   const putString = (s: string, ptr: number, len: number, what: string) => {
     if (len <= 0) return;
     const enc = new TextEncoder().encode(s).subarray(0, len - 1);
@@ -56,8 +67,9 @@ export function faasmImports(ctx: GuestContext): Record<string, Fn> {
   };
   const caller = ctx.info.id;
   const host = (req: HostRequest) => ctx.host(req);
+  const key = (ptr: number, what: string) => cstr(ptr, what);
 
-  const impl: Partial<Record<HostInterfaceName, Fn>> = {
+  const impl: Record<string, Fn> = {
     __faasm_read_input(buf, len) {
       // len 0 asks for the size; otherwise copy what fits and say how much that was.
       if (len === 0) return ctx.info.input.length;
@@ -74,7 +86,7 @@ export function faasmImports(ctx: GuestContext): Record<string, Fn> {
     __faasm_get_py_user: (buf, len) => putString(ctx.info.user, buf, len, '__faasm_get_py_user'),
     __faasm_get_py_func: (buf, len) => putString(ctx.info.func, buf, len, '__faasm_get_py_func'),
     __faasm_get_py_entry: (buf, len) => putString(ctx.info.entry, buf, len, '__faasm_get_py_entry'),
-    __faasm_conf_flag: (key) => (ctx.info.confFlags[cstr(key, '__faasm_conf_flag')] ?? 0) >>> 0,
+    __faasm_conf_flag: (k) => confFlag(cstr(k, '__faasm_conf_flag'), ctx.info.confFlags),
 
     __faasm_chain_py: (name, input, len) =>
       host({
@@ -94,104 +106,84 @@ export function faasmImports(ctx: GuestContext): Record<string, Fn> {
       }).value! >>> 0,
     __faasm_await_call: (id) => host({ op: 'await', caller, callId: id >>> 0 }).value!,
     __faasm_await_call_output(id, buf, len) {
-      // Faasm's await_call_output copies the output and returns the call's return code; here a
-      // length of 0 returns the output's size instead (the read_input/read_state convention),
-      // so a guest can size its buffer first.
+      // Faasm copies the output into the buffer and returns the call's return code.
       const r = host({ op: 'await', caller, callId: id >>> 0 });
-      const out = r.data ?? new Uint8Array(0);
-      if (len === 0) return out.length;
-      copyOut(out, buf, len, '__faasm_await_call_output');
+      copyOut(r.data ?? new Uint8Array(0), buf, len, '__faasm_await_call_output');
       return r.value!;
     },
 
-    __faasm_read_state(key, buf, len) {
-      const k = cstr(key, '__faasm_read_state');
-      if (len === 0) return host({ op: 'stateSize', caller, key: k }).value!;
-      const data = host({ op: 'stateRead', caller, key: k }).data!;
+    __faasm_read_state(k, buf, len) {
+      const name = key(k, '__faasm_read_state');
+      // len 0 asks for the size; otherwise the key (created at len if missing) is copied as
+      // far as it fits and its size returned.
+      if (len === 0) return host({ op: 'stateSize', caller, key: name }).value!;
+      const data = host({ op: 'stateRead', caller, key: name, len }).data!;
       copyOut(data, buf, len, '__faasm_read_state');
       return data.length;
     },
-    __faasm_read_state_offset(key, totalLen, offset, buf, len) {
-      const k = cstr(key, '__faasm_read_state_offset');
-      const data = host({ op: 'stateReadOffset', caller, key: k, totalLen, offset, len }).data!;
+    __faasm_read_state_offset(k, totalLen, offset, buf, len) {
+      const name = key(k, '__faasm_read_state_offset');
+      const data = host({ op: 'stateReadOffset', caller, key: name, totalLen, offset, len }).data!;
       copyOut(data, buf, len, '__faasm_read_state_offset');
     },
-    __faasm_write_state(key, buf, len) {
-      const k = cstr(key, '__faasm_write_state');
-      host({ op: 'stateWrite', caller, key: k, data: read(buf, len, '__faasm_write_state') });
+    __faasm_write_state(k, buf, len) {
+      const name = key(k, '__faasm_write_state');
+      host({ op: 'stateWrite', caller, key: name, data: read(buf, len, '__faasm_write_state') });
     },
-    __faasm_write_state_offset(key, totalLen, offset, buf, len) {
-      const k = cstr(key, '__faasm_write_state_offset');
+    __faasm_write_state_offset(k, totalLen, offset, buf, len) {
+      const name = key(k, '__faasm_write_state_offset');
       const data = read(buf, len, '__faasm_write_state_offset');
-      host({ op: 'stateWriteOffset', caller, key: k, totalLen, offset, data });
+      host({ op: 'stateWriteOffset', caller, key: name, totalLen, offset, data });
     },
-    __faasm_append_state(key, buf, len) {
-      const k = cstr(key, '__faasm_append_state');
-      host({ op: 'stateAppend', caller, key: k, data: read(buf, len, '__faasm_append_state') });
+    __faasm_append_state(k, buf, len) {
+      const name = key(k, '__faasm_append_state');
+      host({ op: 'stateAppend', caller, key: name, data: read(buf, len, '__faasm_append_state') });
     },
-    __faasm_read_appended_state(key, buf, len, nElems) {
-      const k = cstr(key, '__faasm_read_appended_state');
-      const data = host({ op: 'stateReadAppended', caller, key: k, nElems }).data!;
+    __faasm_read_appended_state(k, buf, len, nElems) {
+      const name = key(k, '__faasm_read_appended_state');
+      const data = host({ op: 'stateReadAppended', caller, key: name, nElems }).data!;
       if (data.length > len) {
-        throw new HostCallError(`appended state '${k}' is ${data.length} bytes, the buffer ${len}`);
+        throw new HostCallError(
+          `appended state '${name}' is ${data.length} bytes, the buffer ${len}`,
+        );
       }
       copyOut(data, buf, len, '__faasm_read_appended_state');
     },
-    __faasm_clear_appended_state: (key) =>
-      void host({
-        op: 'stateClearAppended',
-        caller,
-        key: cstr(key, '__faasm_clear_appended_state'),
-      }),
-    __faasm_push_state: (key) =>
-      void host({ op: 'statePush', caller, key: cstr(key, '__faasm_push_state') }),
-    __faasm_push_state_partial: (key) =>
-      void host({ op: 'statePush', caller, key: cstr(key, '__faasm_push_state_partial') }),
-    __faasm_pull_state: (key, len) =>
-      void host({ op: 'statePull', caller, key: cstr(key, '__faasm_pull_state'), len }),
+    __faasm_clear_appended_state: (k) =>
+      void host({ op: 'stateClearAppended', caller, key: key(k, '__faasm_clear_appended_state') }),
+    __faasm_push_state: (k) =>
+      void host({ op: 'statePush', caller, key: key(k, '__faasm_push_state') }),
+    __faasm_push_state_partial: (k) =>
+      void host({ op: 'statePush', caller, key: key(k, '__faasm_push_state_partial') }),
+    __faasm_pull_state: (k, len) =>
+      void host({ op: 'statePull', caller, key: key(k, '__faasm_pull_state'), len }),
     // Dirty flags matter for Faasm's partial pushes to a remote master; this host is the master.
-    __faasm_flag_state_dirty: (key) => void cstr(key, '__faasm_flag_state_dirty'),
-    __faasm_flag_state_offset_dirty: (key) => void cstr(key, '__faasm_flag_state_offset_dirty'),
-    __faasm_lock_state_read: (key) =>
-      void host({ op: 'lock', caller, key: cstr(key, '__faasm_lock_state_read'), mode: 'read' }),
-    __faasm_unlock_state_read: (key) =>
-      void host({
-        op: 'unlock',
-        caller,
-        key: cstr(key, '__faasm_unlock_state_read'),
-        mode: 'read',
-      }),
-    __faasm_lock_state_write: (key) =>
-      void host({ op: 'lock', caller, key: cstr(key, '__faasm_lock_state_write'), mode: 'write' }),
-    __faasm_unlock_state_write: (key) =>
-      void host({
-        op: 'unlock',
-        caller,
-        key: cstr(key, '__faasm_unlock_state_write'),
-        mode: 'write',
-      }),
-    __faasm_lock_state_global: (key) =>
-      void host({ op: 'lock', caller, key: cstr(key, '__faasm_lock_state_global'), mode: 'write' }),
-    __faasm_unlock_state_global: (key) =>
-      void host({
-        op: 'unlock',
-        caller,
-        key: cstr(key, '__faasm_unlock_state_global'),
-        mode: 'write',
-      }),
+    __faasm_flag_state_dirty: (k) => void key(k, '__faasm_flag_state_dirty'),
+    __faasm_flag_state_offset_dirty: (k) => void key(k, '__faasm_flag_state_offset_dirty'),
   };
+  for (const mode of ['read', 'write'] as const) {
+    for (const op of ['lock', 'unlock'] as const) {
+      const name = `__faasm_${op}_state_${mode}`;
+      impl[name] = (k) => void host({ op, caller, key: key(k, name), mode });
+    }
+  }
 
-  // The rest (pointer-returning state views, chain_ptr, file state, masks) need shared memory
-  // mappings or function tables this runner does not model: calling one ends the call clearly.
   const all: Record<string, Fn> = {};
-  for (const name of FAASM_HOST_INTERFACE) {
+  const title = vmProfile(vm).title;
+  for (const name of Object.keys(vmProfile(vm).imports.env ?? {})) {
     all[name] =
       impl[name] ??
       (() => {
         throw new HostCallError(
-          `${name} is part of Faasm's host interface but not supported by this runner`,
+          `${name} is defined by Faasm's ${title} but not modelled by this local host`,
         );
       });
+  }
+  // WAMR links lazily: a module may import what it lacks, and only a call to it fails.
+  for (const name of moduleImports) {
+    all[name] ??= () => {
+      throw new HostCallError(`${name} is not defined by Faasm's ${title} (--vm ${vm})`);
+    };
   }
   return all;
 }

@@ -1,55 +1,50 @@
 /**
- * The `env` imports of Faasm's host interface (faasm/faasm include/faasm/host_interface.h), the
- * only non-WASI imports py_func.wasm may have. On wasm32 `long` and pointers are i32.
+ * What a Faasm worker gives every call besides its host calls, as Faasm does it. Which host
+ * calls exist, and with which types, is the Faasm profile's (src/faasm/profile.ts).
  */
-export const FAASM_HOST_INTERFACE = [
-  '__faasm_read_state',
-  '__faasm_read_state_ptr',
-  '__faasm_write_state',
-  '__faasm_append_state',
-  '__faasm_read_appended_state',
-  '__faasm_clear_appended_state',
-  '__faasm_write_state_offset',
-  '__faasm_write_state_from_file',
-  '__faasm_read_state_offset',
-  '__faasm_flag_state_dirty',
-  '__faasm_flag_state_offset_dirty',
-  '__faasm_read_state_offset_ptr',
-  '__faasm_push_state',
-  '__faasm_push_state_partial',
-  '__faasm_push_state_partial_mask',
-  '__faasm_pull_state',
-  '__faasm_lock_state_global',
-  '__faasm_unlock_state_global',
-  '__faasm_lock_state_read',
-  '__faasm_unlock_state_read',
-  '__faasm_lock_state_write',
-  '__faasm_unlock_state_write',
-  '__faasm_read_input',
-  '__faasm_write_output',
-  '__faasm_chain_name',
-  '__faasm_chain_ptr',
-  '__faasm_await_call',
-  '__faasm_await_call_output',
-  '__faasm_get_py_user',
-  '__faasm_get_py_func',
-  '__faasm_get_py_entry',
-  '__faasm_chain_py',
-  '__faasm_conf_flag',
-] as const;
+import { UserError } from '../util/errors.js';
 
-export type HostInterfaceName = (typeof FAASM_HOST_INTERFACE)[number];
+/**
+ * The guest environment: faasm/faasm src/wasm/WasmEnvironment.cpp @ 53281098 (a std::map, so
+ * the guest sees them in this sorted order).
+ */
+export const FAASM_ENVIRONMENT: Readonly<Record<string, string>> = {
+  MKL_NUM_THREADS: '1',
+  OPENBLAS_NUM_THREADS: '1',
+  PYTHONHASHSEED: '0',
+  PYTHONHOME: '/',
+  PYTHONNOUSERSITE: 'on',
+  PYTHONWASM: '1',
+  PYTHON_PATH: '/',
+};
 
-export const ALLOWED_IMPORT_MODULES = ['wasi_snapshot_preview1', 'env'] as const;
+/** argv: faabric's getArgvForMessage (src/util/func.cpp @ d13bb4b8) always starts with this. */
+export const FAASM_ARGV0 = 'function.wasm';
 
-/** Imports of a module that are neither WASI nor a Faasm host-interface function. */
-export function foreignImports(module: WebAssembly.Module): string[] {
-  const known = new Set<string>(FAASM_HOST_INTERFACE);
-  return WebAssembly.Module.imports(module)
-    .filter((i) =>
-      i.module === 'env'
-        ? !(i.kind === 'function' && known.has(i.name))
-        : i.module !== 'wasi_snapshot_preview1',
-    )
-    .map((i) => `${i.module}.${i.name} (${i.kind})`);
+/**
+ * `__faasm_conf_flag` (faasm/faasm src/wavm/faasm.cpp @ 53281098): PYTHON_PRELOAD is the one
+ * flag a Faasm deployment sets (PYTHON_PRELOAD=on in its environment, src/conf/FaasmConfig.cpp);
+ * ALWAYS_ON and ALWAYS_OFF are fixed for tests; every other key is 0.
+ */
+export const CONFIGURABLE_CONF_FLAGS = ['PYTHON_PRELOAD'] as const;
+const FIXED_CONF_FLAGS: Readonly<Record<string, number>> = { ALWAYS_ON: 1, ALWAYS_OFF: 0 };
+
+export function confFlag(key: string, configured: Readonly<Record<string, number>>): number {
+  if (key in FIXED_CONF_FLAGS) return FIXED_CONF_FLAGS[key]!;
+  if ((CONFIGURABLE_CONF_FLAGS as readonly string[]).includes(key)) {
+    return configured[key] === 1 ? 1 : 0;
+  }
+  return 0;
+}
+
+/** Refuses flags Faasm does not let a deployment set, so a local run cannot rely on them. */
+export function checkConfFlags(flags: Readonly<Record<string, number>>): void {
+  for (const [k, v] of Object.entries(flags)) {
+    if (!(CONFIGURABLE_CONF_FLAGS as readonly string[]).includes(k)) {
+      throw new UserError(
+        `Faasm has no configurable conf flag ${k}: it sets ${CONFIGURABLE_CONF_FLAGS.join(', ')} (ALWAYS_ON is always 1, every other key 0).`,
+      );
+    }
+    if (v !== 0 && v !== 1) throw new UserError(`The conf flag ${k} is 0 or 1, not ${v}.`);
+  }
 }

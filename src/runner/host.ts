@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
+import { checkAbi, linkError, parseVm, vmProfile } from '../faasm/profile.js';
+import { readModuleAbi } from '../faasm/wasm-abi.js';
+import { checkConfFlags } from './host-interface.js';
 import type {
   CallDone,
   FromWorker,
@@ -27,6 +30,8 @@ import { capModuleMemory } from './wasm-memory.js';
 const FAILURE_MARK = 'py_func: ';
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const MAX_IDLE_WORKERS = 4;
+/** The Faasm function every Python function runs as (user `python`). */
+const PY_FUNC = 'py_func';
 
 interface CallRecord {
   id: number;
@@ -58,7 +63,7 @@ interface Tree {
  * instance, serves the host interface (state, chaining, awaiting) and enforces the limits.
  */
 export class FaasmHost {
-  readonly state = new StateStore();
+  readonly state: StateStore;
   readonly limits: HostLimits;
   private locks = new StateLocks();
   private calls = new Map<number, CallRecord>();
@@ -78,6 +83,10 @@ export class FaasmHost {
     limits: HostLimits,
   ) {
     this.limits = limits;
+    this.state = new StateStore(
+      { maxKeyBytes: limits.maxStateKeyBytes, maxHostBytes: limits.maxStateBytes },
+      opts.stateDir || undefined,
+    );
   }
 
   static async load(options: HostOptions): Promise<FaasmHost> {
@@ -110,12 +119,14 @@ export class FaasmHost {
         `${options.wasmPath} is not a usable entrypoint: ${(err as Error).message}.`,
       );
     }
-    const exports = WebAssembly.Module.exports(module).map((e) => e.name);
-    if (!exports.includes('_start') || !exports.includes('memory')) {
-      throw new UserError(
-        `${options.wasmPath} exports no _start and memory; it is not a WASI command module.`,
-      );
-    }
+    // Faasm's link rules for the chosen VM: what it refuses to load, this host refuses too.
+    const vm = parseVm(options.vm);
+    const refused = linkError(
+      `${options.wasmPath} cannot run on Faasm's ${vmProfile(vm).title}: it`,
+      checkAbi(readModuleAbi(bytes), vm),
+    );
+    if (refused) throw new UserError(refused);
+    checkConfFlags(options.confFlags ?? {});
     return new FaasmHost(
       module,
       {
@@ -125,6 +136,8 @@ export class FaasmHost {
         confFlags: options.confFlags ?? {},
         env: options.env ?? {},
         snapshot: options.snapshot ?? true,
+        vm,
+        stateDir: options.stateDir ?? '',
       },
       await mkdtemp(join(tmpdir(), 'faasm-host-tmp-')),
       limits,
@@ -154,7 +167,7 @@ export class FaasmHost {
     await rm(this.tmpDir, { recursive: true, force: true });
   }
 
-  private start(req: CallRequest, root?: number): CallRecord {
+  private start(req: CallRequest & { missing?: string }, root?: number): CallRecord {
     const id = this.nextId++;
     let resolveFn!: (r: CallResult) => void;
     const promise = new Promise<CallResult>((r) => (resolveFn = r));
@@ -174,7 +187,12 @@ export class FaasmHost {
     this.calls.set(id, rec);
     if (root === undefined) this.trees.set(id, { chained: 0, open: new Set([id]) });
     else this.trees.get(root)?.open.add(id);
-    void this.launch(rec, req.timeoutMs ?? this.limits.timeoutMs);
+    if (req.missing) {
+      const why = `there is no Faasm function ${req.missing}: this host runs Python functions, all of them python/${PY_FUNC}`;
+      queueMicrotask(() => this.finish(rec, this.failure(rec, ExitCode.rejected, why)));
+    } else {
+      void this.launch(rec, req.timeoutMs ?? this.limits.timeoutMs);
+    }
     return rec;
   }
 
@@ -213,6 +231,7 @@ export class FaasmHost {
       tmpDir: this.tmpDir,
       env: this.opts.env,
       confFlags: this.opts.confFlags,
+      vm: this.opts.vm,
       maxOutputBytes: this.limits.maxOutputBytes,
       maxLogBytes: this.limits.maxLogBytes,
       snapshot: this.opts.snapshot ? this.snapshot : undefined,
@@ -365,61 +384,77 @@ export class FaasmHost {
 
   private async serve(req: HostRequest): Promise<HostReply> {
     const s = this.state;
+    const caller = this.calls.get(req.caller)!;
+    // State is the caller's user's (py_user): one tenant never sees another's keys.
+    const user = caller.req.user;
     switch (req.op) {
       case 'chain': {
-        const parent = this.calls.get(req.caller)!;
-        const tree = this.trees.get(parent.root)!;
+        const tree = this.trees.get(caller.root)!;
         if (++tree.chained > this.limits.maxChainedCalls) {
           return { ok: false, error: `more than ${this.limits.maxChainedCalls} chained calls` };
         }
-        // chain_py runs another entry of the same Python function; chain_name (which in Faasm
-        // names a function of the same user) runs the Python function <py_user>/<name>.
-        const child =
-          req.kind === 'py'
-            ? { user: parent.req.user, func: parent.req.func, entry: req.name, input: req.input }
-            : { user: parent.req.user, func: req.name, input: req.input };
-        return { ok: true, value: this.start(child, parent.root).id };
+        return { ok: true, value: this.start(this.chained(caller, req), caller.root).id };
       }
       case 'await': {
-        if (req.callId === req.caller)
-          return { ok: false, error: `call ${req.callId} awaits itself` };
         const target = this.calls.get(req.callId);
-        if (!target) return { ok: false, error: `await of unknown call id ${req.callId}` };
+        // Faasm answers 1 when it cannot get a call's result (src/wasm/chaining_util.cpp);
+        // a call awaiting itself would wait out Faasm's chained-call timeout to get the same.
+        if (!target || req.callId === req.caller) return { ok: true, value: 1 };
         const r = await target.promise;
         return { ok: true, value: r.returnCode, data: r.output };
       }
       case 'stateSize':
-        return { ok: true, value: s.size(req.key) };
+        return { ok: true, value: s.size(user, req.key) };
       case 'stateRead':
-        return { ok: true, data: s.read(req.key) };
+        return { ok: true, data: s.kv(user, req.key, req.len) };
       case 'stateWrite':
-        s.write(req.key, req.data);
+        s.write(user, req.key, req.data);
         return { ok: true };
       case 'stateReadOffset':
-        return { ok: true, data: s.readOffset(req.key, req.totalLen, req.offset, req.len) };
+        return { ok: true, data: s.readOffset(user, req.key, req.totalLen, req.offset, req.len) };
       case 'stateWriteOffset':
-        s.writeOffset(req.key, req.totalLen, req.offset, req.data);
+        s.writeOffset(user, req.key, req.totalLen, req.offset, req.data);
         return { ok: true };
       case 'stateAppend':
-        s.append(req.key, req.data);
+        s.append(user, req.key, req.data);
         return { ok: true };
       case 'stateReadAppended':
-        return { ok: true, data: s.readAppended(req.key, req.nElems) };
+        return { ok: true, data: s.readAppended(user, req.key, req.nElems) };
       case 'stateClearAppended':
-        s.clearAppended(req.key);
+        s.clearAppended(user, req.key);
         return { ok: true };
       case 'statePush':
-        s.push(req.key);
+        s.push(user, req.key);
         return { ok: true };
       case 'statePull':
-        s.pull(req.key, req.len);
+        s.pull(user, req.key, req.len);
         return { ok: true };
       case 'lock':
-        await this.locks.lock(req.key, req.caller, req.mode);
+      case 'unlock': {
+        // Faasm looks the key up without a size first, so a missing key is an error.
+        s.kv(user, req.key, 0);
+        const lockKey = `${user}/${req.key}`;
+        if (req.op === 'lock') await this.locks.lock(lockKey, req.caller, req.mode);
+        else this.locks.unlock(lockKey, req.caller, req.mode);
         return { ok: true };
-      case 'unlock':
-        this.locks.unlock(req.key, req.caller, req.mode);
-        return { ok: true };
+      }
     }
+  }
+
+  /**
+   * What a chained call runs, as faasm/faasm src/wasm/chaining_util.cpp builds it: chain_py
+   * runs another entry of the caller's Python function; chain_name runs the Faasm function of
+   * that name for the caller's Faasm user, with the caller's py_user and py_func. Every Python
+   * function is the Faasm function python/py_func, so chain_name("py_func") runs the caller's
+   * faasm_main again and any other name is a function this host (running only py_func) lacks.
+   */
+  private chained(
+    parent: CallRecord,
+    req: Extract<HostRequest, { op: 'chain' }>,
+  ): CallRequest & { missing?: string } {
+    const { user, func } = parent.req;
+    if (req.kind === 'py') return { user, func, entry: req.name, input: req.input };
+    if (req.name === PY_FUNC) return { user, func, input: req.input };
+    return { user, func, input: req.input, missing: `python/${req.name}` };
   }
 }

@@ -12,6 +12,7 @@
  */
 
 import type { MessagePort } from 'node:worker_threads';
+import type { VmName } from '../faasm/profile.js';
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -33,6 +34,8 @@ export interface WorkerCall {
   tmpDir: string;
   env: Record<string, string>;
   confFlags: Record<string, number>;
+  /** The Faasm VM whose host calls the guest is offered. */
+  vm: VmName;
   maxOutputBytes: number;
   maxLogBytes: number;
   /** Start from this post-zygote memory instead of running `_faasm_zygote`. */
@@ -62,7 +65,7 @@ export type HostRequest =
   | { op: 'chain'; caller: number; kind: 'py' | 'name'; name: string; input: Uint8Array }
   | { op: 'await'; caller: number; callId: number }
   | { op: 'stateSize'; caller: number; key: string }
-  | { op: 'stateRead'; caller: number; key: string }
+  | { op: 'stateRead'; caller: number; key: string; len: number }
   | { op: 'stateWrite'; caller: number; key: string; data: Uint8Array }
   | {
       op: 'stateReadOffset';

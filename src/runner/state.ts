@@ -1,108 +1,226 @@
 /**
- * Faasm state for one host, in memory. Faasm keeps a host-local replica of each key and a
- * global copy at the key's master; this runner is a single host and the master of every key,
- * so the replica *is* the global value: push is a no-op and pull only sizes the value. Values
- * persist across calls for the host's lifetime. Appended state is a separate list per key.
+ * Faasm state for one host, with faabric's rules (faasm/faabric src/state/State.cpp and
+ * StateKeyValue.cpp @ d13bb4b8):
+ *
+ * - A key gets its size when it is first used with one (write_state's length, read_state's
+ *   buffer length, the total length of an offset call, pull's length); afterwards the size is
+ *   the key's, whatever a later call passes. A call with no size on a missing key fails.
+ * - Faasm keys state by user; here that is the Python function's user (py_user), so tenants
+ *   never share (see docs/conformance.md).
+ * - This runner is a single host and the master of every key, so push is a no-op and pull
+ *   only sizes the key. Appended state is a separate list per key.
+ *
+ * With a directory the store is written through to it (one file per key and user), so state
+ * outlives the process as it outlives a call in Faasm's state store; otherwise it lives in
+ * memory for the host's lifetime. Bytes are budgeted per key and per host.
  */
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 export class StateError extends Error {}
+
+export interface StateBudget {
+  /** Largest value (and largest total of appended elements) one key may hold. */
+  maxKeyBytes: number;
+  /** All values and appended elements of every user together. */
+  maxHostBytes: number;
+}
+
+const UNLIMITED: StateBudget = { maxKeyBytes: Infinity, maxHostBytes: Infinity };
+
+/** `user/key` in maps; the key is hex in file names, so any key is a safe file name. */
+const id = (user: string, key: string) => `${user}\0${key}`;
+const hex = (key: string) => Buffer.from(key, 'utf8').toString('hex');
 
 export class StateStore {
   private values = new Map<string, Uint8Array>();
   private appended = new Map<string, Uint8Array[]>();
+  private bytes = 0;
 
-  keys(): string[] {
-    return [...this.values.keys()];
+  constructor(
+    private readonly budget: StateBudget = UNLIMITED,
+    /** Persist here (created if missing); values found there are loaded. */
+    private readonly dir?: string,
+  ) {
+    if (dir) this.load(dir);
   }
 
-  get(key: string): Uint8Array | undefined {
-    return this.values.get(key);
+  private load(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    for (const user of readdirSync(dir)) {
+      for (const file of readdirSync(join(dir, user))) {
+        const m = /^([0-9a-f]*)\.(value|appended)$/.exec(file);
+        if (!m) continue;
+        const key = Buffer.from(m[1]!, 'hex').toString('utf8');
+        const data = new Uint8Array(readFileSync(join(dir, user, file)));
+        if (m[2] === 'value') this.values.set(id(user, key), data);
+        else this.appended.set(id(user, key), splitRecords(data));
+        this.bytes += data.length;
+      }
+    }
   }
 
-  size(key: string): number {
-    return this.values.get(key)?.length ?? 0;
+  private persist(user: string, key: string, kind: 'value' | 'appended'): void {
+    if (!this.dir) return;
+    const dir = join(this.dir, user);
+    const file = join(dir, `${hex(key)}.${kind}`);
+    const data =
+      kind === 'value'
+        ? this.values.get(id(user, key))
+        : joinRecords(this.appended.get(id(user, key)));
+    if (!data) {
+      rmSync(file, { force: true });
+      return;
+    }
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${file}.tmp`, data);
+    renameSync(`${file}.tmp`, file);
   }
 
-  /** Whole value; a missing key reads as empty. */
-  read(key: string): Uint8Array {
-    return this.values.get(key) ?? new Uint8Array(0);
-  }
-
-  write(key: string, data: Uint8Array): void {
-    this.values.set(key, data.slice());
-  }
-
-  /** The value, zero-extended to `totalLen` (Faasm sizes a key on first use). */
-  private sized(key: string, totalLen: number): Uint8Array {
-    if (!Number.isInteger(totalLen) || totalLen < 0)
-      throw new StateError(`state '${key}': bad total length ${totalLen}`);
-    const cur = this.values.get(key);
-    if (cur && cur.length >= totalLen) return cur;
-    const grown = new Uint8Array(totalLen);
-    if (cur) grown.set(cur);
-    this.values.set(key, grown);
-    return grown;
-  }
-
-  private checkRange(key: string, totalLen: number, offset: number, len: number): void {
-    if (offset < 0 || len < 0 || offset + len > totalLen) {
+  private reserve(key: string, more: number, keyTotal: number): void {
+    if (keyTotal > this.budget.maxKeyBytes) {
       throw new StateError(
-        `state '${key}': offset ${offset} + length ${len} is outside its total length ${totalLen}`,
+        `state '${key}' would hold ${keyTotal} bytes, over the ${this.budget.maxKeyBytes}-byte limit per key`,
+      );
+    }
+    if (this.bytes + more > this.budget.maxHostBytes) {
+      throw new StateError(
+        `state '${key}' needs ${more} more bytes; the host's state is at ${this.bytes} of its ${this.budget.maxHostBytes}-byte limit`,
+      );
+    }
+    this.bytes += more;
+  }
+
+  /** Values as `user/key` (for tests and tools). */
+  keys(): string[] {
+    return [...this.values.keys()].map((k) => k.replace('\0', '/'));
+  }
+
+  get(user: string, key: string): Uint8Array | undefined {
+    return this.values.get(id(user, key));
+  }
+
+  /** A key's size, 0 when it does not exist (faabric's getStateSize). */
+  size(user: string, key: string): number {
+    return this.values.get(id(user, key))?.length ?? 0;
+  }
+
+  /**
+   * The key's value, created zero-filled at `size` bytes when missing (faabric's getKV). A size
+   * of 0 for a missing key is faabric's "Must specify size" failure.
+   */
+  kv(user: string, key: string, size: number): Uint8Array {
+    if (!key) throw new StateError('a state key must not be empty');
+    const cur = this.values.get(id(user, key));
+    if (cur) return cur;
+    if (!Number.isInteger(size) || size <= 0) {
+      throw new StateError(
+        `state '${key}' does not exist, and a key needs a size to be created (write it first)`,
+      );
+    }
+    this.reserve(key, size, size);
+    const fresh = new Uint8Array(size);
+    this.values.set(id(user, key), fresh);
+    this.persist(user, key, 'value');
+    return fresh;
+  }
+
+  /**
+   * write_state: the value's first bytes. A new key takes the data's length; an existing key
+   * keeps its size, so longer data is cut and shorter data leaves the rest zero (Faasm reads
+   * past the caller's buffer there; see docs/conformance.md).
+   */
+  write(user: string, key: string, data: Uint8Array): number {
+    const v = this.kv(user, key, data.length);
+    const n = Math.min(v.length, data.length);
+    v.set(data.subarray(0, n));
+    v.fill(0, n);
+    this.persist(user, key, 'value');
+    return v.length;
+  }
+
+  private checkRange(key: string, size: number, offset: number, len: number): void {
+    if (!Number.isInteger(offset) || offset < 0 || len < 0 || offset + len > size) {
+      throw new StateError(
+        `state '${key}': offset ${offset} + length ${len} is outside the key's ${size} bytes`,
       );
     }
   }
 
-  readOffset(key: string, totalLen: number, offset: number, len: number): Uint8Array {
-    this.checkRange(key, totalLen, offset, len);
-    return this.sized(key, totalLen).slice(offset, offset + len);
+  readOffset(user: string, key: string, totalLen: number, offset: number, len: number): Uint8Array {
+    const v = this.kv(user, key, totalLen);
+    this.checkRange(key, v.length, offset, len);
+    return v.slice(offset, offset + len);
   }
 
-  writeOffset(key: string, totalLen: number, offset: number, data: Uint8Array): void {
-    this.checkRange(key, totalLen, offset, data.length);
-    this.sized(key, totalLen).set(data, offset);
+  writeOffset(user: string, key: string, totalLen: number, offset: number, data: Uint8Array): void {
+    const v = this.kv(user, key, totalLen);
+    this.checkRange(key, v.length, offset, data.length);
+    v.set(data, offset);
+    this.persist(user, key, 'value');
   }
 
   /** Faasm's pull copies the master's value into the replica; here it only sizes the key. */
-  pull(key: string, len: number): void {
-    this.sized(key, len);
+  pull(user: string, key: string, len: number): void {
+    this.kv(user, key, len);
   }
 
-  push(key: string): void {
-    if (!this.values.has(key))
-      throw new StateError(`state '${key}': push of a key that was never written`);
+  /** Push needs an existing key (faabric's getKV with no size). */
+  push(user: string, key: string): void {
+    this.kv(user, key, 0);
   }
 
-  append(key: string, data: Uint8Array): void {
-    const list = this.appended.get(key) ?? [];
+  append(user: string, key: string, data: Uint8Array): void {
+    const list = this.appended.get(id(user, key)) ?? [];
+    const total = list.reduce((n, p) => n + p.length, 0) + data.length;
+    this.reserve(key, data.length, total);
     list.push(data.slice());
-    this.appended.set(key, list);
+    this.appended.set(id(user, key), list);
+    this.persist(user, key, 'appended');
   }
 
   /** The first `nElems` appended elements, concatenated. */
-  readAppended(key: string, nElems: number): Uint8Array {
-    const list = this.appended.get(key) ?? [];
+  readAppended(user: string, key: string, nElems: number): Uint8Array {
+    const list = this.appended.get(id(user, key)) ?? [];
     if (nElems > list.length) {
       throw new StateError(
         `state '${key}': asked for ${nElems} appended elements, there are ${list.length}`,
       );
     }
-    const parts = list.slice(0, nElems);
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return joinRecords(list.slice(0, nElems), false)!;
   }
 
-  clearAppended(key: string): void {
-    this.appended.delete(key);
+  clearAppended(user: string, key: string): void {
+    const list = this.appended.get(id(user, key));
+    if (!list) return;
+    this.bytes -= list.reduce((n, p) => n + p.length, 0);
+    this.appended.delete(id(user, key));
+    this.persist(user, key, 'appended');
   }
+}
 
-  clear(): void {
-    this.values.clear();
-    this.appended.clear();
+/** Appended elements on disk: each a 4-byte little-endian length, then its bytes. */
+function joinRecords(list: Uint8Array[] | undefined, framed = true): Uint8Array | undefined {
+  if (!list) return undefined;
+  const out = Buffer.alloc(list.reduce((n, p) => n + p.length + (framed ? 4 : 0), 0));
+  let at = 0;
+  for (const p of list) {
+    if (framed) at = out.writeUInt32LE(p.length, at);
+    out.set(p, at);
+    at += p.length;
   }
+  return new Uint8Array(out);
+}
+
+function splitRecords(data: Uint8Array): Uint8Array[] {
+  const buf = Buffer.from(data);
+  const out: Uint8Array[] = [];
+  for (let at = 0; at + 4 <= buf.length;) {
+    const n = buf.readUInt32LE(at);
+    out.push(new Uint8Array(buf.subarray(at + 4, at + 4 + n)));
+    at += 4 + n;
+  }
+  return out;
 }
 
 type LockMode = 'read' | 'write';

@@ -1,3 +1,5 @@
+import type { VmName } from '../faasm/profile.js';
+
 /** What one Faasm call asks for: the Python function `<user>/<func>` and, for a chained call, its entry. */
 export interface CallRequest {
   user: string;
@@ -49,6 +51,10 @@ export interface HostLimits {
   maxChainedCalls: number;
   /** V8 heap of a call's worker thread (the JS side; wasm memory is capped separately). */
   workerHeapMb: number;
+  /** Bytes one state key may hold (its value, and its appended elements together). */
+  maxStateKeyBytes: number;
+  /** Bytes all state on the host may hold, every user and key together. */
+  maxStateBytes: number;
 }
 
 export const defaultLimits: HostLimits = {
@@ -59,6 +65,8 @@ export const defaultLimits: HostLimits = {
   maxLogBytes: 4 * 1024 * 1024,
   maxChainedCalls: 256,
   workerHeapMb: 256,
+  maxStateKeyBytes: 64 * 1024 * 1024,
+  maxStateBytes: 256 * 1024 * 1024,
 };
 
 export interface HostOptions {
@@ -71,8 +79,12 @@ export interface HostOptions {
   limits?: Partial<HostLimits>;
   /** `__faasm_conf_flag` answers: PYTHON_PRELOAD and friends (1 = on). */
   confFlags?: Record<string, number>;
-  /** Guest environment (PYTHONHOME=/ is always set). */
+  /** Guest environment, over Faasm's own (PYTHONWASM=1, PYTHONHOME=/, ...; host-interface.ts). */
   env?: Record<string, string>;
+  /** Which Faasm VM's host ABI to model (default wavm, Faasm's default). */
+  vm?: VmName;
+  /** Keep state in this directory, so it outlives the host (default: in memory). */
+  stateDir?: string;
   /**
    * Run `_faasm_zygote` once, keep the linear memory it leaves, and start later calls from that
    * snapshot, like Faasm does. Off: every call runs the zygote itself.

@@ -7,7 +7,7 @@
 
 const PAGE = 65536;
 
-function readLeb(bytes: Uint8Array, pos: number): { value: number; next: number } {
+export function readLeb(bytes: Uint8Array, pos: number): { value: number; next: number } {
   let value = 0;
   let shift = 0;
   for (;;) {

@@ -6,6 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { silenceWasiWarning } from '../util/quiet-wasi-warning.js';
 import { HostCallError, faasmImports, type GuestContext } from './guest-imports.js';
+import { FAASM_ARGV0, FAASM_ENVIRONMENT } from './host-interface.js';
 import type {
   CallDone,
   HostReply,
@@ -20,6 +21,9 @@ silenceWasiWarning();
 const { WASI } = await import('node:wasi');
 
 const init = workerData as WorkerInit;
+const envImports = WebAssembly.Module.imports(init.module)
+  .filter((i) => i.module === 'env')
+  .map((i) => i.name);
 const signal = new Int32Array(init.signal);
 
 function hostCall(req: HostRequest): HostReply & { ok: true } {
@@ -105,8 +109,8 @@ function runCall(call: WorkerCall): CallDone {
     };
     const wasi = new WASI({
       version: 'preview1',
-      args: ['py_func'],
-      env: { PYTHONHOME: '/', ...call.env },
+      args: [FAASM_ARGV0],
+      env: { ...FAASM_ENVIRONMENT, ...call.env },
       preopens,
       returnOnExit: true,
       stdin: devNull,
@@ -135,12 +139,13 @@ function runCall(call: WorkerCall): CallDone {
           return 0;
         },
       },
-      env: faasmImports(ctx),
+      env: faasmImports(ctx, call.vm, envImports),
     };
     const instance = new WebAssembly.Instance(init.module, imports);
     const exports = instance.exports as Exports;
     memory = exports.memory;
     const zygote = exports._faasm_zygote as (() => number) | undefined;
+    const ctors = exports.__wasm_call_ctors as (() => void) | undefined;
     const start = exports._start as () => void;
     let snapshot: SharedArrayBuffer | undefined;
     let zygoteRc = 0;
@@ -156,6 +161,9 @@ function runCall(call: WorkerCall): CallDone {
       exports: {
         memory,
         _start() {
+          // Faasm's order (src/wavm/WAVMWasmModule.cpp): constructors, zygote, snapshot; a
+          // call restored from the snapshot starts at _start.
+          if (!call.snapshot && ctors) ctors();
           if (!call.snapshot && zygote) {
             zygoteRc = zygote();
             if (zygoteRc !== 0) return;

@@ -1,31 +1,85 @@
 import { describe, expect, test } from '@jest/globals';
-import { StateError, StateLocks, StateStore } from '../../../src/runner/state.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StateLocks, StateStore } from '../../../src/runner/state.js';
 
 const b = (s: string) => Buffer.from(s);
 
 describe('StateStore', () => {
-  test('whole values, zero-extending offsets and range checks', () => {
+  test("a key keeps its first size (faabric's getKV), offsets are checked against it", () => {
     const s = new StateStore();
-    expect(s.size('k')).toBe(0);
-    s.write('k', b('abc'));
-    s.writeOffset('k', 6, 4, b('xy'));
-    expect(Buffer.from(s.read('k'))).toEqual(Buffer.from([97, 98, 99, 0, 120, 121]));
-    expect(Buffer.from(s.readOffset('k', 6, 1, 3))).toEqual(Buffer.from([98, 99, 0]));
-    expect(() => s.readOffset('k', 6, 5, 2)).toThrow(StateError);
-    expect(() => s.push('never')).toThrow(/never written/);
-    s.pull('fresh', 4);
-    expect(s.size('fresh')).toBe(4);
+    expect(s.size('u', 'k')).toBe(0);
+    expect(s.write('u', 'k', b('0123456789'))).toBe(10);
+    // A smaller total length on a later call does not shrink or re-size the key.
+    expect(Buffer.from(s.readOffset('u', 'k', 4, 4, 4)).toString()).toBe('4567');
+    s.writeOffset('u', 'k', 3, 2, b('ab'));
+    expect(Buffer.from(s.get('u', 'k')!).toString()).toBe('01ab456789');
+    expect(() => s.readOffset('u', 'k', 10, 8, 5)).toThrow(/outside the key's 10 bytes/);
+    // Longer data is cut to the key's size; shorter data leaves zeros after it.
+    s.write('u', 'k', b('abcdefghijklmnop'));
+    expect(Buffer.from(s.get('u', 'k')!).toString()).toBe('abcdefghij');
+    s.write('u', 'k', b('XY'));
+    expect([...s.get('u', 'k')!]).toEqual([88, 89, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  test('a missing key is created at the size a call gives, and needs one', () => {
+    const s = new StateStore();
+    expect([...s.kv('u', 'fresh', 4)]).toEqual([0, 0, 0, 0]);
+    s.pull('u', 'pulled', 3);
+    expect(s.size('u', 'pulled')).toBe(3);
+    expect(() => s.push('u', 'never')).toThrow(/does not exist, and a key needs a size/);
+    expect(() => s.kv('u', '', 4)).toThrow(/must not be empty/);
+  });
+
+  test('keys are per user', () => {
+    const s = new StateStore();
+    s.write('alice', 'k', b('a'));
+    expect(s.size('bob', 'k')).toBe(0);
+    expect(s.keys()).toEqual(['alice/k']);
   });
 
   test('appended elements are kept apart from the value', () => {
     const s = new StateStore();
-    s.append('k', b('one'));
-    s.append('k', b('two'));
-    expect(Buffer.from(s.readAppended('k', 2)).toString()).toBe('onetwo');
-    expect(() => s.readAppended('k', 3)).toThrow(/asked for 3 appended elements, there are 2/);
-    s.clearAppended('k');
-    expect(s.readAppended('k', 0).length).toBe(0);
-    expect(s.size('k')).toBe(0);
+    s.append('u', 'k', b('one'));
+    s.append('u', 'k', b('two'));
+    expect(Buffer.from(s.readAppended('u', 'k', 2)).toString()).toBe('onetwo');
+    expect(() => s.readAppended('u', 'k', 3)).toThrow(/asked for 3 appended elements, there are 2/);
+    s.clearAppended('u', 'k');
+    expect(s.readAppended('u', 'k', 0).length).toBe(0);
+    expect(s.size('u', 'k')).toBe(0);
+  });
+
+  test('budgets per key and per host, each one sentence', () => {
+    const s = new StateStore({ maxKeyBytes: 8, maxHostBytes: 12 });
+    expect(() => s.write('u', 'big', new Uint8Array(9))).toThrow(
+      "state 'big' would hold 9 bytes, over the 8-byte limit per key",
+    );
+    s.write('u', 'a', new Uint8Array(8));
+    s.append('u', 'b', new Uint8Array(4));
+    expect(() => s.append('u', 'b', new Uint8Array(1))).toThrow(
+      /the host's state is at 12 of its 12-byte limit/,
+    );
+    s.clearAppended('u', 'b');
+    s.append('u', 'b', new Uint8Array(4));
+  });
+
+  test('a state directory carries values and appends to the next store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'state-'));
+    try {
+      const one = new StateStore(undefined, dir);
+      one.write('u', 'k/with slash', b('persisted'));
+      one.writeOffset('u', 'k/with slash', 9, 0, b('P'));
+      one.append('u', 'log', b('x'));
+      one.append('u', 'log', b('yz'));
+      const two = new StateStore(undefined, dir);
+      expect(Buffer.from(two.get('u', 'k/with slash')!).toString()).toBe('Persisted');
+      expect(Buffer.from(two.readAppended('u', 'log', 2)).toString()).toBe('xyz');
+      two.clearAppended('u', 'log');
+      expect(() => new StateStore(undefined, dir).readAppended('u', 'log', 1)).toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
