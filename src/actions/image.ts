@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { buildImage, selectEngine } from '../image/engine.js';
-import { imageBuildArgs, imageLabels, imageTags } from '../image/tags.js';
+import { planImage } from '../image/plan.js';
+import { imageBuildArgs, imageLabels } from '../image/tags.js';
 import { verifyBundle } from '../release/bundle.js';
-import { gitMaybe } from '../release/git.js';
-import { readVersion } from '../release/version.js';
 import { cachePaths } from '../paths.js';
 import { cacheDir, workspaceRoot } from './context.js';
 import { InputError, getBoolean, getEnum, getPath, getString } from './inputs.js';
@@ -17,7 +16,13 @@ import { code, keyValueTable, writeSummary } from './summary.js';
 export async function buildImageAction(): Promise<void> {
   const env = process.env;
   const repoRoot = workspaceRoot();
-  const version = await readVersion(repoRoot);
+  const plan = await planImage({
+    repoRoot,
+    registry: getString('registry', { default: 'ghcr.io' }),
+    owner: getString('owner') || env.GITHUB_REPOSITORY_OWNER || 'faasm',
+    ref: getString('ref'),
+  });
+  const { version } = plan;
   const wanted = getString('version');
   if (wanted && wanted !== version) {
     throw new InputError(
@@ -27,28 +32,8 @@ export async function buildImageAction(): Promise<void> {
   const bundleDir = await getPath('bundle-dir', { base: repoRoot, required: true, mustBe: 'dir' });
   const engineInput = getEnum('engine', ['docker', 'podman', ''], '');
   const push = getBoolean('push');
-  const registry = getString('registry', { default: 'ghcr.io' });
-  const owner = getString('owner') || env.GITHUB_REPOSITORY_OWNER || 'faasm';
-  const tags = imageTags({
-    registry,
-    owner,
-    version,
-    ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
-    ...(env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}),
-  });
   await verifyBundle(bundleDir!, version);
   const engine = await selectEngine(engineInput || undefined);
-  const labelInput = {
-    version,
-    revision: env.GITHUB_SHA ?? (await gitMaybe(repoRoot, ['rev-parse', 'HEAD'])) ?? 'unknown',
-    source: env.GITHUB_REPOSITORY
-      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
-      : 'https://github.com/faasm/python',
-    // The commit time, not the build time: a rebuild of the same commit gets the same label.
-    created:
-      (await gitMaybe(repoRoot, ['show', '-s', '--format=%cI', 'HEAD'])) ??
-      new Date(0).toISOString(),
-  };
   core.startGroup(`${engine} build${push ? ' and push' : ''}`);
   let result;
   try {
@@ -56,9 +41,9 @@ export async function buildImageAction(): Promise<void> {
       engine,
       contextDir: bundleDir!,
       dockerfile: join(repoRoot, 'Dockerfile'),
-      tags,
-      labels: imageLabels(labelInput),
-      buildArgs: imageBuildArgs(labelInput),
+      tags: plan.tags,
+      labels: imageLabels(plan.labels),
+      buildArgs: imageBuildArgs(plan.labels),
       push,
       noCache: getBoolean('nocache'),
       log: join(cachePaths(cacheDir(repoRoot)).logs, 'image.log'),

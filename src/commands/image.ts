@@ -1,10 +1,9 @@
 import { join, resolve } from 'node:path';
 import { buildImage, selectEngine } from '../image/engine.js';
-import { imageBuildArgs, imageLabels, imageTags } from '../image/tags.js';
+import { planImage } from '../image/plan.js';
+import { imageBuildArgs, imageLabels } from '../image/tags.js';
 import { REPO_ROOT } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';
-import { gitMaybe } from '../release/git.js';
-import { readVersion } from '../release/version.js';
 import { UserError } from '../util/errors.js';
 import { stringOption } from './common.js';
 import type { Command } from './types.js';
@@ -22,9 +21,11 @@ export const imageCommand: Command = {
   --registry HOST    default ghcr.io
   --owner NAME       default $GITHUB_REPOSITORY_OWNER, else faasm
 
-Tags: <registry>/<owner>/cpython:<version>, plus <major>.<minor> and latest for releases; a
-branch other than main gets only its name. The ref and event come from $GITHUB_REF and
-$GITHUB_EVENT_NAME when set.`,
+Tags follow docker/metadata-action: built from the tag v<VERSION>, <version>, <major>.<minor>,
+<major> and latest (only <version> for a pre-release); from anything else, sha-<short commit> and
+the branch name (pr-<n> for a pull request). The ref and commit come from $GITHUB_REF and
+$GITHUB_SHA when set, else from git. A push never overwrites <version> in the registry when it
+was pushed from another commit: that is refused.`,
   options: {
     bundle: { type: 'string' },
     push: { type: 'boolean' },
@@ -38,34 +39,21 @@ $GITHUB_EVENT_NAME when set.`,
     const bundle = stringOption(values, 'bundle');
     if (!bundle)
       throw new UserError('Pass --bundle DIR, the directory holding the release bundle.');
-    const version = await readVersion(REPO_ROOT);
-    const tags = imageTags({
+    const plan = await planImage({
+      repoRoot: REPO_ROOT,
       registry: stringOption(values, 'registry') ?? 'ghcr.io',
       owner: stringOption(values, 'owner') ?? env.GITHUB_REPOSITORY_OWNER ?? 'faasm',
-      version,
-      ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
-      ...(env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}),
     });
     const contextDir = resolve(bundle);
-    await verifyBundle(contextDir, version);
+    await verifyBundle(contextDir, plan.version);
     const engine = await selectEngine(stringOption(values, 'engine'));
-    const labelInput = {
-      version,
-      revision: env.GITHUB_SHA ?? (await gitMaybe(REPO_ROOT, ['rev-parse', 'HEAD'])) ?? 'unknown',
-      source: env.GITHUB_REPOSITORY
-        ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
-        : 'https://github.com/faasm/python',
-      created: env.SOURCE_DATE_EPOCH
-        ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000).toISOString()
-        : new Date().toISOString(),
-    };
     const result = await buildImage({
       engine,
       contextDir,
       dockerfile: join(REPO_ROOT, 'Dockerfile'),
-      tags,
-      labels: imageLabels(labelInput),
-      buildArgs: imageBuildArgs(labelInput),
+      tags: plan.tags,
+      labels: imageLabels(plan.labels),
+      buildArgs: imageBuildArgs(plan.labels),
       push: values.push === true,
       noCache: values.nocache === true,
     });

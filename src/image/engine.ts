@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { exec, probe } from '../util/exec.js';
 import { removeTree } from '../util/fs.js';
-import { checkRegistry, isLocalRegistry, registryOf } from './registry.js';
+import {
+  assertNotOverwriting,
+  checkRegistry,
+  isLocalRegistry,
+  registryOf,
+} from './registry.js';
+import { isVersionTag } from './tags.js';
 
 export type Engine = 'docker' | 'podman';
 
@@ -83,7 +89,12 @@ export function buildArgv(opts: BuildImageOptions, iidFile: string): string[] {
 export async function buildImage(opts: BuildImageOptions): Promise<BuildImageResult> {
   if (opts.tags.length === 0) throw new UserError('An image needs at least one tag.');
   const registries = [...new Set(opts.tags.map(registryOf))];
-  if (opts.push) for (const r of registries) await checkRegistry(r);
+  if (opts.push) {
+    for (const r of registries) await checkRegistry(r);
+    const revision = opts.labels?.['org.opencontainers.image.revision'];
+    if (!revision) throw new UserError('A pushed image needs its revision label (the commit).');
+    await assertNotOverwriting(opts.tags, revision, isVersionTag);
+  }
 
   const tmp = await mkdtemp(join(tmpdir(), 'faasm-image-'));
   try {

@@ -201,3 +201,104 @@ export async function pullImage(
   }
   return { digest, labels: config.config.Labels ?? {}, rootfs: dest };
 }
+
+const INDEX_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+
+/** registry/repo:tag split into its parts. */
+export function parseImageRef(image: string): { registry: string; repo: string; tag: string } {
+  const registry = registryOf(image);
+  const rest = image.startsWith(`${registry}/`) ? image.slice(registry.length + 1) : image;
+  const colon = rest.lastIndexOf(':');
+  if (colon <= 0 || rest.includes('@')) {
+    throw new UserError(`The image '${image}' has no tag; name it as registry/owner/name:tag.`);
+  }
+  return { registry, repo: rest.slice(0, colon), tag: rest.slice(colon + 1) };
+}
+
+/**
+ * A fetch of the registry's v2 API that follows the Bearer token challenge (anonymous, or with
+ * GITHUB_TOKEN on ghcr.io), as pulling clients do.
+ */
+async function registryFetch(registry: string, repo: string, path: string, accept?: string) {
+  const url = `${registryUrl(registry)}/v2/${repo}/${path}`;
+  const headers: Record<string, string> = accept ? { accept } : {};
+  let res = await fetch(url, { headers, signal: AbortSignal.timeout(20_000) });
+  const challenge = res.headers.get('www-authenticate') ?? '';
+  if (res.status === 401 && /^Bearer /i.test(challenge)) {
+    const params = Object.fromEntries(
+      [...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    const realm = new URL(params.realm ?? '');
+    if (params.service) realm.searchParams.set('service', params.service);
+    realm.searchParams.set('scope', params.scope ?? `repository:${repo}:pull`);
+    const token = process.env.GITHUB_TOKEN;
+    const auth: Record<string, string> =
+      token && registry === 'ghcr.io'
+        ? { authorization: `Basic ${Buffer.from(`token:${token}`).toString('base64')}` }
+        : {};
+    const t = await fetch(realm, { headers: auth, signal: AbortSignal.timeout(20_000) });
+    if (t.ok) {
+      const body = (await t.json()) as { token?: string; access_token?: string };
+      const bearer = body.token ?? body.access_token;
+      if (bearer) headers.authorization = `Bearer ${bearer}`;
+      res = await fetch(url, { headers, signal: AbortSignal.timeout(20_000) });
+    }
+  }
+  return res;
+}
+
+/**
+ * The `org.opencontainers.image.revision` label of an image in its registry: undefined when the
+ * tag does not exist, null when it exists without the label. Multi-platform images are read
+ * through their first manifest (every platform is built from one commit).
+ */
+export async function remoteRevision(image: string): Promise<string | null | undefined> {
+  const { registry, repo, tag } = parseImageRef(image);
+  const accept = [...INDEX_TYPES, MANIFEST_TYPES].join(', ');
+  let res = await registryFetch(registry, repo, `manifests/${tag}`, accept);
+  if (res.status === 404) return undefined;
+  const fail = (r: Response) =>
+    new UserError(
+      `Cannot read ${image} from ${registry} (HTTP ${r.status}) to check it is not overwritten; log in to the registry (GITHUB_TOKEN) or push elsewhere.`,
+    );
+  if (!res.ok) throw fail(res);
+  let manifest = (await res.json()) as {
+    mediaType?: string;
+    manifests?: { digest: string }[];
+    config?: { digest: string };
+  };
+  const first = manifest.manifests?.[0];
+  if (first) {
+    res = await registryFetch(registry, repo, `manifests/${first.digest}`, MANIFEST_TYPES);
+    if (!res.ok) throw fail(res);
+    manifest = (await res.json()) as typeof manifest;
+  }
+  if (!manifest.config) return null;
+  res = await registryFetch(registry, repo, `blobs/${manifest.config.digest}`);
+  if (!res.ok) throw fail(res);
+  const config = (await res.json()) as { config?: { Labels?: Record<string, string> } };
+  return config.config?.Labels?.['org.opencontainers.image.revision'] ?? null;
+}
+
+/**
+ * Refuses to push a release tag (X.Y.Z) that the registry already holds from another commit:
+ * a version names one build forever. Floating tags (X.Y, X, latest, branches) may move.
+ */
+export async function assertNotOverwriting(
+  tags: readonly string[],
+  revision: string,
+  isReleaseTag: (tag: string) => boolean,
+): Promise<void> {
+  for (const image of tags) {
+    if (!isReleaseTag(parseImageRef(image).tag)) continue;
+    const existing = await remoteRevision(image);
+    if (existing !== undefined && existing !== revision) {
+      throw new UserError(
+        `${image} was already pushed from ${existing ? `commit ${existing.slice(0, 12)}` : 'an unlabelled build'}, not ${revision.slice(0, 12)}, and a release tag is never overwritten: release a new version instead.`,
+      );
+    }
+  }
+}

@@ -9,75 +9,79 @@ export interface TagInput {
   registry: string;
   owner: string;
   version: string;
-  /** The git ref the build is for (GITHUB_REF), e.g. refs/tags/v0.1.0 or refs/heads/main. */
-  ref?: string;
-  /** GITHUB_EVENT_NAME: push, workflow_dispatch, pull_request; undefined or 'local' on a laptop. */
-  eventName?: string;
-  /** The branch whose manual builds are release builds (default main). */
-  defaultBranch?: string;
+  /** The git ref the build is for (GITHUB_REF, or localRef()), e.g. refs/tags/v0.5.0. */
+  ref: string;
+  /** The commit being built (GITHUB_SHA); its first 7 characters name the `sha-` tag. */
+  sha: string;
   image?: string;
 }
 
-/** A branch name as an image tag: lower case, [a-z0-9_.-], not starting with . or -. */
+/**
+ * A ref name as an image tag, as docker/metadata-action sanitises: runs of characters outside
+ * [A-Za-z0-9_.-] become '-', no leading '.' or '-', at most 128 characters.
+ */
 export function refSlug(name: string): string {
   return name
-    .toLowerCase()
-    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
     .replace(/^[.-]+/, '')
     .slice(0, 128);
 }
 
+/** Whether a tag (without the repository) names one release exactly: X.Y.Z or X.Y.Z-pre. */
+export function isVersionTag(tag: string): boolean {
+  return semver.valid(tag) === tag;
+}
+
 /**
- * The image tags for a build, by the event that started it:
- * - a pushed tag must be v<version> and gives `<version>`, plus `<major>.<minor>` and `latest`
- *   unless the version is a pre-release;
- * - a manual or local build on the default branch (or on the version's tag) is a rebuild of the
- *   release and gets the same tags;
- * - any other branch gets only its slug (`cpython:my-branch`), a pull request `pr-<n>`, so
- *   unreleased code never overwrites a release tag.
+ * The tags of a build, by docker/metadata-action's rules (type=semver for {{version}},
+ * {{major}}.{{minor}} and {{major}}; type=sha; type=ref for branches, tags and pull requests):
+ * - a `v*` tag must be v<VERSION> and gives `X.Y.Z`, plus `X.Y`, `X` and `latest` unless the
+ *   version is a pre-release;
+ * - anything else gives `sha-<short>` and its ref: the branch name, the other tag's name, or
+ *   `pr-<n>`, sanitised. So a build from a branch (main included, manual or not) never moves a
+ *   release tag; rebuilding a release means building its tag.
+ * Pure: the caller supplies the ref and commit.
  */
 export function imageTags(input: TagInput): string[] {
   const version = parseVersion(input.version);
   const registry = input.registry.replace(/\/+$/, '').toLowerCase();
   const owner = input.owner.toLowerCase();
   if (!registry || !owner) throw new UserError('The image registry and owner must not be empty.');
+  if (!/^[0-9a-f]{7,40}$/.test(input.sha)) {
+    throw new UserError(`The commit '${input.sha}' is not a git commit id; build from a checkout.`);
+  }
   const repo = `${registry}/${owner}/${input.image ?? IMAGE_NAME}`;
-  const ref = input.ref ?? '';
-  const event = input.eventName ?? 'local';
-  const defaultBranch = input.defaultBranch ?? 'main';
+  const { ref } = input;
+  const sha = `sha-${input.sha.slice(0, 7)}`;
 
-  const release = () => {
-    const tags = [version];
-    if (!isPrerelease(version))
-      tags.push(`${semver.major(version)}.${semver.minor(version)}`, 'latest');
-    return tags;
-  };
   let tags: string[];
-  if (ref.startsWith('refs/tags/')) {
+  if (ref.startsWith('refs/tags/v')) {
     const tag = ref.slice('refs/tags/'.length);
     if (tag !== `v${version}`) {
       throw new UserError(
         `The tag ${tag} does not match VERSION ${version}; push v${version}, or bump VERSION.`,
       );
     }
-    tags = release();
+    tags = isPrerelease(version)
+      ? [version]
+      : [
+          version,
+          `${semver.major(version)}.${semver.minor(version)}`,
+          `${semver.major(version)}`,
+          'latest',
+        ];
+  } else if (ref.startsWith('refs/tags/')) {
+    tags = [sha, refSlug(ref.slice('refs/tags/'.length))];
   } else if (ref.startsWith('refs/pull/')) {
-    tags = [`pr-${ref.split('/')[2] ?? 'unknown'}`];
+    tags = [sha, `pr-${ref.split('/')[2] ?? 'unknown'}`];
   } else if (ref.startsWith('refs/heads/')) {
-    const branch = ref.slice('refs/heads/'.length);
-    const manual = event === 'workflow_dispatch' || event === 'local';
-    tags = manual && branch === defaultBranch ? release() : [refSlug(branch)];
-  } else if (ref === '') {
-    if (event !== 'local' && event !== 'workflow_dispatch') {
-      throw new UserError(`A ${event} build needs a git ref (GITHUB_REF) to name its image tags.`);
-    }
-    tags = release();
+    tags = [sha, refSlug(ref.slice('refs/heads/'.length))];
   } else {
     throw new UserError(
       `Cannot name image tags for the ref '${ref}'; expected refs/tags/, refs/heads/ or refs/pull/.`,
     );
   }
-  return tags.map((t) => `${repo}:${t}`);
+  return [...new Set(tags.filter(Boolean))].map((t) => `${repo}:${t}`);
 }
 
 export interface LabelInput {

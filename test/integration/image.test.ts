@@ -99,7 +99,13 @@ afterAll(async () => {
 test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and pulled back', async () => {
   const version = '9.8.7';
   const bundle = await bundleFor(version, 'lib');
-  const tags = imageTags({ registry: registry.address, owner: 'Faasm-Test', version });
+  const tags = imageTags({
+    registry: registry.address,
+    owner: 'Faasm-Test',
+    version,
+    ref: `refs/tags/v${version}`,
+    sha: 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed',
+  });
   builtTags.push(...tags);
   const labelInput = {
     version,
@@ -119,7 +125,7 @@ test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and 
   expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
   // Every tag names the one manifest the build pushed.
-  for (const tag of ['9.8.7', '9.8', 'latest']) {
+  for (const tag of ['9.8.7', '9.8', '9', 'latest']) {
     expect(await manifestDigest(registry.address, 'faasm-test/cpython', tag)).toBe(result.digest);
   }
 
@@ -149,14 +155,42 @@ test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and 
   const fn = await readFile(at('usr/local/faasm/wasm/python/py_func/function.wasm'));
   expect(fn.equals(wasm)).toBe(true);
   expect(WebAssembly.validate(fn)).toBe(true);
+
+  // The release tag now names that commit's build: pushing it from another commit is refused
+  // before anything is built, and the registry keeps the first digest.
+  const other = { ...labelInput, revision: 'baadf00dbaadf00dbaadf00dbaadf00dbaadf00d' };
+  const again = buildImage({
+    engine,
+    contextDir: bundle,
+    dockerfile: join(REPO_ROOT, 'Dockerfile'),
+    tags,
+    labels: imageLabels(other),
+    buildArgs: imageBuildArgs(other),
+    push: true,
+  });
+  await expect(again).rejects.toThrow(
+    `${tags[0]} was already pushed from commit f00dfeedf00d, not baadf00dbaad, and a release tag is never overwritten: release a new version instead.`,
+  );
+  expect(await manifestDigest(registry.address, 'faasm-test/cpython', '9.8.7')).toBe(result.digest);
+  // The same commit may push again (a re-run of the release job).
+  const rerun = await buildImage({
+    engine,
+    contextDir: bundle,
+    dockerfile: join(REPO_ROOT, 'Dockerfile'),
+    tags,
+    labels: imageLabels(labelInput),
+    buildArgs: imageBuildArgs(labelInput),
+    push: true,
+  });
+  expect(rerun.digest).toBe(result.digest);
 });
 
 test('`faasm-python image --push` builds VERSION from a bundle and pushes its tags', async () => {
   const version = await readVersion(REPO_ROOT);
   const bundle = await bundleFor(version, 'cli');
-  const saved = { ref: process.env.GITHUB_REF, event: process.env.GITHUB_EVENT_NAME };
-  delete process.env.GITHUB_REF;
-  delete process.env.GITHUB_EVENT_NAME;
+  const saved = { ref: process.env.GITHUB_REF, sha: process.env.GITHUB_SHA };
+  process.env.GITHUB_REF = `refs/tags/v${version}`;
+  process.env.GITHUB_SHA = 'c0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff';
   const log = console.log;
   const printed: string[] = [];
   console.log = (...args: unknown[]) => printed.push(args.join(' '));
@@ -168,8 +202,13 @@ test('`faasm-python image --push` builds VERSION from a bundle and pushes its ta
     );
   } finally {
     console.log = log;
-    if (saved.ref !== undefined) process.env.GITHUB_REF = saved.ref;
-    if (saved.event !== undefined) process.env.GITHUB_EVENT_NAME = saved.event;
+    for (const [k, v] of [
+      ['GITHUB_REF', saved.ref],
+      ['GITHUB_SHA', saved.sha],
+    ] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
   expect(code).toBe(0);
   const tag = `${registry.address}/cli/cpython:${version}`;

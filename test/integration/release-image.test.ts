@@ -54,11 +54,11 @@ describe('the cpython image from the release bundle', () => {
       owner: 'faasm',
       version,
       ref: `refs/tags/v${version}`,
-      eventName: 'push',
+      sha: '0123456789abcdef0123456789abcdef01234567',
     });
     const labels = {
       version,
-      revision: 'test',
+      revision: '0123456789abcdef0123456789abcdef01234567',
       source: 'https://github.com/faasm/python',
       created: '2026-01-01T00:00:00Z',
     };

@@ -2,87 +2,77 @@ import {
   imageBuildArgs,
   imageLabels,
   imageTags,
+  isVersionTag,
   refSlug,
   type TagInput,
 } from '../../../src/image/tags.js';
 import { UserError } from '../../../src/util/errors.js';
 
-const base = { registry: 'ghcr.io', owner: 'Faasm' };
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const base = { registry: 'ghcr.io', owner: 'Faasm', sha: SHA };
 const repo = 'ghcr.io/faasm/cpython';
 
-describe('imageTags', () => {
-  const cases: [string, Omit<TagInput, 'registry' | 'owner'>, string[]][] = [
-    [
-      'tag push of a release',
-      { version: '0.2.0', ref: 'refs/tags/v0.2.0', eventName: 'push' },
-      [`${repo}:0.2.0`, `${repo}:0.2`, `${repo}:latest`],
-    ],
-    [
-      'tag push of a pre-release: no minor, no latest',
-      { version: '0.3.0-rc.1', ref: 'refs/tags/v0.3.0-rc.1', eventName: 'push' },
-      [`${repo}:0.3.0-rc.1`],
-    ],
-    [
-      'dispatch on the default branch rebuilds the release',
-      { version: '1.4.2', ref: 'refs/heads/main', eventName: 'workflow_dispatch' },
-      [`${repo}:1.4.2`, `${repo}:1.4`, `${repo}:latest`],
-    ],
-    [
-      'dispatch on a tag rebuilds that release',
-      { version: '1.4.2', ref: 'refs/tags/v1.4.2', eventName: 'workflow_dispatch' },
-      [`${repo}:1.4.2`, `${repo}:1.4`, `${repo}:latest`],
-    ],
-    [
-      'dispatch on another branch gets only the branch name',
-      { version: '1.4.2', ref: 'refs/heads/Feature/New_Thing', eventName: 'workflow_dispatch' },
-      [`${repo}:feature-new_thing`],
-    ],
-    [
-      'branch push, even to main, never overwrites a release tag',
-      { version: '1.4.2', ref: 'refs/heads/main', eventName: 'push' },
-      [`${repo}:main`],
-    ],
-    [
-      'pull request',
-      { version: '1.4.2', ref: 'refs/pull/42/merge', eventName: 'pull_request' },
-      [`${repo}:pr-42`],
-    ],
-    ['local build', { version: '0.1.0' }, [`${repo}:0.1.0`, `${repo}:0.1`, `${repo}:latest`]],
-    [
-      'a non-main default branch',
-      {
-        version: '0.1.0',
-        ref: 'refs/heads/trunk',
-        eventName: 'workflow_dispatch',
-        defaultBranch: 'trunk',
-      },
-      [`${repo}:0.1.0`, `${repo}:0.1`, `${repo}:latest`],
-    ],
+describe('imageTags (docker/metadata-action rules)', () => {
+  // ref, VERSION -> tags (without the repository)
+  const table: [string, string, string[]][] = [
+    ['refs/tags/v0.5.0', '0.5.0', ['0.5.0', '0.5', '0', 'latest']],
+    ['refs/tags/v1.4.2', '1.4.2', ['1.4.2', '1.4', '1', 'latest']],
+    ['refs/tags/v2.0.0', '2.0.0', ['2.0.0', '2.0', '2', 'latest']],
+    ['refs/tags/v0.6.0-rc.1', '0.6.0-rc.1', ['0.6.0-rc.1']],
+    ['refs/tags/v1.0.0-beta.2', '1.0.0-beta.2', ['1.0.0-beta.2']],
+    ['refs/heads/main', '0.5.0', ['sha-0123456', 'main']],
+    ['refs/heads/Feature/New_Thing', '0.5.0', ['sha-0123456', 'Feature-New_Thing']],
+    ['refs/heads/-.odd//name!', '0.5.0', ['sha-0123456', 'odd-name-']],
+    ['refs/heads/release/0.5', '0.5.0', ['sha-0123456', 'release-0.5']],
+    ['refs/pull/42/merge', '0.5.0', ['sha-0123456', 'pr-42']],
+    ['refs/tags/nightly', '0.5.0', ['sha-0123456', 'nightly']],
   ];
-  test.each(cases)('%s', (_name, input, expected) => {
-    expect(imageTags({ ...base, ...input })).toEqual(expected);
+  test.each(table)('%s at VERSION %s -> %j', (ref, version, expected) => {
+    expect(imageTags({ ...base, version, ref })).toEqual(expected.map((t) => `${repo}:${t}`));
+  });
+
+  test('only a v* tag ever names a version, X.Y, X or latest', () => {
+    for (const [ref, version] of table) {
+      const tags = imageTags({ ...base, version, ref }).map((t) => t.split(':').pop());
+      expect(tags.includes(version)).toBe(ref.startsWith('refs/tags/v'));
+      expect(tags.includes('latest')).toBe(ref.startsWith('refs/tags/v') && !version.includes('-'));
+    }
   });
 
   test('a local registry with a port keeps it', () => {
     expect(
-      imageTags({ registry: '127.0.0.1:5000/', owner: 'me', version: '0.1.0-beta.2' }),
+      imageTags({
+        ...base,
+        registry: '127.0.0.1:5000/',
+        owner: 'me',
+        version: '0.1.0-beta.2',
+        ref: 'refs/tags/v0.1.0-beta.2',
+      }),
     ).toEqual(['127.0.0.1:5000/me/cpython:0.1.0-beta.2']);
   });
 
   const refused: [string, TagInput, RegExp][] = [
     [
-      'a pushed tag that is not v<VERSION>',
-      { ...base, version: '0.2.0', ref: 'refs/tags/v0.2.1', eventName: 'push' },
+      'a v* tag that is not v<VERSION>',
+      { ...base, version: '0.2.0', ref: 'refs/tags/v0.2.1' },
       /The tag v0\.2\.1 does not match VERSION 0\.2\.0/,
     ],
-    ['an invalid version', { ...base, version: '0.2' }, /not a semantic version/],
+    ['an invalid version', { ...base, version: '0.2', ref: 'refs/heads/main' }, /not a semantic/],
     [
       'an unknown ref',
       { ...base, version: '0.2.0', ref: 'refs/notes/x' },
       /Cannot name image tags/,
     ],
-    ['a push with no ref', { ...base, version: '0.2.0', eventName: 'push' }, /needs a git ref/],
-    ['an empty owner', { ...base, owner: '', version: '0.2.0' }, /must not be empty/],
+    [
+      'a commit that is not one',
+      { ...base, version: '0.2.0', ref: 'refs/heads/main', sha: 'HEAD' },
+      /not a git commit id/,
+    ],
+    [
+      'an empty owner',
+      { ...base, owner: '', version: '0.2.0', ref: 'refs/heads/main' },
+      /must not be empty/,
+    ],
   ];
   test.each(refused)('refuses %s', (_name, input, message) => {
     expect(() => imageTags(input)).toThrow(UserError);
@@ -90,8 +80,18 @@ describe('imageTags', () => {
   });
 
   test('refSlug', () => {
-    expect(refSlug('-.Weird//Name!')).toBe('weird-name-');
+    expect(refSlug('-.Weird//Name!')).toBe('Weird-Name-');
     expect(refSlug('x'.repeat(300))).toHaveLength(128);
+  });
+
+  test.each([
+    ['0.5.0', true],
+    ['0.6.0-rc.1', true],
+    ['0.5', false],
+    ['latest', false],
+    ['sha-0123456', false],
+  ])('isVersionTag(%s) is %s', (tag, expected) => {
+    expect(isVersionTag(tag)).toBe(expected);
   });
 });
 
