@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { exec, probe } from '../util/exec.js';
 import { removeTree } from '../util/fs.js';
-import {
-  assertNotOverwriting,
-  checkRegistry,
-  isLocalRegistry,
-  registryOf,
-} from './registry.js';
+import { assertNotOverwriting, checkRegistry, isLocalRegistry, registryOf } from './registry.js';
 import { isVersionTag } from './tags.js';
 
 export type Engine = 'docker' | 'podman';
