@@ -3,5 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli.ts');
+const { main, installSafetyNet } = await import('../src/cli.ts');
+installSafetyNet();
 process.exitCode = await main(process.argv.slice(2));

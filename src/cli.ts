@@ -1,5 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.js';
+import { cachePaths, defaultCacheDir } from './paths.js';
 import { ExecError, UserError, errorMessage } from './util/errors.js';
 
 function usage(): string {
@@ -45,15 +49,74 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** What an operating-system error on a path means, for the errors a user can fix. */
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+};
+
+/**
+ * Where a genuine bug's stack trace goes: the cache's log directory when it can be written,
+ * else the temp directory. Returns the file, or undefined when neither can be written.
+ */
+function saveStack(err: unknown): string | undefined {
+  const text = `${new Date().toISOString()} faasm-python ${process.argv.slice(2).join(' ')}\n${
+    err instanceof Error ? (err.stack ?? err.message) : String(err)
+  }\n`;
+  const name = `crash-${Date.now()}-${process.pid}.log`;
+  for (const dir of [cachePaths(defaultCacheDir()).logs, tmpdir()]) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The one place a failure becomes output: a user's mistake is one sentence; a failed tool its
+ * log tail; an error on a path the user can fix says which path and why; anything else is a bug,
+ * reported in one line with the file its stack trace was saved to. Never a raw stack trace.
+ */
 export function reportFailure(err: unknown): number {
   if (err instanceof ExecError) {
     console.error(`error: ${err.message}`);
     if (err.tail.length) console.error(err.tail.map((l) => `  | ${l}`).join('\n'));
     if (err.logPath) console.error(`full log: ${err.logPath}`);
-  } else if (err instanceof UserError) {
-    console.error(`error: ${err.message}`);
-  } else {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    return 1;
   }
+  if (err instanceof UserError) {
+    console.error(`error: ${err.message}`);
+    return 1;
+  }
+  const sys = err as NodeJS.ErrnoException;
+  const reason = sys?.code ? FS_REASONS[sys.code] : undefined;
+  if (reason && sys.path) {
+    console.error(`error: cannot ${sys.syscall ?? 'use'} ${sys.path}: ${reason} (${sys.code}).`);
+    return 1;
+  }
+  const where = saveStack(err);
+  console.error(
+    `error: ${errorMessage(err).split('\n')[0]} (a faasm-python bug${where ? `; its stack trace is in ${where}` : ''}: please report it).`,
+  );
   return 1;
+}
+
+/** Failures outside a command's own promise (timers, stray rejections) end the process the same way. */
+export function installSafetyNet(): void {
+  const die = (err: unknown) => {
+    process.exitCode = reportFailure(err);
+    process.exit();
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
 }

@@ -8,7 +8,7 @@ import { cachePaths } from '../paths.js';
 import { pipeline } from '../pipeline.js';
 import { UserError } from '../util/errors.js';
 import { formatBytes, removeTree } from '../util/fs.js';
-import { buildOptionSpec, buildOptions } from './common.js';
+import { buildOptionSpec, buildOptions, numberOption } from './common.js';
 import type { Command } from './types.js';
 
 /** Work dirs are named `<layer>-<key12>-<pid>`; those of dead processes are leftovers. */
@@ -108,10 +108,8 @@ Options: --cache-dir DIR`,
       throw new UserError(`Unknown cache action '${action}'; use list, verify, prune or path.`);
     }
     let doomed = entries;
-    if (typeof values['older-than'] === 'string') {
-      const days = Number(values['older-than']);
-      if (!(days >= 0))
-        throw new UserError(`--older-than takes a number of days, not '${values['older-than']}'.`);
+    const days = numberOption(values, 'older-than', { min: 0, max: 36_500, unit: 'days' });
+    if (days !== undefined) {
       doomed = entries.filter((e) => Date.now() - e.lastUsed.getTime() > days * 86_400_000);
     } else if (values.all !== true) {
       const current = new Set(

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stageFunction } from '../runner/functions.js';
@@ -9,7 +9,7 @@ import { UserError } from '../util/errors.js';
 import { removeTree } from '../util/fs.js';
 import { quietReporter } from '../layers/reporter.js';
 import { resolveRuntime } from '../runtime/resolve.js';
-import { buildOptionSpec, buildOptions, stringOption } from './common.js';
+import { buildOptionSpec, buildOptions, numberOption, stringOption } from './common.js';
 import type { Command, Values } from './types.js';
 
 /** Where py_func.wasm and the runtime root are; explicit until the pipeline provides them. */
@@ -63,6 +63,12 @@ async function readInput(values: Values): Promise<Uint8Array> {
   const file = stringOption(values, 'input-file');
   if (text !== undefined && file !== undefined)
     throw new UserError('Give --input or --input-file, not both.');
+  // Bytes that are not UTF-8 reach process.argv as U+FFFD: refuse them rather than change them.
+  if (text?.includes('\uFFFD')) {
+    throw new UserError(
+      '--input holds bytes that are not UTF-8 (or U+FFFD itself); pass such input with --input-file FILE.',
+    );
+  }
   if (file === undefined) return Buffer.from(text ?? '', 'utf8');
   try {
     return await readFile(file);
@@ -137,12 +143,21 @@ Options:
     if (positionals.length !== 1)
       throw new UserError('Name one function: a .py file or user/func.');
     const target = positionals[0]!;
-    const runtime = await runtimeFromOptions(values);
-    const timeout = stringOption(values, 'timeout');
-    const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
-    if (timeoutMs !== undefined && !(timeoutMs > 0))
-      throw new UserError(`--timeout takes seconds, not '${timeout}'.`);
+    // Every input is checked before the runtime is built or looked up.
+    const timeout = numberOption(values, 'timeout', { min: 0.001, max: 86_400, unit: 'seconds' });
+    const timeoutMs = timeout === undefined ? undefined : timeout * 1000;
     const input = await readInput(values);
+    const confFlags = parseConf(values);
+    const vm = parseVm(stringOption(values, 'vm'));
+    const limits = {
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...byteLimit(values, 'max-state-key-bytes', 'maxStateKeyBytes'),
+      ...byteLimit(values, 'max-state-bytes', 'maxStateBytes'),
+    };
+    if (target.endsWith('.py') && !(await stat(target).catch(() => undefined))?.isFile()) {
+      throw new UserError(`There is no function file ${target}; check the path.`);
+    }
+    const runtime = await runtimeFromOptions(values);
 
     let staged: string | undefined;
     let functionsDir = stringOption(values, 'functions');
@@ -163,14 +178,10 @@ Options:
       wasmPath: runtime.wasm,
       runtimeRoot: runtime.root,
       functionsDir,
-      confFlags: parseConf(values),
-      vm: parseVm(stringOption(values, 'vm')),
+      confFlags,
+      vm,
       stateDir: stringOption(values, 'state-dir'),
-      limits: {
-        ...(timeoutMs ? { timeoutMs } : {}),
-        ...byteLimit(values, 'max-state-key-bytes', 'maxStateKeyBytes'),
-        ...byteLimit(values, 'max-state-bytes', 'maxStateBytes'),
-      },
+      limits,
     });
     try {
       const entry = stringOption(values, 'entry');

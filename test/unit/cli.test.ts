@@ -36,7 +36,7 @@ describe('faasm-python CLI', () => {
 
   test('a bad --jobs is one sentence and exit 1, not a stack trace', async () => {
     expect(await main(['build', '--jobs', 'many', '--cache-dir', dir])).toBe(1);
-    expect(err).toEqual(["error: --jobs must be a whole number of at least 1, not 'many'."]);
+    expect(err).toEqual(["error: --jobs takes a whole number from 1 to 1024, not 'many'."]);
   });
 
   test('an unknown layer is refused before anything is built', async () => {
