@@ -30,15 +30,11 @@ async function toolsPython(): Promise<string> {
 const quiet = { cwd: PYFAASM, env: { PYTHONDONTWRITEBYTECODE: '1' } };
 
 describe('pyfaasm', () => {
-  it(
-    'passes its pytest suite and mypy --strict',
-    async () => {
-      const python = await toolsPython();
-      const tests = await exec(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], quiet);
-      expect(tests.stdout).toMatch(/\d+ passed/);
-      const types = await exec(python, ['-m', 'mypy', '--cache-dir=/dev/null'], quiet);
-      expect(types.stdout).toMatch(/^Success: no issues found/m);
-    },
-    300_000,
-  );
+  it('passes its pytest suite and mypy --strict', async () => {
+    const python = await toolsPython();
+    const tests = await exec(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], quiet);
+    expect(tests.stdout).toMatch(/\d+ passed/);
+    const types = await exec(python, ['-m', 'mypy', '--cache-dir=/dev/null'], quiet);
+    expect(types.stdout).toMatch(/^Success: no issues found/m);
+  }, 300_000);
 });
