@@ -3,6 +3,7 @@ import { bumpCommand } from './bump.js';
 import { cacheCommand } from './cache.js';
 import { changelogCommand } from './changelog.js';
 import { imageCommand } from './image.js';
+import { invokeCommand } from './invoke.js';
 import { modulesCommand } from './modules.js';
 import { releaseCommand } from './release.js';
 import { runCommand } from './run.js';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   modulesCommand,
   runCommand,
   uploadCommand,
+  invokeCommand,
   versionCommand,
   bumpCommand,
   tagCommand,

@@ -1,8 +1,12 @@
-import { copyFile, mkdir, readFile, readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { checkFunctionName, stageFunction } from '../runner/functions.js';
 import { UserError } from '../util/errors.js';
-import { stringOption } from './common.js';
+import { buildOptionSpec, stringOption } from './common.js';
+import { runtimeFromOptions } from './run.js';
+import { faasmRequest, parseHostUrl, timeoutMs } from '../faasm/http.js';
+import { checkAbi, entrypointExports, linkError } from '../faasm/profile.js';
+import { isWasm, readModuleAbi } from '../faasm/wasm-abi.js';
 import type { Command } from './types.js';
 
 interface Upload {
@@ -26,88 +30,143 @@ async function collect(target: string, user: string, func: string | undefined): 
 
 /** PUT to a Faasm upload server; any status but 2xx is the user's to fix (URL, server). */
 export async function put(
-  url: string,
+  url: URL,
   body: Uint8Array,
+  ms: number,
   fetchFn: typeof fetch = fetch,
 ): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetchFn(url, { method: 'PUT', body: Buffer.from(body) });
-  } catch (err) {
+  const res = await faasmRequest('PUT', url, body, ms, fetchFn);
+  if (res.status < 200 || res.status > 299) {
+    const text = res.body.trim().slice(0, 200);
     throw new UserError(
-      `Cannot reach the Faasm upload server at ${url} (${(err as Error).message}); check --host.`,
-    );
-  }
-  if (!res.ok) {
-    const text = (await res.text().catch(() => '')).trim().slice(0, 200);
-    throw new UserError(
-      `The upload server answered ${res.status} to PUT ${url}${text ? `: ${text}` : ''}.`,
+      `The upload server answered ${res.status} to PUT ${url.href}${text ? `: ${text}` : ''}.`,
     );
   }
 }
 
+/** py_func.wasm, checked before anything is installed: a wasm module WAVM would load. */
+async function readEntrypoint(file: string): Promise<Uint8Array> {
+  const bytes = await readFile(file).catch(() => {
+    throw new UserError(`Cannot read ${file}; build the func layer or fix --wasm.`);
+  });
+  if (!isWasm(bytes) || !WebAssembly.validate(bytes)) {
+    throw new UserError(
+      `${file} is not a valid WebAssembly module; pass py_func.wasm from the func layer.`,
+    );
+  }
+  const refused = linkError(
+    `${file} would not load on Faasm's WAVM: it`,
+    checkAbi(readModuleAbi(bytes), 'wavm', entrypointExports()),
+  );
+  if (refused) throw new UserError(refused);
+  return bytes;
+}
+
+/** Writes `file` whole or not at all. */
+async function installFile(file: string, data: Uint8Array): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+/** Replaces `dest` with a copy of `src`, switching over only once the copy is complete. */
+async function installTree(src: string, dest: string): Promise<void> {
+  const tmp = `${dest}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await cp(src, tmp, { recursive: true, dereference: false, verbatimSymlinks: true });
+  const old = `${dest}.old-${process.pid}`;
+  await rename(dest, old).catch(() => undefined);
+  await rename(tmp, dest);
+  await rm(old, { recursive: true, force: true });
+}
+
 export const uploadCommand: Command = {
   name: 'upload',
-  summary: "Upload Python functions (and the entrypoint) to Faasm's shared files or upload server",
-  usage: `Usage: faasm-python upload <file.py | dir> (--local DIR | --host URL) [options]
+  summary: "Upload Python functions (and the runtime) to Faasm's local files or upload server",
+  usage: `Usage: faasm-python upload [file.py | dir] (--local DIR | --host URL) [options]
 
-  --local DIR   a Faasm root (e.g. /usr/local/faasm): functions go to
-                DIR/shared/pyfuncs/<user>/<func>/function.py, the entrypoint to
-                DIR/wasm/python/py_func/function.wasm
-  --host URL    a Faasm upload server (e.g. http://localhost:8002): PUT /p/<user>/<func> per
-                function, PUT /f/python/py_func for the entrypoint
-  --user NAME   the functions' user (default python)
-  --func NAME   the function's name, for a single file (default: the file's name)
-  --wasm FILE   also upload py_func.wasm as python/py_func`,
+  --local DIR     a Faasm root ($FAASM_LOCAL_DIR, e.g. /usr/local/faasm), laid out as Faasm
+                  loads it: functions at DIR/shared/pyfuncs/<user>/<func>/function.py, the
+                  entrypoint at DIR/wasm/python/py_func/function.wasm, the runtime root at
+                  DIR/runtime_root
+  --host URL      a Faasm upload server (e.g. http://localhost:8002): PUT /p/<user>/<func> per
+                  function, PUT /f/python/py_func for the entrypoint
+  --user NAME     the functions' user (default python)
+  --func NAME     the function's name, for a single file (default: the file's name)
+  --wasm FILE     also upload py_func.wasm as python/py_func (checked: a module Faasm's WAVM loads)
+  --root DIR      also install this runtime root (--local only)
+  --runtime       upload the built runtime: py_func.wasm and, with --local, the runtime root
+  --timeout S     per request to --host (default 60)`,
   options: {
+    ...buildOptionSpec,
     local: { type: 'string' },
     host: { type: 'string' },
     user: { type: 'string' },
     func: { type: 'string' },
     wasm: { type: 'string' },
+    root: { type: 'string' },
+    runtime: { type: 'boolean' },
+    timeout: { type: 'string' },
   },
   positionals: true,
   async run(values, positionals) {
     const local = stringOption(values, 'local');
-    const host = stringOption(values, 'host');
-    if (!local === !host)
+    const hostOpt = stringOption(values, 'host');
+    if (!local === !hostOpt)
       throw new UserError(
         'Say where to upload: --local <faasm root> or --host <upload server URL>.',
       );
+    const host = hostOpt ? parseHostUrl(hostOpt) : undefined;
+    const ms = timeoutMs(stringOption(values, 'timeout'), 60);
     if (positionals.length > 1) throw new UserError('Upload one file or one directory at a time.');
     const user = checkFunctionName('user', stringOption(values, 'user') ?? 'python');
     const func = stringOption(values, 'func');
     if (func) checkFunctionName('function', func);
     const uploads = positionals[0] ? await collect(positionals[0], user, func) : [];
-    const wasm = stringOption(values, 'wasm');
-    if (!uploads.length && !wasm)
-      throw new UserError('Nothing to upload: name functions and/or --wasm.');
+    let wasm = stringOption(values, 'wasm');
+    let root = stringOption(values, 'root');
+    if (values.runtime === true) {
+      if (wasm || root) throw new UserError('Give --runtime, or --wasm/--root, not both.');
+      ({ wasm, root } = await runtimeFromOptions({ ...values, wasm: undefined, root: undefined }));
+      if (!local) root = undefined;
+    }
+    if (root && !local) throw new UserError('--root installs a runtime root under --local only.');
+    if (!uploads.length && !wasm && !root)
+      throw new UserError('Nothing to upload: name functions, --wasm, --root or --runtime.');
 
-    for (const u of uploads) {
-      checkFunctionName('function', u.func);
+    // Everything is read and checked before anything is written.
+    for (const u of uploads) checkFunctionName('function', u.func);
+    const sources = await Promise.all(uploads.map((u) => readFile(u.file)));
+    const entrypoint = wasm ? await readEntrypoint(wasm) : undefined;
+    if (root && !(await stat(root).catch(() => undefined))?.isDirectory())
+      throw new UserError(`The runtime root ${root} is not a directory.`);
+
+    for (const [i, u] of uploads.entries()) {
       if (local) {
         const dest = await stageFunction(u.file, join(local, 'shared', 'pyfuncs'), u.user, u.func);
         console.log(`${u.user}/${u.func} -> ${dest}`);
       } else {
-        const url = new URL(`/p/${u.user}/${u.func}`, host).href;
-        await put(url, await readFile(u.file));
-        console.log(`${u.user}/${u.func} -> PUT ${url}`);
+        const url = new URL(`/p/${u.user}/${u.func}`, host);
+        await put(url, sources[i]!, ms);
+        console.log(`${u.user}/${u.func} -> PUT ${url.href}`);
       }
     }
-    if (wasm) {
-      const bytes = await readFile(wasm).catch(() => {
-        throw new UserError(`Cannot read ${wasm}; build the func layer or fix --wasm.`);
-      });
+    if (entrypoint) {
       if (local) {
-        const dir = join(local, 'wasm', 'python', 'py_func');
-        await mkdir(dir, { recursive: true });
-        await copyFile(wasm, join(dir, 'function.wasm'));
-        console.log(`python/py_func -> ${join(dir, 'function.wasm')}`);
+        const file = join(local, 'wasm', 'python', 'py_func', 'function.wasm');
+        await installFile(file, entrypoint);
+        console.log(`python/py_func -> ${file}`);
       } else {
-        const url = new URL('/f/python/py_func', host).href;
-        await put(url, bytes);
-        console.log(`python/py_func -> PUT ${url} (${bytes.length} bytes)`);
+        const url = new URL('/f/python/py_func', host);
+        await put(url, entrypoint, ms);
+        console.log(`python/py_func -> PUT ${url.href} (${entrypoint.length} bytes)`);
       }
+    }
+    if (root && local) {
+      const dest = join(local, 'runtime_root');
+      await installTree(root, dest);
+      console.log(`runtime root -> ${dest}`);
     }
     return 0;
   },
