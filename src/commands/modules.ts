@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ActionsCacheStore } from '../layers/actions-store.js';
 import { consoleReporter } from '../layers/reporter.js';
 import { runLayers, selectLayers } from '../layers/runner.js';
@@ -12,6 +12,8 @@ import {
 } from '../modules/layer.js';
 import { adhocRecipe, readAllRecipes } from '../modules/recipe.js';
 import { describeRoute } from '../sources/fetch.js';
+import { checkArchive } from '../sources/unpack.js';
+import { sha256File } from '../util/hash.js';
 import { pipeline } from '../pipeline.js';
 import { UserError } from '../util/errors.js';
 import { formatBytes } from '../util/fs.js';
@@ -48,10 +50,47 @@ async function layerOptions(values: Values, opts: BuildOptions): Promise<Modules
       `--sha256 must be the 64 hex characters of ${source}'s sha256 (run sha256sum on it).`,
     );
   }
+  const checked = await checkAdhocSource(source, hash);
   console.error(
     `warning: ${name} is not in any recipe, so it is unsupported: trying it as a pure module from ${source}, tested only by importing it. Write third-party/modules/${name}/recipe.json to support it.`,
   );
-  return { adhoc: adhocRecipe(name, source, hash) };
+  return { adhoc: adhocRecipe(name, checked, hash) };
+}
+
+/**
+ * An ad hoc --source, checked before any layer runs: a URL must parse as http(s); a local file
+ * must exist, have the given sha256 and hold no member that escapes the tree (checkArchive).
+ * Returns the source with a local path made absolute (it is read from the repository's root).
+ */
+async function checkAdhocSource(source: string, hash: string): Promise<string> {
+  if (source.includes('://')) {
+    let url: URL;
+    try {
+      url = new URL(source);
+    } catch {
+      throw new UserError(
+        `--source ${source} is not a valid URL; give an http(s) URL or a file path.`,
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new UserError(
+        `--source ${source} uses ${url.protocol}; give an http(s) URL or a file path.`,
+      );
+    }
+    return url.href;
+  }
+  const file = resolve(source);
+  if (!(await stat(file).catch(() => undefined))?.isFile()) {
+    throw new UserError(`There is no file ${source} to use as --source; check the path.`);
+  }
+  const actual = await sha256File(file);
+  if (actual !== hash) {
+    throw new UserError(
+      `${source} has sha256 ${actual}, not the ${hash} given with --sha256; it was not unpacked, so check where it came from.`,
+    );
+  }
+  await checkArchive(file);
+  return file;
 }
 
 async function buildModulesLayer(values: Values): Promise<LayerResult> {
