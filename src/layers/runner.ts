@@ -8,6 +8,7 @@ import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { layerKey, shortKey } from './key.js';
 import { LocalStore, damageReport } from './local-store.js';
 import { filesSize, recordFiles } from './manifest.js';
+import { runGraph } from './schedule.js';
 import type {
   BuildOptions,
   Json,
@@ -88,18 +89,23 @@ export async function runLayers(
   const paths = cachePaths(opts.cacheDir);
   const store = new LocalStore(paths.layers);
   const results = new Map<string, LayerResult>();
-  for (const planned of await planLayers(layers, opts)) {
-    const result = await runOne(planned, store, results, opts, run);
+  const plan = await planLayers(layers, opts);
+  // Layers that do not depend on each other build at once, as many as there are make jobs.
+  const nodes = plan.map((p) => ({ name: p.layer.name, deps: p.layer.deps, planned: p }));
+  await runGraph(nodes, Math.max(1, opts.jobs), async ({ planned }) => {
+    const result = await runOne(planned, store, results, plan, opts, run);
     results.set(result.name, result);
     run.reporter.done(result);
-  }
-  return results;
+  });
+  // In plan order, whatever order they finished in.
+  return new Map(plan.map((p) => [p.layer.name, results.get(p.layer.name)!]));
 }
 
 async function runOne(
   { layer, key, depKeys, inputs }: PlannedLayer,
   store: LocalStore,
   results: Map<string, LayerResult>,
+  plan: readonly PlannedLayer[],
   opts: BuildOptions,
   { remote, reporter }: RunOptions,
 ): Promise<LayerResult> {
@@ -150,7 +156,7 @@ async function runOne(
         reporter.warn(`${report} Building it instead.`);
       }
     }
-    await build(layer, key, depKeys, inputs, store, results, opts, log);
+    await build(layer, key, depKeys, inputs, store, results, plan, opts, log);
     if (remote) await remote.save(cacheKey, store.entryDir(layer.name, key));
     return finish('built');
   } finally {
@@ -165,6 +171,7 @@ async function build(
   inputs: unknown,
   store: LocalStore,
   results: Map<string, LayerResult>,
+  plan: readonly PlannedLayer[],
   opts: BuildOptions,
   log: string,
 ): Promise<void> {
@@ -188,7 +195,16 @@ async function build(
       }
       return r.dir;
     },
-    keys: Object.fromEntries([...results.values()].map((r) => [r.name, r.key])),
+    // The layers planned before this one, whether or not they have finished: the same set in a
+    // parallel build as in a sequential one.
+    keys: Object.fromEntries(
+      plan
+        .slice(
+          0,
+          plan.findIndex((p) => p.layer.name === layer.name),
+        )
+        .map((p) => [p.layer.name, p.key]),
+    ),
     exec: (cmd, args, execOpts) => exec(cmd, args, { log, echo: opts.verbose, ...execOpts }),
     info: (message) => void message,
   };
