@@ -1,175 +1,271 @@
-// `npm run bench`: prints the project's performance figures. Numbers, never assertions.
-//   --warm-only   skip the cold build (use the default cache, building what is missing)
-//   --runs N      repetitions for latency figures (default 5)
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// `npm run bench -- [--quick] [--json FILE] [--rounds N]`: the project's performance figures,
+// printed, and with --json written as one object. Numbers, never assertions.
+//   --quick     skip the cold build (the warm build uses the default cache, building what is missing)
+//   --json F    write the figures issue 14 names to F
+//   --rounds N  interleaved Richards rounds (default 5; each side runs once per round)
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runPythonWasm } from '../src/cpython/python-wasm.js';
-import { runLayers } from '../src/layers/runner.js';
-import type { BuildOptions, LayerResult, Reporter } from '../src/layers/types.js';
+import { nativePython } from '../src/cpython/native-layer.js';
+import { readCPythonConfig } from '../src/cpython/config.js';
+import { runLayers, selectLayers } from '../src/layers/runner.js';
+import type { LayerResult, Reporter } from '../src/layers/types.js';
 import { REPO_ROOT, cachePaths, defaultCacheDir } from '../src/paths.js';
-import { pipeline } from '../src/pipeline.js';
+import { DEFAULT_TARGETS, pipeline } from '../src/pipeline.js';
 import { stageFunctionDir } from '../src/runner/functions.js';
 import { FaasmHost } from '../src/runner/host.js';
+import type { CallRequest } from '../src/runner/types.js';
 import { exec } from '../src/util/exec.js';
-import { formatBytes, formatSeconds, treeSize } from '../src/util/fs.js';
+import { formatBytes } from '../src/util/fs.js';
 
 const { values } = parseArgs({
-  options: { 'warm-only': { type: 'boolean' }, runs: { type: 'string', default: '5' } },
+  options: {
+    quick: { type: 'boolean' },
+    json: { type: 'string' },
+    rounds: { type: 'string', default: '5' },
+  },
 });
-const runs = Number(values.runs);
+const rounds = Number(values.rounds);
+const RICHARDS = join(REPO_ROOT, 'func', 'python', 'bench_richards.py');
+const DRIVER = join(REPO_ROOT, 'scripts', 'bench', 'richards_driver.py');
+const PYODIDE = join(REPO_ROOT, 'scripts', 'bench', 'pyodide-richards.mjs');
+
+/** The fields of `--json`, exactly as issue 14 lists them (ms unless the name says otherwise). */
+interface Figures {
+  warm_call_p50_ms: number;
+  warm_call_p99_ms: number;
+  first_call_ms: number;
+  calls_per_s_2: number;
+  calls_per_s_8: number;
+  richards_wasm_ms: number;
+  richards_native_ms: number;
+  richards_pyodide_ms: number;
+  pyodide_first_call_ms: number;
+  warm_build_s: number;
+  cold_build_s?: number;
+  py_func_bytes: number;
+  root_bytes: number;
+  host_rss_idle_mb: number;
+}
 
 const quiet: Reporter = { start() {}, done() {}, info() {}, warn() {} };
-const options = (cacheDir: string): BuildOptions => ({
-  repoRoot: REPO_ROOT,
-  cacheDir,
-  noCache: false,
-  jobs: 2,
-  experimental: false,
-  verbose: false,
-});
 
-function median(xs: number[]): number {
+function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
+const best = (xs: readonly number[]) => Math.min(...xs);
+const median = (xs: readonly number[]) => quantile(xs, 0.5);
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function row(label: string, value: string): void {
-  console.log(`${label.padEnd(44)} ${value}`);
+  console.log(`  ${label.padEnd(46)} ${value}`);
 }
 
-async function timedBuild(cacheDir: string) {
-  const started = Date.now();
-  const results = await runLayers(pipeline, options(cacheDir), { reporter: quiet });
-  return { results, ms: Date.now() - started };
+function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
-/** Sizes the modules add, py_func.wasm, and Python function latency through the Faasm host. */
-async function functionFigures(results: Map<string, LayerResult>, runs: number): Promise<void> {
-  const func = results.get('func')!;
-  const modules = JSON.parse(
-    await readFile(join(results.get('modules')!.dir, 'modules.json'), 'utf8'),
-  );
-  const info = JSON.parse(await readFile(join(func.dir, 'func.json'), 'utf8'));
-  const linked = info.linkedBytes as Record<string, number>;
-  console.log('\n## modules: bytes added to the runtime root + linked into py_func.wasm');
-  for (const m of modules.modules as Array<{
-    name: string;
-    status: string;
-    bytes: number;
-    extensions: string[];
-  }>) {
-    if (m.status !== 'ok') continue;
-    const code = m.extensions.reduce((sum, e) => sum + (linked[`${e}.a`] ?? 0), 0);
-    row(`  ${m.name}`, `${formatBytes(m.bytes)} + ${formatBytes(code)}`);
-  }
-  console.log('\n## py_func.wasm: linked bytes by input (before strip)');
-  for (const [name, bytes] of Object.entries(linked)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 8)) {
-    row(`  ${name}`, formatBytes(bytes));
-  }
-  row('  runtime root (stdlib + site-packages)', formatBytes(results.get('root')!.size));
-  row('  py_func.wasm (stripped of debug info)', formatBytes(info.size));
+/** `faasm-python build` as a user runs it, in its own process; seconds. */
+async function timedBuild(cacheDir: string): Promise<number> {
+  const t0 = performance.now();
+  await exec(process.execPath, [join(REPO_ROOT, 'bin', 'faasm-python.js'), 'build'], {
+    env: { FAASM_PYTHON_CACHE: cacheDir },
+    cwd: REPO_ROOT,
+  });
+  return (performance.now() - t0) / 1000;
+}
 
+async function coldBuild(): Promise<number> {
+  // An empty layer cache (never the shared one); sources are copied in so downloads are not timed.
+  const cacheDir = await mkdtemp(join(tmpdir(), 'fp-bench-cold-'));
+  try {
+    await cp(cachePaths(defaultCacheDir()).sources, cachePaths(cacheDir).sources, {
+      recursive: true,
+    }).catch(() => {});
+    const before = load();
+    const s = await timedBuild(cacheDir);
+    console.log('\n## cold build (empty temp cache, sources present)');
+    row('total', `${s.toFixed(0)} s (load average before: ${before}; after: ${load()})`);
+    return s;
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `n` calls with `inFlight` of them running at once; calls per second. */
+async function throughput(host: FaasmHost, req: CallRequest, n: number, inFlight: number) {
+  let next = 0;
+  const t0 = performance.now();
+  const lane = async () => {
+    while (next++ < n) {
+      const r = await host.call(req);
+      if (r.returnCode !== 0) throw new Error(`${req.func} failed: ${r.error}`);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function richardsInHost(host: FaasmHost): Promise<number> {
+  const r = await host.call({ user: 'python', func: 'bench_richards', input: Buffer.from('1') });
+  const ms = /best ([\d.]+) ms/.exec(Buffer.from(r.output).toString())?.[1];
+  if (r.returnCode !== 0 || !ms) throw new Error(`bench_richards failed: ${r.error ?? r.stderr}`);
+  return Number(ms);
+}
+
+async function richardsNative(python: string, runs: number): Promise<number[]> {
+  const { stdout } = await exec(python, [DRIVER, RICHARDS, String(runs)]);
+  return JSON.parse(stdout) as number[];
+}
+
+async function richardsPyodide(runs: number) {
+  const { stdout } = await exec(process.execPath, [PYODIDE, DRIVER, RICHARDS, String(runs)], {
+    cwd: REPO_ROOT,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as { firstCallMs: number; runs: number[] };
+}
+
+/**
+ * Richards on the three sides, interleaved round by round so machine noise hits all of them.
+ * Each round: one warm host call running Richards once, one native process and one pyodide
+ * process each running it twice (the first run of a process warms it and is dropped).
+ */
+async function richards(host: FaasmHost, python: string) {
+  const wasm: number[] = [];
+  const native: number[] = [];
+  const pyodide: number[] = [];
+  const pyodideFirst: number[] = [];
+  await richardsInHost(host); // the host's first Richards call compiles what it runs
+  for (let i = 0; i < rounds; i++) {
+    wasm.push(await richardsInHost(host));
+    native.push((await richardsNative(python, 2))[1]!);
+    const p = await richardsPyodide(2);
+    pyodide.push(p.runs[1]!);
+    pyodideFirst.push(p.firstCallMs);
+  }
+  return { wasm, native, pyodide, pyodideFirst };
+}
+
+async function hostFigures(results: Map<string, LayerResult>, python: string) {
   const functions = await mkdtemp(join(tmpdir(), 'fp-bench-fn-'));
   await stageFunctionDir(join(REPO_ROOT, 'func', 'python'), functions, 'python');
+  const hello: CallRequest = { user: 'python', func: 'hello' };
   const t0 = performance.now();
   const host = await FaasmHost.load({
-    wasmPath: join(func.dir, 'py_func.wasm'),
+    wasmPath: join(results.get('func')!.dir, 'py_func.wasm'),
     runtimeRoot: results.get('root')!.dir,
     functionsDir: functions,
   });
   try {
-    const first = await host.call({ user: 'python', func: 'hello' });
-    const cold = performance.now() - t0;
+    const first = await host.call(hello);
+    if (first.returnCode !== 0) throw new Error(`hello failed: ${first.error}`);
+    const firstCall = performance.now() - t0;
     const warm: number[] = [];
-    for (let i = 0; i < Math.max(runs, 10); i++) {
+    for (let i = 0; i < (values.quick ? 100 : 300); i++) {
       const s = performance.now();
-      const r = await host.call({ user: 'python', func: 'hello' });
+      const r = await host.call(hello);
       if (r.returnCode !== 0) throw new Error(`hello failed: ${r.error}`);
       warm.push(performance.now() - s);
     }
-    console.log('\n## functions through the Faasm host (node:wasi)');
+    await new Promise((r) => setTimeout(r, 1000));
+    const rss = process.memoryUsage().rss / 2 ** 20;
+    const perSecond2 = await throughput(host, hello, 100, 2);
+    const perSecond8 = await throughput(host, hello, 100, 8);
+    const rich = await richards(host, python);
+
+    console.log('\n## calls through the Faasm host');
+    row('first call (load, compile, zygote, hello)', `${firstCall.toFixed(0)} ms`);
     row(
-      '  hello, first call (load + compile + zygote)',
-      `${cold.toFixed(0)} ms (rc ${first.returnCode})`,
+      `hello, warm host (${warm.length} calls)`,
+      `p50 ${quantile(warm, 0.5).toFixed(2)} ms, p99 ${quantile(warm, 0.99).toFixed(2)} ms`,
     );
-    row(`  hello, warm host (median of ${warm.length})`, `${median(warm).toFixed(1)} ms`);
-    const rich = await host.call({
-      user: 'python',
-      func: 'bench_richards',
-      input: Buffer.from(String(runs)),
-    });
-    const wasmBest = /best ([\d.]+) ms/.exec(Buffer.from(rich.output).toString())?.[1];
-    const native = await exec(
-      join(results.get('native')!.dir, 'bin', 'python3.11'),
-      [
-        '-c',
-        `import sys; sys.argv=['richards']; import pyfaasm.core as c; c.set_local_input_output(True); c.set_local_input(b'${runs}'); ` +
-          `import runpy; m = runpy.run_path('${join(REPO_ROOT, 'func/python/bench_richards.py')}'); m['faasm_main'](); print(c.get_output().decode())`,
-      ],
-      { env: { PYTHONPATH: join(REPO_ROOT, 'pyfaasm') } },
+    row(
+      'hello throughput, 2 / 8 in flight',
+      `${perSecond2.toFixed(0)} / ${perSecond8.toFixed(0)} calls/s`,
     );
-    const nativeBest = /best ([\d.]+) ms/.exec(native.stdout)?.[1];
-    row(`  richards, best of ${runs}: wasm`, `${wasmBest} ms`);
-    row(`  richards, best of ${runs}: native build Python`, `${nativeBest} ms`);
-    row('  wasm / native', `${(Number(wasmBest) / Number(nativeBest)).toFixed(2)}x`);
+    row('host RSS, idle after warm calls', `${rss.toFixed(0)} MB`);
+    console.log(`\n## Richards, ${rounds} interleaved rounds (best / median, ms)`);
+    row(
+      'wasm (py_func in the host)',
+      `${best(rich.wasm).toFixed(1)} / ${median(rich.wasm).toFixed(1)}`,
+    );
+    row(
+      'native build Python',
+      `${best(rich.native).toFixed(1)} / ${median(rich.native).toFixed(1)}`,
+    );
+    row(
+      'pyodide (npm, own process)',
+      `${best(rich.pyodide).toFixed(1)} / ${median(rich.pyodide).toFixed(1)}`,
+    );
+    row(
+      'wasm / native, wasm / pyodide (best)',
+      `${(best(rich.wasm) / best(rich.native)).toFixed(2)}x, ${(best(rich.wasm) / best(rich.pyodide)).toFixed(2)}x`,
+    );
+    row('pyodide first call (loadPyodide + print)', `${best(rich.pyodideFirst).toFixed(0)} / ${median(rich.pyodideFirst).toFixed(0)}`); // prettier-ignore
+    return {
+      warm_call_p50_ms: round1(quantile(warm, 0.5)),
+      warm_call_p99_ms: round1(quantile(warm, 0.99)),
+      first_call_ms: Math.round(firstCall),
+      calls_per_s_2: round1(perSecond2),
+      calls_per_s_8: round1(perSecond8),
+      richards_wasm_ms: round1(best(rich.wasm)),
+      richards_native_ms: round1(best(rich.native)),
+      richards_pyodide_ms: round1(best(rich.pyodide)),
+      pyodide_first_call_ms: Math.round(median(rich.pyodideFirst)),
+      host_rss_idle_mb: Math.round(rss),
+    };
   } finally {
     await host.close();
     await rm(functions, { recursive: true, force: true });
   }
 }
 
+/** What each module adds: bytes in the runtime root + bytes linked into py_func.wasm. */
+async function moduleSizes(results: Map<string, LayerResult>, linked: Record<string, number>) {
+  const modulesJson = join(results.get('modules')!.dir, 'modules.json');
+  const { modules } = JSON.parse(await readFile(modulesJson, 'utf8')) as {
+    modules: Array<{ name: string; status: string; bytes: number; extensions: string[] }>;
+  };
+  for (const m of modules.filter((x) => x.status === 'ok')) {
+    const code = m.extensions.reduce((sum, e) => sum + (linked[`${e}.a`] ?? 0), 0);
+    row(`  module ${m.name}`, `${formatBytes(m.bytes)} + ${formatBytes(code)} linked`);
+  }
+}
+
 async function main(): Promise<void> {
-  const mainCache = defaultCacheDir();
-  let cacheDir = mainCache;
-  console.log('# faasm-python bench');
-  if (!values['warm-only']) {
-    // A cold build in an empty cache; sources are copied in so downloads are not measured.
-    cacheDir = await mkdtemp(join(tmpdir(), 'fp-bench-'));
-    await cp(cachePaths(mainCache).sources, cachePaths(cacheDir).sources, {
-      recursive: true,
-    }).catch(() => {});
-    const cold = await timedBuild(cacheDir);
-    console.log('\n## cold build (empty layer cache, sources present)');
-    for (const r of cold.results.values())
-      row(`  ${r.name}`, `${formatSeconds(r.ms)}  ${formatBytes(r.size)}`);
-    row('  total', formatSeconds(cold.ms));
-  }
-  const warm = await timedBuild(cacheDir);
-  const results: Map<string, LayerResult> = warm.results;
-  console.log('\n## warm rebuild (nothing changed)');
-  row(
-    '  total',
-    `${formatSeconds(warm.ms)} (${[...results.values()].filter((r) => r.status !== 'built').length}/${results.size} layers from cache)`,
+  console.log(`# faasm-python bench (load average ${load()})`);
+  const cold = values.quick ? undefined : await coldBuild();
+  const warmS = await timedBuild(defaultCacheDir());
+  const results = await runLayers(
+    selectLayers(pipeline, DEFAULT_TARGETS),
+    { repoRoot: REPO_ROOT, cacheDir: defaultCacheDir(), noCache: false, jobs: 2, experimental: false, verbose: false }, // prettier-ignore
+    { reporter: quiet },
   );
-
-  const wasmDir = results.get('wasm')!.dir;
-  const info = JSON.parse(await readFile(join(wasmDir, 'build.json'), 'utf8'));
+  console.log('\n## builds');
+  row('warm `faasm-python build` (nothing changed)', `${warmS.toFixed(1)} s`);
+  const func = JSON.parse(await readFile(join(results.get('func')!.dir, 'func.json'), 'utf8'));
+  const pyFuncBytes = func.size as number;
+  const rootBytes = results.get('root')!.size;
   console.log('\n## sizes');
-  row('  python.wasm as built', formatBytes(info.pythonWasmBytesUnstripped));
-  row('  python.wasm stripped', formatBytes(info.pythonWasmBytes));
-  row('  stdlib (lib/python3.11, pruned)', formatBytes(info.stdlibBytes));
-  row('  libpython3.11.a', formatBytes(await treeSize(join(wasmDir, 'lib', 'libpython3.11.a'))));
+  row('py_func.wasm (stripped)', formatBytes(pyFuncBytes));
+  row('runtime root (stdlib + site-packages)', formatBytes(rootBytes));
+  await moduleSizes(results, func.linkedBytes as Record<string, number>);
 
-  console.log(`\n## latency (median of ${runs})`);
-  const wasm = join(wasmDir, 'bin', 'python.wasm');
-  const samples = { total: [] as number[], compile: [] as number[], run: [] as number[] };
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = await runPythonWasm(wasm, wasmDir, ['-c', 'print(1)']);
-    samples.total.push(performance.now() - t0);
-    samples.compile.push(r.compileMs);
-    samples.run.push(r.runMs);
-  }
-  row('  python.wasm -c "print(1)" (node process)', `${median(samples.total).toFixed(0)} ms`);
-  row('    of which module compile', `${median(samples.compile).toFixed(0)} ms`);
-  row('    of which instantiate + run', `${median(samples.run).toFixed(0)} ms`);
-
-  await functionFigures(results, runs);
-  if (cacheDir !== mainCache) await rm(cacheDir, { recursive: true, force: true });
+  const cfg = await readCPythonConfig(REPO_ROOT);
+  const host = await hostFigures(results, nativePython(results.get('native')!.dir, cfg.version));
+  const figures: Figures = {
+    ...host,
+    warm_build_s: round1(warmS),
+    ...(cold === undefined ? {} : { cold_build_s: Math.round(cold) }),
+    py_func_bytes: pyFuncBytes,
+    root_bytes: rootBytes,
+  };
+  console.log(`\n(load average at the end: ${load()})`);
+  if (values.json) await writeFile(values.json, `${JSON.stringify(figures, null, 2)}\n`);
 }
 
 await main();
