@@ -130,7 +130,7 @@ export async function startLocalRegistry(
         `docker-registry did not start on ${address}: ${tail.join(' | ') || 'no output'}.`,
       );
     }
-    const ok = await fetch(`http://${address}/v2/`).then(
+    const ok = await fetch(`http://${address}/v2/`, { signal: AbortSignal.timeout(2_000) }).then(
       (r) => r.ok,
       () => false,
     );
@@ -161,6 +161,7 @@ export async function manifestDigest(address: string, repo: string, tag: string)
   const res = await fetch(`http://${address}/v2/${repo}/manifests/${tag}`, {
     method: 'HEAD',
     headers: { accept: MANIFEST_TYPES },
+    signal: AbortSignal.timeout(20_000),
   });
   if (!res.ok) throw new Error(`HEAD ${repo}:${tag}: ${res.status}`);
   return res.headers.get('docker-content-digest');
@@ -179,6 +180,7 @@ export async function pullImage(
   const get = async (path: string, accept?: string) => {
     const res = await fetch(`http://${address}/v2/${repo}/${path}`, {
       headers: accept ? { accept } : {},
+      signal: AbortSignal.timeout(120_000),
     });
     if (!res.ok) throw new Error(`GET ${repo}/${path}: ${res.status} ${await res.text()}`);
     return res;

@@ -38,6 +38,9 @@ export class PrivateApt {
       '-o', `Dir::Cache=${join(this.dir, 'cache')}`,
       '-o', 'APT::Sandbox::User=root',
       '-o', 'Debug::NoLocking=1',
+      // A mirror that stops answering fails the route instead of hanging the build.
+      '-o', 'Acquire::http::Timeout=30',
+      '-o', 'Acquire::https::Timeout=30',
       '-q',
     ]; // prettier-ignore
   }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { cachePaths } from '../paths.js';
+import { type DownloadTimeouts, download } from '../util/download.js';
 import { UserError, errorMessage } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import { sha256File } from '../util/hash.js';
@@ -15,6 +16,8 @@ export interface FetchOptions {
   log?: string;
   /** Extra directories searched for a source's file name before any route (a local mirror). */
   mirrorDirs?: string[];
+  /** How long a download may wait for an answer or for more bytes. */
+  timeouts?: DownloadTimeouts;
 }
 
 export function describeRoute(route: SourceRoute): string {
@@ -40,10 +43,8 @@ async function viaRoute(route: SourceRoute, tmpDir: string, opts: FetchOptions):
   const apt = (suite: string) => new PrivateApt(cachePaths(opts.cacheDir).apt, suite, opts.log);
   switch (route.kind) {
     case 'url': {
-      const res = await fetch(route.url, { signal: AbortSignal.timeout(120_000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const dest = join(tmpDir, route.file);
-      await writeFile(dest, new Uint8Array(await res.arrayBuffer()));
+      await download(route.url, dest, opts.timeouts);
       return dest;
     }
     case 'debian-source':
