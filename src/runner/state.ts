@@ -14,7 +14,17 @@
  * outlives the process as it outlives a call in Faasm's state store; otherwise it lives in
  * memory for the host's lifetime. Bytes are budgeted per key and per host.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { UserError } from '../util/errors.js';
 import { join } from 'node:path';
 
 export class StateError extends Error {}
@@ -46,15 +56,23 @@ export class StateStore {
   }
 
   private load(dir: string): void {
-    mkdirSync(dir, { recursive: true });
-    for (const user of readdirSync(dir)) {
-      for (const file of readdirSync(join(dir, user))) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+    } catch (err) {
+      throw new UserError(
+        `Cannot keep state in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass a writable --state-dir.`,
+      );
+    }
+    for (const user of readdirSync(dir, { withFileTypes: true })) {
+      if (!user.isDirectory()) continue; // not the store's: leave it alone
+      for (const file of readdirSync(join(dir, user.name))) {
         const m = /^([0-9a-f]*)\.(value|appended)$/.exec(file);
         if (!m) continue;
         const key = Buffer.from(m[1]!, 'hex').toString('utf8');
-        const data = new Uint8Array(readFileSync(join(dir, user, file)));
-        if (m[2] === 'value') this.values.set(id(user, key), data);
-        else this.appended.set(id(user, key), splitRecords(data));
+        const data = new Uint8Array(readFileSync(join(dir, user.name, file)));
+        if (m[2] === 'value') this.values.set(id(user.name, key), data);
+        else this.appended.set(id(user.name, key), splitRecords(data));
         this.bytes += data.length;
       }
     }

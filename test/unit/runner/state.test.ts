@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateLocks, StateStore } from '../../../src/runner/state.js';
@@ -77,6 +77,13 @@ describe('StateStore', () => {
       expect(Buffer.from(two.readAppended('u', 'log', 2)).toString()).toBe('xyz');
       two.clearAppended('u', 'log');
       expect(() => new StateStore(undefined, dir).readAppended('u', 'log', 1)).toThrow();
+      // A stray file beside the users' directories is not the store's, and is left alone.
+      await writeFile(join(dir, 'stray'), 'x');
+      expect(new StateStore(undefined, dir).size('u', 'k/with slash')).toBe(9);
+      await writeFile(join(dir, 'file'), 'x');
+      expect(() => new StateStore(undefined, join(dir, 'file', 'sub'))).toThrow(
+        /^Cannot keep state in .*file\/sub \(ENOTDIR\); pass a writable --state-dir\.$/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
