@@ -1,5 +1,5 @@
 // Adversarial: archives whose members escape the tree are refused before anything is unpacked.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +9,9 @@ import { REPO_ROOT } from '../../../src/paths.js';
 import { checkMembers, unpack } from '../../../src/sources/unpack.js';
 import { UserError } from '../../../src/util/errors.js';
 import { type TarEntry, tarball } from '../../helpers/tar.js';
+
+// Each case starts the CLI as a process; on a loaded 2-core machine that can take seconds.
+jest.setTimeout(120_000);
 
 let dir: string;
 beforeAll(async () => {
@@ -139,7 +142,7 @@ describe('modules build --source', () => {
       {
         env: { ...process.env, FAASM_PYTHON_ACTIONS_CACHE: '0', NODE_OPTIONS: '' },
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: 110_000,
       },
     );
     return { code: r.status, err: r.stderr.trim() };

@@ -1,10 +1,13 @@
 // Adversarial: bad input is refused at the door, by the real CLI process, in one sentence.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test, jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../src/paths.js';
+
+// Each case starts the CLI as a process; on a loaded 2-core machine that can take seconds.
+jest.setTimeout(120_000);
 
 const CLI = join(REPO_ROOT, 'bin', 'faasm-python.js');
 let dir: string;
@@ -28,7 +31,7 @@ function cli(...args: (string | Buffer)[]) {
       NODE_OPTIONS: '', // jest's --experimental-vm-modules would add a warning to stderr
     },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 110_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr.trim() };
 }
