@@ -2,6 +2,7 @@ import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { basename, join } from 'node:path';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { prepareSource, sourceInputs } from '../sources/prepare.js';
+import { withCompilerCache } from '../toolchain/ccache.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { exists, removeTree, treeSize } from '../util/fs.js';
 import { type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
@@ -54,7 +55,12 @@ export const wasmLayer: Layer = {
   name: 'wasm',
   description: 'CPython cross-compiled to wasm32-wasi: libpython, headers, python.wasm, stdlib',
   deps: ['toolchain', 'native', ...C_LIBRARIES],
-  implementation: ['src/cpython/wasm-layer.ts', 'src/toolchain/flags.ts', 'src/sources/prepare.ts'],
+  implementation: [
+    'src/cpython/wasm-layer.ts',
+    'src/toolchain/flags.ts',
+    'src/toolchain/ccache.ts',
+    'src/sources/prepare.ts',
+  ],
   async inputs({ opts }) {
     const cfg = await readCPythonConfig(opts.repoRoot);
     return {
@@ -75,7 +81,7 @@ export const wasmLayer: Layer = {
     const libs = C_LIBRARIES.map((l) => ctx.dep(l));
     const cc = await wasmCompiler(ctx.dep('toolchain'), libs);
     const env: Record<string, string> = {
-      ...cc.env,
+      ...(await withCompilerCache(ctx, cc.env)),
       CONFIG_SITE: join(src, cfg.wasm.configSite),
       OPT: cfg.wasm.opt,
       CFLAGS: cfg.wasm.cflags.join(' '),
