@@ -2,6 +2,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stageFunction } from '../runner/functions.js';
+import { budgetHelp, budgetOptions, limitsFromFlags } from '../runner/budgets.js';
 import { FaasmHost } from '../runner/host.js';
 import type { CallResult, HostLimits } from '../runner/types.js';
 import { parseVm } from '../faasm/profile.js';
@@ -9,7 +10,7 @@ import { UserError } from '../util/errors.js';
 import { removeTree } from '../util/fs.js';
 import { quietReporter } from '../layers/reporter.js';
 import { resolveRuntime } from '../runtime/resolve.js';
-import { buildOptionSpec, buildOptions, numberOption, stringOption } from './common.js';
+import { buildOptionSpec, buildOptions, stringOption } from './common.js';
 import type { Command, Values } from './types.js';
 
 /** Where py_func.wasm and the runtime root are; explicit until the pipeline provides them. */
@@ -104,7 +105,9 @@ export const runCommand: Command = {
 
 Runs the function's faasm_main() (or --entry, as a chained call would) in py_func.wasm on a
 Faasm host in this process, prints the function's output and exits with its return code. The
-function's own stdout and stderr go to stderr.
+function's own stdout and stderr go to stderr. The function sees the runtime root (read-only),
+its own directory at /pyfuncs/<user>/<func> (read-only) and a private /tmp, nothing else; a
+call that goes over a budget fails with a sentence naming the flag that raises it.
 
   file.py            a function file, run as local/<name>
   user/func          <functions dir>/<user>/<func>/function.py
@@ -116,12 +119,14 @@ Options:
   --wasm FILE        py_func.wasm        (default $FAASM_PYTHON_FUNC_WASM)
   --root DIR         the runtime root    (default $FAASM_PYTHON_RUNTIME_ROOT)
   --functions DIR    functions for user/func (default <root>/pyfuncs)
-  --timeout SECONDS  wall-clock limit per call (default 60)
   --conf KEY=N       a host conf flag: PYTHON_PRELOAD=1 (the one Faasm lets a deployment set)
   --vm wavm|wamr     the Faasm VM whose host calls to offer (default wavm)
   --state-dir DIR    keep state in DIR, so the next run reads it (default: this run only)
   --max-state-key-bytes N   bytes one state key may hold (default 64 MiB)
-  --max-state-bytes N       bytes all state may hold (default 256 MiB)`,
+  --max-state-bytes N       bytes all state may hold (default 256 MiB)
+
+Budgets (per call; chained calls each get their own time, memory and /tmp):
+${budgetHelp()}`,
   options: {
     ...buildOptionSpec,
     input: { type: 'string' },
@@ -131,12 +136,12 @@ Options:
     wasm: { type: 'string' },
     root: { type: 'string' },
     functions: { type: 'string' },
-    timeout: { type: 'string' },
     conf: { type: 'string', multiple: true },
     vm: { type: 'string' },
     'state-dir': { type: 'string' },
     'max-state-key-bytes': { type: 'string' },
     'max-state-bytes': { type: 'string' },
+    ...budgetOptions,
   },
   positionals: true,
   async run(values, positionals) {
@@ -144,13 +149,11 @@ Options:
       throw new UserError('Name one function: a .py file or user/func.');
     const target = positionals[0]!;
     // Every input is checked before the runtime is built or looked up.
-    const timeout = numberOption(values, 'timeout', { min: 0.001, max: 86_400, unit: 'seconds' });
-    const timeoutMs = timeout === undefined ? undefined : timeout * 1000;
     const input = await readInput(values);
     const confFlags = parseConf(values);
     const vm = parseVm(stringOption(values, 'vm'));
     const limits = {
-      ...(timeoutMs ? { timeoutMs } : {}),
+      ...limitsFromFlags(values),
       ...byteLimit(values, 'max-state-key-bytes', 'maxStateKeyBytes'),
       ...byteLimit(values, 'max-state-bytes', 'maxStateBytes'),
     };

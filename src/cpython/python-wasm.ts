@@ -1,8 +1,15 @@
-import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tsxExport } from '../runner/spawn-worker.js';
+import type { MountSpec } from '../runner/wasi/mounts.js';
 import { ExecError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 
-const RUNNER = fileURLToPath(new URL('./wasi-python.mjs', import.meta.url));
+// From the TypeScript sources the runner needs tsx; in an action bundle it is wasi-python.js.
+const RUNNER = fileURLToPath(new URL('./wasi-python.js', import.meta.url));
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 export interface PythonRun {
   code: number;
@@ -13,26 +20,50 @@ export interface PythonRun {
   runMs: number;
 }
 
+export interface PythonRunOptions {
+  /** Log file for the exec helper. */
+  log?: string;
+  /** Extra guest environment (PYTHONHOME=/ is always set). */
+  env?: Record<string, string>;
+}
+
 /**
- * Runs a CPython wasm under node:wasi in a child process. `root` is the host directory the guest
- * sees as `/`, or a map of guest paths to host directories. Used to check builds inside the
- * real wasm runtime.
+ * Runs a CPython wasm in a child process on the host's own WASI (src/runner/wasi). `root` is
+ * the host directory the guest sees as `/`, a map of guest paths to host directories (all
+ * read-only), or a full mount table. Unless the mounts name `/tmp`, the guest gets a private
+ * writable one, removed afterwards: nothing a test runs writes into a cached layer.
  */
 export async function runPythonWasm(
   wasm: string,
-  root: string | Record<string, string>,
+  root: string | Record<string, string> | MountSpec[],
   args: readonly string[],
-  log?: string,
+  logOrOptions?: string | PythonRunOptions,
 ): Promise<PythonRun> {
-  const preopens = typeof root === 'string' ? { '/': root } : root;
-  const argv = ['--no-warnings', RUNNER, wasm, JSON.stringify(preopens), ...args];
+  const opts = typeof logOrOptions === 'string' ? { log: logOrOptions } : (logOrOptions ?? {});
+  const mounts: MountSpec[] = Array.isArray(root)
+    ? [...root]
+    : Object.entries(typeof root === 'string' ? { '/': root } : root).map(([guest, host]) => ({
+        guest,
+        host,
+        readOnly: true,
+      }));
+  const tmp = mounts.some((m) => m.guest === '/tmp')
+    ? undefined
+    : await mkdtemp(join(tmpdir(), 'python-wasm-tmp-'));
+  if (tmp) mounts.push({ guest: '/tmp', host: tmp, readOnly: false });
+  const runner = FROM_SOURCES ? RUNNER.replace(/\.js$/, '.ts') : RUNNER;
+  const loader = FROM_SOURCES ? ['--import', pathToFileURL(tsxExport('.')).href] : [];
+  const argv = ['--no-warnings', ...loader, runner, wasm, JSON.stringify(mounts), ...args];
+  const env = { WASI_TIMING: '1', WASI_PYTHON_ENV: JSON.stringify(opts.env ?? {}) };
   let result: { code: number; stdout: string; stderr: string };
   try {
-    const r = await exec(process.execPath, argv, { env: { WASI_TIMING: '1' }, log, tailLines: 40 });
+    const r = await exec(process.execPath, argv, { env, log: opts.log, tailLines: 40 });
     result = { code: 0, ...r };
   } catch (err) {
     if (!(err instanceof ExecError) || err.exitCode === null) throw err;
     result = { code: err.exitCode, stdout: '', stderr: err.tail.join('\n') };
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
   }
   const timing = /wasi-timing compile=([\d.]+) run=([\d.]+)/.exec(result.stderr);
   return {

@@ -84,7 +84,9 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
     implementation: [
       'src/modules/layer.ts', 'src/modules/source.ts', 'src/modules/python-parts.ts',
       'src/modules/extensions.ts', 'src/modules/link.ts', 'src/modules/runtime.ts',
-      'src/cpython/python-wasm.ts', 'src/cpython/wasi-python.mjs', 'src/cpython/link.ts',
+      'src/cpython/python-wasm.ts', 'src/cpython/wasi-python.ts', 'src/cpython/link.ts',
+      'src/runner/wasi/abi.ts', 'src/runner/wasi/clocks.ts', 'src/runner/wasi/fds.ts',
+      'src/runner/wasi/mounts.ts', 'src/runner/wasi/wasi.ts',
       'src/toolchain/flags.ts',
     ], // prettier-ignore
     async inputs({ opts }) {

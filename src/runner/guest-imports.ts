@@ -1,3 +1,4 @@
+import { BudgetExceeded } from './budgets.js';
 import type { HostReply, HostRequest, WorkerCall } from './protocol.js';
 import { confFlag } from './host-interface.js';
 import { vmProfile, type VmName } from '../faasm/profile.js';
@@ -76,11 +77,7 @@ export function faasmImports(
       return copyOut(ctx.info.input, buf, len, '__faasm_read_input');
     },
     __faasm_write_output(buf, len) {
-      if (len > ctx.info.maxOutputBytes) {
-        throw new HostCallError(
-          `output of ${len} bytes is over the ${ctx.info.maxOutputBytes}-byte limit`,
-        );
-      }
+      if (len > ctx.info.maxOutputBytes) throw new BudgetExceeded('output');
       ctx.output = read(buf, len, '__faasm_write_output');
     },
     __faasm_get_py_user: (buf, len) => putString(ctx.info.user, buf, len, '__faasm_get_py_user'),

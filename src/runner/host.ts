@@ -5,14 +5,16 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import { UserError } from '../util/errors.js';
 import { checkAbi, linkError, parseVm, vmProfile } from '../faasm/profile.js';
 import { readModuleAbi } from '../faasm/wasm-abi.js';
+import { BudgetExceeded, budgetMessage, type BudgetName } from './budgets.js';
 import { checkConfFlags } from './host-interface.js';
-import type {
-  CallDone,
-  FromWorker,
-  HostReply,
-  HostRequest,
-  WorkerCall,
-  WorkerInit,
+import {
+  MAX_GUEST_FDS,
+  type CallDone,
+  type FromWorker,
+  type HostReply,
+  type HostRequest,
+  type WorkerCall,
+  type WorkerInit,
 } from './protocol.js';
 import { spawnCallWorker } from './spawn-worker.js';
 import { StateLocks, StateStore } from './state.js';
@@ -24,6 +26,8 @@ import {
   type HostLimits,
   type HostOptions,
 } from './types.js';
+import { closeLedger } from './wasi/fds.js';
+import type { MountSpec } from './wasi/mounts.js';
 import { capModuleMemory } from './wasm-memory.js';
 
 /** Lines py_func writes to stderr to say why a call failed (see func/py_func.c). */
@@ -36,6 +40,8 @@ const PY_FUNC = 'py_func';
 interface CallRecord {
   id: number;
   root: number;
+  /** 0 for a top-level call, the caller's depth + 1 for a chained one. */
+  depth: number;
   req: Required<Pick<CallRequest, 'user' | 'func' | 'entry'>> & { input: Uint8Array };
   started: number;
   promise: Promise<CallResult>;
@@ -43,6 +49,8 @@ interface CallRecord {
   result?: CallResult;
   worker?: CallWorker;
   timer?: NodeJS.Timeout;
+  /** The call's private /tmp on the host, removed when the call is over. */
+  tmpDir?: string;
 }
 
 interface CallWorker {
@@ -51,16 +59,23 @@ interface CallWorker {
   signal: Int32Array;
   call?: CallRecord;
   dead: boolean;
+  /** Resolves when the thread has stopped (its leftover host fds are closed by then). */
+  exited: Promise<void>;
 }
 
 interface Tree {
   chained: number;
   open: Set<number>;
+  /** The first budget a call of this tree ran into: the top-level call's error names it. */
+  budget?: BudgetName;
 }
 
 /**
- * A Faasm host on node:wasi: compiles the entrypoint once, runs each call in a worker on a fresh
- * instance, serves the host interface (state, chaining, awaiting) and enforces the limits.
+ * A local Faasm host: compiles the entrypoint once, runs each call in a worker on a fresh
+ * instance and the host's own WASI, serves the host interface (state, chaining, awaiting) and
+ * enforces the budgets (budgets.ts). A call sees the runtime root read-only at `/`, its own
+ * function's directory read-only at `/pyfuncs/<user>/<func>` (nothing of other functions) and
+ * a private /tmp of its own, emptied after it; the host's files are never written by a call.
  */
 export class FaasmHost {
   readonly state: StateStore;
@@ -74,11 +89,13 @@ export class FaasmHost {
   private snapshot: SharedArrayBuffer | undefined;
   private snapshotTaking = false;
   private closed = false;
+  /** Removals of call /tmp directories still under way (close() waits for them). */
+  private cleanups = new Set<Promise<void>>();
 
   private constructor(
     readonly module: WebAssembly.Module,
     private readonly opts: Required<Omit<HostOptions, 'limits'>>,
-    /** The guest's /tmp: scratch space per host, so nothing writes into the runtime root. */
+    /** Holds each call's private /tmp while the call runs. */
     private readonly tmpDir: string,
     limits: HostLimits,
   ) {
@@ -161,19 +178,24 @@ export class FaasmHost {
       if (!rec.result)
         this.finish(rec, this.failure(rec, ExitCode.trap, 'the host was closed during the call'));
     }
-    await Promise.all([...this.idle, ...this.busy].map((w) => w.worker.terminate()));
+    const workers = [...this.idle, ...this.busy];
+    workers.forEach((w) => this.kill(w));
+    await Promise.all(workers.map((w) => w.exited));
     this.idle = [];
     this.busy.clear();
+    await Promise.all(this.cleanups);
     await rm(this.tmpDir, { recursive: true, force: true });
   }
 
-  private start(req: CallRequest & { missing?: string }, root?: number): CallRecord {
+  private start(req: CallRequest & { missing?: string }, parent?: CallRecord): CallRecord {
+    const root = parent?.root;
     const id = this.nextId++;
     let resolveFn!: (r: CallResult) => void;
     const promise = new Promise<CallResult>((r) => (resolveFn = r));
     const rec: CallRecord = {
       id,
       root: root ?? id,
+      depth: parent ? parent.depth + 1 : 0,
       req: {
         user: req.user,
         func: req.func,
@@ -218,6 +240,8 @@ export class FaasmHost {
       return reject(`there is no function ${name} (no ${file})`);
     }
     if (rec.result) return; // closed meanwhile
+    rec.tmpDir = await mkdtemp(join(this.tmpDir, `call-${rec.id}-`));
+    if (rec.result) return this.cleanup(rec);
     const takeSnapshot = this.opts.snapshot && !this.snapshot && !this.snapshotTaking;
     if (takeSnapshot) this.snapshotTaking = true;
     const call: WorkerCall = {
@@ -226,14 +250,13 @@ export class FaasmHost {
       func,
       entry,
       input,
-      runtimeRoot: this.opts.runtimeRoot,
-      functionsDir: this.opts.functionsDir,
-      tmpDir: this.tmpDir,
+      mounts: this.mountsFor(user, func, rec.tmpDir),
       env: this.opts.env,
       confFlags: this.opts.confFlags,
       vm: this.opts.vm,
       maxOutputBytes: this.limits.maxOutputBytes,
       maxLogBytes: this.limits.maxLogBytes,
+      maxMemoryBytes: this.limits.maxMemoryBytes,
       snapshot: this.opts.snapshot ? this.snapshot : undefined,
       takeSnapshot,
     };
@@ -242,12 +265,21 @@ export class FaasmHost {
     rec.worker = w;
     rec.timer = setTimeout(() => {
       this.kill(w);
-      this.finish(
-        rec,
-        this.failure(rec, ExitCode.timeout, `the call timed out after ${timeoutMs / 1000} s`),
-      );
+      const message = budgetMessage('time', { ...this.limits, timeoutMs });
+      this.finish(rec, this.failure(rec, ExitCode.timeout, `the call timed out: ${message}`));
     }, timeoutMs);
     w.worker.postMessage({ type: 'run', call });
+  }
+
+  /** What a call of user/func sees: see the class comment. */
+  private mountsFor(user: string, func: string, tmpDir: string): MountSpec[] {
+    return [
+      { guest: '/', host: this.opts.runtimeRoot, readOnly: true },
+      // Empty and read-only: hides whatever the root has there, and every other function.
+      { guest: '/pyfuncs', readOnly: true },
+      { guest: `/pyfuncs/${user}/${func}`, host: join(this.opts.functionsDir, user, func), readOnly: true }, // prettier-ignore
+      { guest: '/tmp', host: tmpDir, readOnly: false, budgetBytes: this.limits.maxTmpBytes },
+    ];
   }
 
   private acquire(): CallWorker {
@@ -280,15 +312,35 @@ export class FaasmHost {
     void w.worker.terminate();
   }
 
+  /** Removes the call's /tmp once its worker is done with it. */
+  private cleanup(rec: CallRecord): void {
+    const dir = rec.tmpDir;
+    if (!dir) return;
+    rec.tmpDir = undefined;
+    const after = rec.worker?.dead ? rec.worker.exited : Promise.resolve();
+    const p = after.then(() => rm(dir, { recursive: true, force: true })).catch(() => {});
+    this.cleanups.add(p);
+    void p.finally(() => this.cleanups.delete(p));
+  }
+
   private spawn(): CallWorker {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const init: WorkerInit = { module: this.module, port: port2, signal };
+    const fdLedger = new SharedArrayBuffer(4 * MAX_GUEST_FDS);
+    new Int32Array(fdLedger).fill(-1); // empty slots; never 0, which is stdin
+    const init: WorkerInit = { module: this.module, port: port2, signal, fdLedger };
     const worker = spawnCallWorker(init, [port2], {
       maxOldGenerationSizeMb: this.limits.workerHeapMb,
       stackSizeMb: 8,
     });
-    const w: CallWorker = { worker, port: port1, signal: new Int32Array(signal), dead: false };
+    let exited!: () => void;
+    const w: CallWorker = {
+      worker,
+      port: port1,
+      signal: new Int32Array(signal),
+      dead: false,
+      exited: new Promise<void>((r) => (exited = r)),
+    };
     worker.on('message', (msg: FromWorker) => {
       if (msg.type === 'done' && w.call?.id === msg.id) this.completed(w, w.call, msg);
     });
@@ -301,7 +353,12 @@ export class FaasmHost {
       if (rec && !rec.result && !wasDead) this.finish(rec, this.failure(rec, ExitCode.trap, why));
     };
     worker.on('error', (err) => died(`the call's worker failed: ${err.message}`));
-    worker.on('exit', (code) => died(`the call's worker exited (${code})`));
+    worker.on('exit', (code) => {
+      died(`the call's worker exited (${code})`);
+      // A terminated worker leaves the host fds its call had open: they are the process's.
+      closeLedger(new Int32Array(fdLedger));
+      exited();
+    });
     port1.on('message', (req: HostRequest) => {
       const rec = w.call;
       if (!rec || rec.id !== req.caller) return;
@@ -311,6 +368,7 @@ export class FaasmHost {
           this.answer(w, rec, {
             ok: false,
             error: err instanceof Error ? err.message : String(err),
+            ...(err instanceof BudgetExceeded ? { budget: err.budget } : {}),
           }),
       );
     });
@@ -329,10 +387,18 @@ export class FaasmHost {
     if (this.snapshotTaking && (msg.snapshot || msg.trap)) this.snapshotTaking = false;
     const stdout = Buffer.from(msg.stdout).toString('utf8');
     const stderr = Buffer.from(msg.stderr).toString('utf8');
+    const tree = this.trees.get(rec.root);
+    if (msg.budget && tree) tree.budget ??= msg.budget;
+    // A failed top-level call names the budget its tree ran into, whichever call hit it.
+    const budget = msg.budget ?? (rec.id === rec.root && msg.returnCode !== 0 ? tree?.budget : undefined); // prettier-ignore
     let error = msg.trap;
     if (!error && msg.returnCode !== 0) {
       const marks = stderr.split('\n').filter((l) => l.startsWith(FAILURE_MARK));
       if (marks.length) error = marks[marks.length - 1]!.slice(FAILURE_MARK.length);
+    }
+    if (budget) {
+      const what = budgetMessage(budget, this.limits);
+      error = error ? `${what} (${error})` : what;
     }
     const result: CallResult = {
       id: rec.id,
@@ -344,7 +410,10 @@ export class FaasmHost {
       ...(error ? { error } : {}),
     };
     this.finish(rec, result);
-    this.release(w);
+    // A failed call may have left its worker in any state (a trap mid-host-call, a heap full of
+    // what it allocated): end the thread rather than reuse it.
+    if (msg.returnCode !== 0 || msg.trap) this.kill(w);
+    else this.release(w);
   }
 
   private failure(rec: CallRecord, returnCode: number, error: string): CallResult {
@@ -372,10 +441,20 @@ export class FaasmHost {
     }
     rec.result = result;
     this.locks.releaseAll(rec.id);
+    this.cleanup(rec);
     rec.resolve(result);
     // A tree's records are kept while any of its calls runs, so chained calls can be awaited.
     const tree = this.trees.get(rec.root);
     tree?.open.delete(rec.id);
+    // When a top-level call fails, what it chained and left running ends with it.
+    if (tree && rec.id === rec.root && result.returnCode !== 0) {
+      for (const id of [...tree.open]) {
+        const child = this.calls.get(id);
+        if (!child || child.result) continue;
+        if (child.worker) this.kill(child.worker);
+        this.finish(child, this.failure(child, ExitCode.trap, 'the call that chained it failed'));
+      }
+    }
     if (tree && tree.open.size === 0) {
       for (const [id, r] of this.calls) if (r.root === rec.root) this.calls.delete(id);
       this.trees.delete(rec.root);
@@ -390,10 +469,15 @@ export class FaasmHost {
     switch (req.op) {
       case 'chain': {
         const tree = this.trees.get(caller.root)!;
-        if (++tree.chained > this.limits.maxChainedCalls) {
-          return { ok: false, error: `more than ${this.limits.maxChainedCalls} chained calls` };
-        }
-        return { ok: true, value: this.start(this.chained(caller, req), caller.root).id };
+        const over = (budget: BudgetName) => {
+          tree.budget ??= budget;
+          throw new BudgetExceeded(budget);
+        };
+        if (caller.depth + 1 > this.limits.maxChainDepth) over('chainDepth');
+        // Open calls of the tree, less the top-level one, are its chained calls in flight.
+        if (tree.open.size - (tree.open.has(caller.root) ? 1 : 0) >= this.limits.maxChainsInFlight) over('chainsInFlight'); // prettier-ignore
+        if (++tree.chained > this.limits.maxChainedCalls) over('chainedCalls');
+        return { ok: true, value: this.start(this.chained(caller, req), caller).id };
       }
       case 'await': {
         const target = this.calls.get(req.callId);

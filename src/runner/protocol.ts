@@ -1,7 +1,7 @@
 /**
  * Messages between a FaasmHost (main thread) and its call workers.
  *
- * Why workers and a synchronous channel: node:wasi runs an instance synchronously on the thread
+ * Why workers and a synchronous channel: WebAssembly runs an instance synchronously on the thread
  * that calls into it, so only a worker that can be terminated gives a wall-clock limit on an
  * infinite loop. Host calls that need host-wide things (state, locks, chaining, awaiting) are
  * served by the main thread: the worker posts the request on a MessagePort and blocks in
@@ -13,6 +13,11 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { VmName } from '../faasm/profile.js';
+import type { BudgetName } from './budgets.js';
+import type { MountSpec } from './wasi/mounts.js';
+
+/** Files a call may hold open at once (also the size of the fd ledger). */
+export const MAX_GUEST_FDS = 1024;
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -20,6 +25,8 @@ export interface WorkerInit {
   port: MessagePort;
   /** Int32Array[1] over this: 0 while a host call is pending, 1 when its answer is posted. */
   signal: SharedArrayBuffer;
+  /** Int32 slots: host fds the current call holds, closed by the host if the worker is killed. */
+  fdLedger: SharedArrayBuffer;
 }
 
 export interface WorkerCall {
@@ -28,16 +35,16 @@ export interface WorkerCall {
   func: string;
   entry: string;
   input: Uint8Array;
-  runtimeRoot: string;
-  functionsDir: string;
-  /** Host directory preopened as the guest's /tmp. */
-  tmpDir: string;
+  /** What the guest sees: `/` and its function read-only, a private /tmp (see host.ts). */
+  mounts: MountSpec[];
   env: Record<string, string>;
   confFlags: Record<string, number>;
   /** The Faasm VM whose host calls the guest is offered. */
   vm: VmName;
   maxOutputBytes: number;
   maxLogBytes: number;
+  /** The guest memory cap (already in the module; here to name it when a call hits it). */
+  maxMemoryBytes: number;
   /** Start from this post-zygote memory instead of running `_faasm_zygote`. */
   snapshot?: SharedArrayBuffer;
   /** Run the zygote and send back the memory it leaves (the host keeps it for later calls). */
@@ -52,6 +59,8 @@ export interface CallDone {
   returnCode: number;
   /** The runner ended the call (trap, host-call fault); absent when main returned. */
   trap?: string;
+  /** The budget the call ran into, when that is why it failed. */
+  budget?: BudgetName;
   output: Uint8Array;
   stdout: Uint8Array;
   stderr: Uint8Array;
@@ -92,4 +101,5 @@ export type HostRequest =
   | { op: 'unlock'; caller: number; key: string; mode: 'read' | 'write' };
 
 export type HostReply =
-  { ok: true; value?: number; data?: Uint8Array } | { ok: false; error: string };
+  | { ok: true; value?: number; data?: Uint8Array }
+  | { ok: false; error: string; budget?: BudgetName };

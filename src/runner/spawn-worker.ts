@@ -25,11 +25,17 @@ export function spawnCallWorker(
 
 /** tsx's ESM register API, found through its package.json (require.resolve would give the CJS build). */
 function tsxEsmApi(): string {
+  return tsxExport('./esm/api');
+}
+
+/** A file of tsx's ESM build by its package export; '.' is the loader for `node --import`. */
+export function tsxExport(name: string): string {
   const pkgJson = createRequire(import.meta.url).resolve('tsx/package.json');
   const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as {
-    exports: Record<string, { import?: { default?: string } }>;
+    exports: Record<string, string | { import?: { default?: string } | string }>;
   };
-  const rel = pkg.exports['./esm/api']?.import?.default;
-  if (!rel) throw new Error('tsx has no ./esm/api export; reinstall the dependencies');
+  const entry = pkg.exports[name];
+  const rel = typeof entry === 'string' ? entry : typeof entry?.import === 'string' ? entry.import : entry?.import?.default; // prettier-ignore
+  if (!rel) throw new Error(`tsx has no ${name} export; reinstall the dependencies`);
   return join(dirname(pkgJson), rel);
 }

@@ -38,6 +38,7 @@ export const ExitCode = {
   timeout: 124,
 } as const;
 
+/** The host's budgets; budgets.ts holds their flags, bounds and messages. */
 export interface HostLimits {
   /** Wall clock per call, chained calls each get their own. */
   timeoutMs: number;
@@ -47,8 +48,14 @@ export interface HostLimits {
   maxOutputBytes: number;
   /** Captured stdout/stderr per call; the rest is dropped with a note. */
   maxLogBytes: number;
+  /** Bytes a call may store in its private /tmp (files, links and directory entries). */
+  maxTmpBytes: number;
   /** Calls one top-level call may chain, transitively (stops fork bombs). */
   maxChainedCalls: number;
+  /** How deep chained calls may nest (a top-level call is depth 0). */
+  maxChainDepth: number;
+  /** Chained calls of one top-level call running at once. */
+  maxChainsInFlight: number;
   /** V8 heap of a call's worker thread (the JS side; wasm memory is capped separately). */
   workerHeapMb: number;
   /** Bytes one state key may hold (its value, and its appended elements together). */
@@ -63,7 +70,10 @@ export const defaultLimits: HostLimits = {
   maxInputBytes: 16 * 1024 * 1024,
   maxOutputBytes: 16 * 1024 * 1024,
   maxLogBytes: 4 * 1024 * 1024,
+  maxTmpBytes: 64 * 1024 * 1024,
   maxChainedCalls: 256,
+  maxChainDepth: 10,
+  maxChainsInFlight: 32,
   workerHeapMb: 256,
   maxStateKeyBytes: 64 * 1024 * 1024,
   maxStateBytes: 256 * 1024 * 1024,
@@ -72,9 +82,12 @@ export const defaultLimits: HostLimits = {
 export interface HostOptions {
   /** py_func.wasm (or any module implementing the entrypoint contract). */
   wasmPath: string;
-  /** Seen by the guest as `/` (holds lib/python3.11). */
+  /** Seen by the guest as `/`, read-only (holds lib/python3.11). */
   runtimeRoot: string;
-  /** Seen by the guest as `/pyfuncs`: `<user>/<func>/function.py`. Default: `<runtimeRoot>/pyfuncs`. */
+  /**
+   * Where functions live: `<user>/<func>/function.py`. A call sees its own function's directory
+   * read-only at `/pyfuncs/<user>/<func>` and nothing else of it. Default: `<runtimeRoot>/pyfuncs`.
+   */
   functionsDir?: string;
   limits?: Partial<HostLimits>;
   /** `__faasm_conf_flag` answers: PYTHON_PRELOAD and friends (1 = on). */

@@ -150,7 +150,11 @@ describe('faults: one clear error each, and the host carries on', () => {
     ['returns_none', 1, /faasm_main returned NoneType, not an int/],
     ['returns_str', 1, /faasm_main returned str, not an int/],
     ['exits', 4, /faasm_main exited with 4/],
-    ['memory_hog', 1, /faasm_main raised MemoryError/],
+    [
+      'memory_hog',
+      1,
+      /^it went over its guest memory budget of 512 MiB; raise it with --memory-mb \(faasm_main raised MemoryError/,
+    ],
     ['nonexistent', ExitCode.rejected, /there is no function faults\/nonexistent/],
   ];
   for (const [func, code, error] of cases) {
@@ -165,7 +169,9 @@ describe('faults: one clear error each, and the host carries on', () => {
   it('an infinite loop ends at the timeout', async () => {
     const r = await host.call({ user: 'faults', func: 'infinite_loop', timeoutMs: 1500 });
     expect(r.returnCode).toBe(ExitCode.timeout);
-    expect(r.error).toBe('faults/infinite_loop: the call timed out after 1.5 s');
+    expect(r.error).toBe(
+      'faults/infinite_loop: the call timed out: it went over its wall time budget of 1.5 s; raise it with --timeout',
+    );
     expect((await host.call({ user: 'python', func: 'hello' })).returnCode).toBe(0);
   });
 
