@@ -1,5 +1,5 @@
 // Two projects: `unit` is fast and needs no toolchain; `integration` builds for real
-// (toolchain, CPython, modules) and runs Python inside node:wasi, so it gets long timeouts.
+// (toolchain, CPython, modules) and runs Python inside the wasm runtime, so it gets long timeouts.
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
 };

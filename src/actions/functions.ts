@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { FUNCTION_NAME, checkFunctionName, stageFunction } from '../runner/functions.js';
+import { limitsFromFlags } from '../runner/budgets.js';
 import { FaasmHost } from '../runner/host.js';
 import type { CallResult } from '../runner/types.js';
 import { UserError } from '../util/errors.js';
@@ -13,6 +14,16 @@ import { buildOptionsFromInputs } from './context.js';
 import { locateRuntime } from '../runtime/resolve.js';
 import { InputError, getInt, getList, getPath, getString } from './inputs.js';
 import { type FunctionRow, code, functionTable, writeSummary } from './summary.js';
+
+const BUDGET_INPUTS = [
+  'memory-mb',
+  'output-mb',
+  'log-mb',
+  'tmp-mb',
+  'chain-depth',
+  'chains-in-flight',
+  'chained-calls',
+];
 
 export interface FunctionSource {
   /** The Faasm function name: the file name without `.py`. */
@@ -79,7 +90,7 @@ function why(r: CallResult): string {
 }
 
 /**
- * run-functions: each function through the local Faasm host (node:wasi) against the built
+ * run-functions: each function through the local Faasm host (its own WASI, budgets) against the built
  * runtime: the example functions unless given others. A function passes when it returns 0.
  */
 export async function runFunctionsAction(): Promise<void> {
@@ -91,6 +102,11 @@ export async function runFunctionsAction(): Promise<void> {
   );
   const user = checkFunctionName('user', getString('user', { default: 'python' }));
   const timeoutMs = getInt('timeout-ms', { min: 1, default: 60_000 });
+  // The budgets of `faasm-python run`, as inputs of the same names (timeout is timeout-ms).
+  const budgets = limitsFromFlags(
+    Object.fromEntries(BUDGET_INPUTS.map((name) => [name, getString(name)])),
+    (option) => `Input '${option}'`,
+  );
   const input = new TextEncoder().encode(getString('input'));
 
   let wasm = await getPath('wasm', { base, mustBe: 'file' });
@@ -116,7 +132,7 @@ export async function runFunctionsAction(): Promise<void> {
       wasmPath: wasm,
       runtimeRoot,
       functionsDir,
-      limits: { timeoutMs },
+      limits: { ...budgets, timeoutMs },
     });
     for (const s of sources) {
       const name = `${user}/${s.func}`;

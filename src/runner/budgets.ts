@@ -69,7 +69,7 @@ export function budgetHelp(): string {
 }
 
 /** Parses one budget's flag text: plain decimal numbers within the budget's bounds. */
-export function parseBudget(name: BudgetName, text: string): number {
+export function parseBudget(name: BudgetName, text: string, label?: string): number {
   const b = BUDGETS[name];
   const spec: NumberSpec = {
     min: b.min,
@@ -78,20 +78,28 @@ export function parseBudget(name: BudgetName, text: string): number {
     unit: b.unit === 'count' ? undefined : b.unit === 's' ? 'seconds' : 'MiB',
   };
   const n = parseNumber(text, spec);
-  if (n === undefined)
-    throw new UserError(`${b.flag} takes ${describeRange(spec)}, not '${text}'.`);
+  if (n === undefined) {
+    throw new UserError(`${label ?? b.flag} takes ${describeRange(spec)}, not '${text}'.`);
+  }
   if (b.unit === 'MiB') return Math.floor(n * MiB);
   if (b.unit === 's') return Math.round(n * 1000);
   return n;
 }
 
-/** The limits the flags given in `values` set (flag name without dashes -> text). */
-export function limitsFromFlags(values: Record<string, unknown>): Partial<HostLimits> {
+/**
+ * The limits the flags given in `values` set (flag name without dashes -> text). `label` names
+ * the option in a message (the run-functions action says "Input 'tmp-mb'").
+ */
+export function limitsFromFlags(
+  values: Record<string, unknown>,
+  label?: (option: string) => string,
+): Partial<HostLimits> {
   const out: Partial<HostLimits> = {};
   for (const [name, b] of Object.entries(BUDGETS) as [BudgetName, Budget][]) {
-    const raw = values[b.flag.slice(2)];
-    if (raw === undefined) continue;
-    out[b.key] = parseBudget(name, String(raw));
+    const option = b.flag.slice(2);
+    const raw = values[option];
+    if (raw === undefined || raw === '') continue;
+    out[b.key] = parseBudget(name, String(raw), label?.(option));
   }
   return out;
 }

@@ -37,6 +37,8 @@ export function fail(errno: number): never {
 
 /** What each new directory entry costs a budget, so empty files cannot fill the host's inodes. */
 export const ENTRY_COST = 512;
+/** A directory costs a block of the host's disk, whatever it holds. */
+export const DIR_COST = 4096;
 const MAX_SYMLINKS = 40;
 const MAX_PATH = 4096;
 

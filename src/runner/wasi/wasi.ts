@@ -48,6 +48,7 @@ import {
 } from './clocks.js';
 import { FdTable, type DirEntry, type DirFd, type FdEntry, type FileFd } from './fds.js';
 import {
+  DIR_COST,
   ENTRY_COST,
   MountTable,
   WasiError,
@@ -244,7 +245,7 @@ export class Wasi {
   private releaseEntry(node: Node): () => void {
     const st = node.stat;
     if (!st || node.mount.budget === undefined) return () => {};
-    let bytes = ENTRY_COST;
+    let bytes = st.isDirectory() ? DIR_COST : ENTRY_COST;
     if (st.isSymbolicLink()) bytes += Number(st.size);
     else if (st.isFile() && st.nlink === 1n) {
       const open = this.fds.openOn(st.dev, st.ino);
@@ -565,7 +566,7 @@ export class Wasi {
         const node = this.resolveAt(fd, path, len, false);
         if (exists(node)) fail(Errno.EXIST);
         this.writable(node);
-        this.newEntry(node, ENTRY_COST, () => fs.mkdirSync(node.host!, 0o755));
+        this.newEntry(node, DIR_COST, () => fs.mkdirSync(node.host!, 0o755));
       },
       path_filestat_get: (fd: number, flags: number, path: number, len: number, ptr: number) => {
         const node = this.resolveAt(fd, path, len, (flags & LOOKUP_SYMLINK_FOLLOW) !== 0);
@@ -659,7 +660,7 @@ export class Wasi {
         if (node.mountPoint) fail(Errno.BUSY);
         this.writable(node);
         fs.rmdirSync(node.host!);
-        node.mount.refund(ENTRY_COST);
+        node.mount.refund(DIR_COST);
       },
       path_rename: (
         fd: number,

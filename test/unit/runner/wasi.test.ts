@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Errno, FstFlags, OFlags, Rights } from '../../../src/runner/wasi/abi.js';
 import { closeLedger } from '../../../src/runner/wasi/fds.js';
-import { ENTRY_COST, type MountSpec } from '../../../src/runner/wasi/mounts.js';
+import { DIR_COST, ENTRY_COST, type MountSpec } from '../../../src/runner/wasi/mounts.js';
 import { Wasi, WasiExit } from '../../../src/runner/wasi/wasi.js';
 
 // The WASI layer called as a guest would, against a plain WebAssembly.Memory and temp dirs.
@@ -320,7 +320,7 @@ describe('/tmp', () => {
     let made = 0;
     while (errno === 0 && made < 1000) errno = g.path('path_create_directory', `tmp/d${made++}`);
     expect(errno).toBe(Errno.NOSPC);
-    expect(made - 1).toBe(BUDGET / ENTRY_COST);
+    expect(made - 1).toBe(BUDGET / DIR_COST);
   });
 
   test('rename and link stay within one mount', () => {
