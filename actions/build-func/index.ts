@@ -1,7 +1,5 @@
-import { buildFuncAction } from '../../src/actions/func.js';
-import { runAction } from '../../src/actions/run-action.js';
-
-/** Links the py_func entrypoint, lays out the runtime root, and optionally makes the bundle. */
-export const run = (): Promise<void> => runAction(buildFuncAction);
+// The action's entry point: it only calls run(). main.ts exports run() for tests and for
+// @github/local-action, which imports main.ts and calls run() itself (so this file must not).
+import { run } from './main.js';
 
 await run();

@@ -1,7 +1,5 @@
-import { buildImageAction } from '../../src/actions/image.js';
-import { runAction } from '../../src/actions/run-action.js';
-
-/** Builds the cpython image from a release bundle, and pushes it when asked. */
-export const run = (): Promise<void> => runAction(buildImageAction);
+// The action's entry point: it only calls run(). main.ts exports run() for tests and for
+// @github/local-action, which imports main.ts and calls run() itself (so this file must not).
+import { run } from './main.js';
 
 await run();

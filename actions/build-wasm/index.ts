@@ -1,10 +1,5 @@
-import { buildLayerAction } from '../../src/actions/build.js';
-import { runAction } from '../../src/actions/run-action.js';
-
-/**
- * Builds CPython for wasm32-wasi, with the C libraries it links,
- * and what it needs; each layer comes from the cache when unchanged.
- */
-export const run = (): Promise<void> => runAction(() => buildLayerAction('wasm'));
+// The action's entry point: it only calls run(). main.ts exports run() for tests and for
+// @github/local-action, which imports main.ts and calls run() itself (so this file must not).
+import { run } from './main.js';
 
 await run();

@@ -1,7 +1,5 @@
-import { bumpVersionAction } from '../../src/actions/release.js';
-import { runAction } from '../../src/actions/run-action.js';
-
-/** Bumps VERSION by semver rules and rewrites every versioned file to match. */
-export const run = (): Promise<void> => runAction(bumpVersionAction);
+// The action's entry point: it only calls run(). main.ts exports run() for tests and for
+// @github/local-action, which imports main.ts and calls run() itself (so this file must not).
+import { run } from './main.js';
 
 await run();

@@ -1,7 +1,5 @@
-import { runFunctionsAction } from '../../src/actions/functions.js';
-import { runAction } from '../../src/actions/run-action.js';
-
-/** Runs Python functions through the local Faasm host against the built runtime. */
-export const run = (): Promise<void> => runAction(runFunctionsAction);
+// The action's entry point: it only calls run(). main.ts exports run() for tests and for
+// @github/local-action, which imports main.ts and calls run() itself (so this file must not).
+import { run } from './main.js';
 
 await run();

@@ -1,7 +1,5 @@
-import { runAction } from '../../src/actions/run-action.js';
-import { setupToolchainAction } from '../../src/actions/setup-toolchain.js';
-
-/** Installs the toolchain (from cached .deb archives when warm) and runs the toolchain layer. */
-export const run = (): Promise<void> => runAction(setupToolchainAction);
+// The action's entry point: it only calls run(). main.ts exports run() for tests and for
+// @github/local-action, which imports main.ts and calls run() itself (so this file must not).
+import { run } from './main.js';
 
 await run();

@@ -1,7 +1,5 @@
-import { tagReleaseAction } from '../../src/actions/release.js';
-import { runAction } from '../../src/actions/run-action.js';
-
-/** Tags v<VERSION> and creates or updates the GitHub release with the bundle attached. */
-export const run = (): Promise<void> => runAction(tagReleaseAction);
+// The action's entry point: it only calls run(). main.ts exports run() for tests and for
+// @github/local-action, which imports main.ts and calls run() itself (so this file must not).
+import { run } from './main.js';
 
 await run();

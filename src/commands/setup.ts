@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { ensureSystemPackages } from '../toolchain/layer.js';
+import { ensureActionlint } from '../actions/actionlint.js';
 import { ensureImageTools } from '../image/registry.js';
 import { ensurePackages } from '../toolchain/system-packages.js';
 import { buildOptions, buildOptionSpec } from './common.js';
@@ -13,7 +14,7 @@ export const setupCommand: Command = {
 
 Installs the wasm toolchain and host build packages with apt-get when running as root or with
 passwordless sudo; otherwise prints the exact command to run. --test-tools adds git, podman and
-a container registry for the image tests.`,
+a container registry for the image tests, and actionlint (go install) with shellcheck.`,
   options: { ...buildOptionSpec, 'test-tools': { type: 'boolean' } },
   async run(values) {
     const opts = buildOptions(values);
@@ -22,6 +23,8 @@ a container registry for the image tests.`,
       const log = join(cachePaths(opts.cacheDir).logs, 'apt-install.log');
       await ensurePackages(cfg.testPackages, log);
       await ensureImageTools(log);
+      // The workflow lint: a current actionlint (go install) with shellcheck.
+      await ensureActionlint(cachePaths(opts.cacheDir).tools, log);
     }
     return 0;
   },

@@ -2,7 +2,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { exec, probe } from '../util/exec.js';
-import { removeTree } from '../util/fs.js';
+import { copyTree, removeTree } from '../util/fs.js';
 import { sha256File } from '../util/hash.js';
 import type { BundleFile } from './bundle.js';
 import { toPep440 } from './version.js';
@@ -64,7 +64,10 @@ export async function buildPyfaasmDists(opts: {
   const pythonPath = await buildFrontend(python, opts.toolsDir, opts.log);
   await removeTree(opts.outDir);
   await mkdir(opts.outDir, { recursive: true });
-  await exec(python, ['-m', 'build', '--outdir', opts.outDir, join(opts.repoRoot, 'pyfaasm')], {
+  // Built from a copy: setuptools writes pyfaasm.egg-info/ into the source tree it builds.
+  const source = join(opts.outDir, '.source');
+  await copyTree(join(opts.repoRoot, 'pyfaasm'), source);
+  await exec(python, ['-m', 'build', '--outdir', opts.outDir, source], {
     log: opts.log,
     env: {
       ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
@@ -74,6 +77,7 @@ export async function buildPyfaasmDists(opts: {
     },
   });
   const pep440 = toPep440(opts.version);
+  await removeTree(source);
   const names = (await readdir(opts.outDir)).sort();
   const sdist = names.find((n) => n === `pyfaasm-${pep440}.tar.gz`);
   const wheel = names.find((n) => n.startsWith(`pyfaasm-${pep440}-`) && n.endsWith('.whl'));

