@@ -152,7 +152,8 @@ export class FaasmHost {
         functionsDir,
         confFlags: options.confFlags ?? {},
         env: options.env ?? {},
-        snapshot: options.snapshot ?? true,
+        // Faasm snapshots after the zygote, which only WAVM runs.
+        snapshot: (options.snapshot ?? true) && vmProfile(vm).entry.includes('_faasm_zygote'),
         vm,
         stateDir: options.stateDir ?? '',
       },

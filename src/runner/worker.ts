@@ -7,6 +7,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { BudgetExceeded, type BudgetName } from './budgets.js';
 import { HostCallError, faasmImports, type GuestContext } from './guest-imports.js';
 import { FAASM_ARGV0, FAASM_ENVIRONMENT } from './host-interface.js';
+import { vmProfile } from '../faasm/profile.js';
 import {
   MAX_GUEST_FDS,
   type CallDone,
@@ -110,8 +111,14 @@ function runCall(call: WorkerCall): CallDone {
     const exports = instance.exports as Exports;
     memory = exports.memory;
     wasi.bind(memory);
-    const zygote = exports._faasm_zygote as (() => number) | undefined;
-    const ctors = exports.__wasm_call_ctors as (() => void) | undefined;
+    // What the chosen VM calls before _start: WAVM constructors and zygote, WAMR neither.
+    const entry = vmProfile(call.vm).entry;
+    const zygote = entry.includes('_faasm_zygote')
+      ? (exports._faasm_zygote as (() => number) | undefined)
+      : undefined;
+    const ctors = entry.includes('__wasm_call_ctors')
+      ? (exports.__wasm_call_ctors as (() => void) | undefined)
+      : undefined;
     const start = exports._start as () => void;
     let snapshot: SharedArrayBuffer | undefined;
 
