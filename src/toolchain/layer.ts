@@ -7,6 +7,7 @@ import { copyTree } from '../util/fs.js';
 import { hashTree, sha256File } from '../util/hash.js';
 import { type ToolchainConfig, readToolchainConfig } from './config.js';
 import { ensurePackages } from './system-packages.js';
+import { libcPatchInputs, patchLibc } from './wasi-libc-patch.js';
 
 /** Installs the toolchain and host build packages when missing (a no-op when present). */
 export async function ensureSystemPackages(opts: BuildOptions) {
@@ -37,7 +38,11 @@ export const toolchainLayer: Layer = {
   name: 'toolchain',
   description: 'clang, wasm-ld and wasi-libc, with an isolated sysroot',
   deps: [],
-  implementation: ['src/toolchain/layer.ts', 'src/toolchain/system-packages.ts'],
+  implementation: [
+    'src/toolchain/layer.ts',
+    'src/toolchain/system-packages.ts',
+    'src/toolchain/wasi-libc-patch.ts',
+  ],
   async inputs({ opts }) {
     const cfg = await ensureSystemPackages(opts);
     return {
@@ -48,12 +53,14 @@ export const toolchainLayer: Layer = {
       wasiInclude: await hashTree(cfg.wasiInclude),
       wasiLib: await hashTree(cfg.wasiLib),
       builtins: await sha256File(cfg.builtins),
+      libcPatches: await libcPatchInputs(opts.repoRoot),
     };
   },
   async build(ctx) {
     const cfg = await readToolchainConfig(ctx.opts.repoRoot);
     await copyTree(cfg.wasiInclude, join(ctx.out, 'sysroot', 'include', 'wasm32-wasi'));
     await copyTree(cfg.wasiLib, join(ctx.out, 'sysroot', 'lib', 'wasm32-wasi'));
+    await patchLibc(ctx, cfg, join(ctx.out, 'sysroot'));
     const info: ToolchainInfo = {
       target: cfg.target,
       clang: cfg.clang,
