@@ -4,6 +4,7 @@ import { funcLayer } from './func/layer.js';
 import type { Layer } from './layers/types.js';
 import { modulesLayer } from './modules/layer.js';
 import { bundleLayer } from './runtime/bundle-layer.js';
+import { nativeTestsLayer, wasmTestsLayer } from './regrtest/layers.js';
 import { rootLayer } from './runtime/root-layer.js';
 import { cLibraryLayer } from './toolchain/c-library.js';
 import { toolchainLayer } from './toolchain/layer.js';
@@ -21,6 +22,9 @@ export const pipeline: readonly Layer[] = [
   funcLayer,
   rootLayer,
   bundleLayer,
+  // Test-only: CPython's regression suite and test modules, never part of the runtime.
+  wasmTestsLayer,
+  nativeTestsLayer,
 ];
 
 /** What `faasm-python build` builds by default: the runtime, not the release bundle. */

@@ -5,9 +5,11 @@ import { changelogCommand } from './changelog.js';
 import { imageCommand } from './image.js';
 import { invokeCommand } from './invoke.js';
 import { modulesCommand } from './modules.js';
+import { regrtestCommand } from './regrtest.js';
 import { releaseCommand } from './release.js';
 import { runCommand } from './run.js';
 import { setupCommand } from './setup.js';
+import { stdlibDocCommand } from './stdlib-doc.js';
 import { tagCommand } from './tag.js';
 import type { Command } from './types.js';
 import { uploadCommand } from './upload.js';
@@ -19,6 +21,8 @@ export const commands: readonly Command[] = [
   cacheCommand,
   modulesCommand,
   runCommand,
+  regrtestCommand,
+  stdlibDocCommand,
   uploadCommand,
   invokeCommand,
   versionCommand,

@@ -18,6 +18,8 @@ export interface PythonRun {
   /** Module compile and run times reported by the runner, in ms. */
   compileMs: number;
   runMs: number;
+  /** Killed after `timeoutMs`. */
+  timedOut: boolean;
 }
 
 export interface PythonRunOptions {
@@ -25,6 +27,8 @@ export interface PythonRunOptions {
   log?: string;
   /** Extra guest environment (PYTHONHOME=/ is always set). */
   env?: Record<string, string>;
+  /** Kill the run after this many ms (the result then has `timedOut`). */
+  timeoutMs?: number;
 }
 
 /**
@@ -57,11 +61,13 @@ export async function runPythonWasm(
   const env = { WASI_TIMING: '1', WASI_PYTHON_ENV: JSON.stringify(opts.env ?? {}) };
   let result: { code: number; stdout: string; stderr: string };
   try {
-    const r = await exec(process.execPath, argv, { env, log: opts.log, tailLines: 40 });
+    const run = { env, log: opts.log, tailLines: 40, timeoutMs: opts.timeoutMs };
+    const r = await exec(process.execPath, argv, run);
     result = { code: 0, ...r };
   } catch (err) {
-    if (!(err instanceof ExecError) || err.exitCode === null) throw err;
-    result = { code: err.exitCode, stdout: '', stderr: err.tail.join('\n') };
+    if (!(err instanceof ExecError) || (err.exitCode === null && !err.timedOut)) throw err;
+    result = { code: err.exitCode ?? -1, stdout: '', stderr: err.tail.join('\n') };
+    if (err.timedOut) return { ...result, compileMs: NaN, runMs: NaN, timedOut: true };
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
@@ -72,5 +78,6 @@ export async function runPythonWasm(
     stderr: result.stderr.replace(/wasi-timing .*\n?/, ''),
     compileMs: Number(timing?.[1] ?? NaN),
     runMs: Number(timing?.[2] ?? NaN),
+    timedOut: false,
   };
 }

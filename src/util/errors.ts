@@ -16,6 +16,8 @@ export class ExecError extends Error {
     readonly exitCode: number | null,
     readonly tail: string[],
     readonly logPath: string | undefined,
+    /** Killed by the exec helper's timeout. */
+    readonly timedOut = false,
   ) {
     super(message);
     this.name = 'ExecError';

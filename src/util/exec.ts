@@ -16,6 +16,11 @@ export interface ExecOptions {
   tailLines?: number;
   /** Echo output to this process's stderr as well (for long builds watched by a person). */
   echo?: boolean;
+  /**
+   * Kill the process and everything it started (its own process group) after this many ms;
+   * the ExecError then has `timedOut` set.
+   */
+  timeoutMs?: number;
 }
 
 export interface ExecResult {
@@ -55,7 +60,19 @@ export async function exec(
   const stderr: Buffer[] = [];
   // Interleaved output, kept for the failure tail even when there is no log file.
   const combined: Buffer[] = [];
-  const child = spawn(cmd, args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const detached = opts.timeoutMs !== undefined;
+  const child = spawn(cmd, args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached });
+  let timedOut = false;
+  const timer = detached
+    ? setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, opts.timeoutMs)
+    : undefined;
   const onData = (sink: Buffer[]) => (chunk: Buffer) => {
     sink.push(chunk);
     combined.push(chunk);
@@ -78,6 +95,7 @@ export async function exec(
     }
     throw err;
   });
+  clearTimeout(timer);
   if (logStream) await new Promise<void>((resolve) => logStream.end(resolve));
 
   const out = {
@@ -87,12 +105,17 @@ export async function exec(
   if (result.code !== 0) {
     const lines = Buffer.concat(combined).toString().trimEnd().split('\n');
     const tail = lines.slice(-(opts.tailLines ?? 30));
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with ${result.code}`;
+    const how = timedOut
+      ? `timed out after ${opts.timeoutMs! / 1000} s`
+      : result.signal
+        ? `was killed by ${result.signal}`
+        : `exited with ${result.code}`;
     throw new ExecError(
       `${commandLine(cmd, args).slice(0, 200)} ${how}`,
       result.code,
       tail,
       opts.log,
+      timedOut,
     );
   }
   return out;

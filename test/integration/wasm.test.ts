@@ -79,6 +79,74 @@ print("ok")
     expect(r.stdout.trim()).toBe('ok');
   });
 
+  test('os.utime(path) and Path.touch() set the current time (patched wasi-libc)', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'fp-utime-'));
+    try {
+      const r = await runPythonWasm(wasm, { '/': root, '/tmp': tmp }, [
+        '-c',
+        `
+import os, pathlib, time
+p = pathlib.Path("/tmp/f")
+p.write_text("x")
+os.utime(p, (1, 2))
+assert os.stat(p).st_mtime == 2, os.stat(p).st_mtime
+os.utime(p)
+a = os.stat(p).st_mtime
+os.utime(p, ns=(5, 1_000_000_123))
+assert os.stat(p).st_mtime_ns == 1_000_000_123
+p.touch()
+print(int(a), int(os.stat(p).st_mtime))
+`,
+      ]);
+      expect(r.stderr).toBe('');
+      const now = Date.now() / 1000;
+      for (const t of r.stdout.trim().split(' ').map(Number)) {
+        expect(Math.abs(t - now)).toBeLessThan(120);
+      }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('sqlite3: a reader and a writer of one database coexist', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'fp-sqlite-'));
+    try {
+      const r = await runPythonWasm(wasm, { '/': root, '/tmp': tmp }, [
+        '-c',
+        `
+import sqlite3
+w = sqlite3.connect("/tmp/db", timeout=0)
+w.execute("create table t (v int)"); w.execute("insert into t values (1)"); w.commit()
+r = sqlite3.connect("/tmp/db", timeout=0)
+w.execute("insert into t values (2)")          # write transaction open, not committed
+assert r.execute("select count(*) from t").fetchone() == (1,)   # the reader still reads
+w.commit()
+assert r.execute("select count(*) from t").fetchone() == (2,)
+cur = r.execute("select v from t"); cur.fetchone()   # a read in progress...
+w.execute("insert into t values (3)")
+try:
+    w.commit(); print("committed under a reader")
+except sqlite3.OperationalError as e:
+    print("commit waits:", e)
+`,
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('commit waits: database is locked');
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('keeps importable what upstream keeps for WASI', async () => {
+    const r = await python(`
+import multiprocessing, concurrent.futures, _osx_support, _aix_support, sysconfig, logging.handlers
+import __hello__, __phello__
+print(sysconfig.get_platform(), sysconfig.get_config_var("MACHDEP"), bool(sysconfig.get_makefile_filename()))
+`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('wasi-wasm32 wasi True');
+  });
+
   test('cannot read host paths outside the runtime root', async () => {
     const r = await python(`
 try:

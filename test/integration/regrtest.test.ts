@@ -1,0 +1,61 @@
+// CPython's regression suite, the CI selection, on the wasm test build under the WASI host:
+// zero unexpected failures and zero hangs. The whole suite runs nightly (regrtest.yml).
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LayerResult } from '../../src/layers/types.js';
+import { REPO_ROOT } from '../../src/paths.js';
+import { readRegrtestData } from '../../src/regrtest/data.js';
+import { runRegrtest } from '../../src/regrtest/session.js';
+import { buildLayers } from '../helpers/runtime.js';
+
+let layers: Map<string, LayerResult>;
+
+beforeAll(async () => {
+  layers = await buildLayers(['wasm-tests']);
+});
+
+describe('the wasm-tests layer', () => {
+  test("links CPython's test modules, carries Lib/test and the runtime's stdlib", async () => {
+    const dir = layers.get('wasm-tests')!.dir;
+    const builtins = JSON.parse(await readFile(join(dir, 'builtins.json'), 'utf8')) as string[];
+    expect(builtins).toEqual(expect.arrayContaining(['_testcapi', '_testinternalcapi']));
+    const wasmLayer = layers.get('wasm')!.dir;
+    const os = (d: string) => readFile(join(d, 'lib/python3.11/os.py'), 'utf8');
+    expect(await os(dir)).toBe(await os(wasmLayer));
+    await expect(
+      readFile(join(dir, 'lib/python3.11/test/libregrtest/main.py')),
+    ).resolves.toBeTruthy();
+  });
+});
+
+describe('faasm-python regrtest on the CI selection (wasm)', () => {
+  test('no unexpected failure, no hang', async () => {
+    const data = await readRegrtestData(REPO_ROOT);
+    const logDir = await mkdtemp(join(tmpdir(), 'fp-regrtest-'));
+    const lines: string[] = [];
+    try {
+      const t = await runRegrtest({
+        data,
+        platform: 'wasm',
+        layerDir: layers.get('wasm-tests')!.dir,
+        modules: [],
+        selection: 'ci',
+        jobs: 2,
+        timeoutMs: 900_000,
+        logDir,
+        progress: () => undefined,
+        out: (text) => lines.push(text),
+      });
+      const report = lines.join('\n');
+      process.stderr.write(`${report}\n`);
+      expect(report.split('\n').at(-1)).toBe(
+        `${data.selections.ci!.length} modules: ${t.passed} passed, ${t.expected} expected failures, 0 unexpected`,
+      );
+      expect(t.run).toBeGreaterThan(10_000);
+    } finally {
+      await rm(logDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, test } from '@jest/globals';
+import { parseModuleOutput } from '../../../src/regrtest/parse.js';
+
+const passing = `test_queue (test.test_sched.TestCase.test_queue) ... ok
+test_run (test.test_sched.TestCase.test_run) ... skipped 'needs threads'
+
+----------------------------------------------------------------------
+Ran 11 tests in 0.597s
+
+OK (skipped=2)
+
+== Tests result: SUCCESS ==
+
+1 test OK.
+
+Total duration: 897 ms
+Tests result: SUCCESS
+`;
+
+const failing = `test_sleep (test.test_time.TimeTestCase.test_sleep) ... FAIL
+======================================================================
+FAIL: test_sleep (test.test_time.TimeTestCase.test_sleep)
+----------------------------------------------------------------------
+AssertionError: 0 != 1
+======================================================================
+ERROR: setUpClass (test.test_time.CTimeTestCase)
+----------------------------------------------------------------------
+Ran 40 tests in 2.1s
+
+FAILED (failures=1, errors=1, skipped=3)
+test_time failed (2 failures)
+
+== Tests result: FAILURE ==
+Tests result: FAILURE
+`;
+
+describe('parseModuleOutput', () => {
+  test('reads counts and success', () => {
+    expect(parseModuleOutput('test_sched', passing, 0)).toEqual({
+      status: 'passed',
+      run: 11,
+      failed: 0,
+      skipped: 2,
+      failures: [],
+    });
+  });
+
+  test('names failing tests relative to the module, class-level errors included', () => {
+    const o = parseModuleOutput('test_time', failing, 2);
+    expect(o.status).toBe('failed');
+    expect(o).toMatchObject({ run: 40, failed: 2, skipped: 3 });
+    expect(o.failures).toEqual(['CTimeTestCase.setUpClass', 'TimeTestCase.test_sleep']);
+    expect(o.note).toBe('2 failures');
+  });
+
+  test('sums several unittest runs in one module', () => {
+    const two =
+      'Ran 3 tests in 0.1s\n\nOK\nRan 4 tests in 0.1s\n\nOK (skipped=1)\nTests result: SUCCESS\n';
+    expect(parseModuleOutput('test_x', two, 0)).toMatchObject({ run: 7, skipped: 1 });
+  });
+
+  test('a module skipped as a whole, with its reason', () => {
+    const out =
+      "test_tty skipped -- No module named 'termios'\n1 test skipped:\n    test_tty\nTests result: SUCCESS\n";
+    expect(parseModuleOutput('test_tty', out, 0)).toMatchObject({
+      status: 'skipped',
+      note: "No module named 'termios'",
+    });
+  });
+
+  test('no verdict is a crash carrying the last line; a kill is a timeout', () => {
+    const out = 'test_x (test.test_y.A.test_x) ... \nRuntimeError: unreachable\n';
+    expect(parseModuleOutput('test_y', out, 1)).toMatchObject({
+      status: 'crashed',
+      note: 'RuntimeError: unreachable',
+    });
+    expect(parseModuleOutput('test_y', out, 'timeout').status).toBe('timeout');
+  });
+
+  test('env changed is its own status', () => {
+    expect(parseModuleOutput('test_x', 'Tests result: ENV CHANGED\n', 0).status).toBe(
+      'env-changed',
+    );
+  });
+});
