@@ -8,18 +8,8 @@ import { pipeline } from '../pipeline.js';
 import { type Platform, readRegrtestData } from '../regrtest/data.js';
 import { runRegrtest } from '../regrtest/session.js';
 import { UserError } from '../util/errors.js';
-import { buildOptions, stringOption } from './common.js';
-import type { Command, Values } from './types.js';
-
-function positiveNumber(values: Values, name: string, fallback: number): number {
-  const raw = stringOption(values, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new UserError(`--${name} takes a positive number, not '${raw}'.`);
-  }
-  return n;
-}
+import { buildOptions, numberOption, stringOption } from './common.js';
+import type { Command } from './types.js';
 
 export const regrtestCommand: Command = {
   name: 'regrtest',
@@ -50,9 +40,9 @@ Options:
   positionals: true,
   async run(values, positionals) {
     const platform: Platform = values.native === true ? 'native' : 'wasm';
-    const jobs = positiveNumber(values, 'jobs', 2);
-    if (!Number.isInteger(jobs)) throw new UserError(`--jobs takes a whole number, not '${jobs}'.`);
-    const timeoutMs = positiveNumber(values, 'timeout', 900) * 1000;
+    const jobs = numberOption(values, 'jobs', { min: 1, max: 64, integer: true }) ?? 2;
+    const timeout = numberOption(values, 'timeout', { min: 1, max: 86_400, unit: 'seconds' });
+    const timeoutMs = (timeout ?? 900) * 1000;
     const selection = stringOption(values, 'selection');
     if (selection !== undefined && positionals.length > 0) {
       throw new UserError('Give test modules or --selection, not both.');

@@ -1,15 +1,17 @@
-import { copyFile, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCPythonConfig, shortVersion } from '../cpython/config.js';
-import { C_LIBRARIES, crossBuildCPython, wasmLayer } from '../cpython/wasm-layer.js';
-import type { Json, Layer } from '../layers/types.js';
+import { type CPythonConfig, readCPythonConfig, shortVersion } from '../cpython/config.js';
+import type { Layer, LayerContext } from '../layers/types.js';
+import type { ExtensionEntry } from '../modules/extensions.js';
+import { linkTestInterpreter } from '../modules/link.js';
+import { type WasmCompiler, wasmCompiler } from '../toolchain/flags.js';
 import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { copyTree, exists } from '../util/fs.js';
 
 /**
- * Test-only layers: CPython built with its test modules, plus Lib/test from the pinned tarball.
- * Nothing downstream of the runtime (func, root, bundle, image) depends on them, so neither the
- * test modules nor the test suite is ever shipped.
+ * Test-only layers: CPython with its test modules (_testcapi, ...), plus Lib/test from the
+ * pinned tarball. Nothing downstream of the runtime (func, root, bundle, image) depends on them,
+ * so neither the test modules nor the test suite is ever shipped.
  */
 
 /** Test packages copied from the source tree beside the shipped stdlib. */
@@ -18,43 +20,88 @@ export const TEST_PACKAGES = ['test', 'unittest/test', 'distutils/tests'] as con
 /** CPython's own WASI notes (Tools/wasm/README.md), kept so expected failures can cite them. */
 export const WASM_NOTES = 'wasm-README.md';
 
-/** C modules the test variants must have built in: the suites that need them cannot run else. */
-export const TEST_MODULES = ['_testcapi', '_testinternalcapi', '_testbuffer', '_testclinic'];
+interface TestModule {
+  name: string;
+  /** Under Modules/ of the CPython source. */
+  source: string;
+}
 
-/** The modules a wasm build linked in, from its generated Modules/config.c. */
-async function builtinModules(build: string): Promise<string[]> {
-  const text = await readFile(join(build, 'Modules', 'config.c'), 'utf8');
-  return [...text.matchAll(/^extern PyObject\* PyInit_(\w+)\(void\);/gm)].map((m) => m[1]!);
+/**
+ * CPython's test modules (Modules/Setup.stdlib's test section) that a static build can have;
+ * _testimportmultiple and _testmultiphase must be shared libraries, which WASI cannot load.
+ */
+export const TEST_MODULES: readonly TestModule[] = [
+  { name: '_testcapi', source: '_testcapimodule.c' },
+  { name: '_testinternalcapi', source: '_testinternalcapi.c' },
+  { name: '_testbuffer', source: '_testbuffer.c' },
+  { name: '_testclinic', source: '_testclinic.c' },
+];
+
+/** Compiles one test module like CPython's Setup.stdlib does for a static build, into ext/<name>.a. */
+async function compileTestModule(
+  ctx: LayerContext,
+  cc: WasmCompiler,
+  cfg: CPythonConfig,
+  include: string,
+  src: string,
+  m: TestModule,
+): Promise<ExtensionEntry> {
+  const obj = join(ctx.work, `${m.name}.o`);
+  const archive = join('ext', `${m.name}.a`);
+  await ctx.exec(cc.cc, [
+    ...cc.cflags,
+    ...cfg.wasm.opt.split(' '),
+    ...cfg.wasm.cflags,
+    '-DPy_BUILD_CORE_BUILTIN',
+    `-I${include}`,
+    `-I${join(include, 'internal')}`,
+    `-I${join(src, 'Modules')}`,
+    '-c',
+    join(src, 'Modules', m.source),
+    '-o',
+    obj,
+  ]);
+  await mkdir(join(ctx.work, 'ext'), { recursive: true });
+  await ctx.exec(cc.ar, ['rcs', join(ctx.work, archive), obj]);
+  return { name: m.name, init: `PyInit_${m.name}`, archive };
 }
 
 export const wasmTestsLayer: Layer = {
   name: 'wasm-tests',
-  description: "test-only: python.wasm with CPython's test modules, the shipped stdlib, Lib/test",
-  deps: ['toolchain', 'native', ...C_LIBRARIES, 'wasm'],
-  implementation: ['src/regrtest/layers.ts', 'src/cpython/wasm-layer.ts', 'src/toolchain/flags.ts'],
-  async inputs(ictx) {
-    // The runtime build's inputs (same source, same flags), plus what the tests add.
-    const wasm = (await wasmLayer.inputs(ictx)) as Record<string, Json>;
-    return { ...wasm, testPackages: [...TEST_PACKAGES] };
+  description:
+    "test-only: the runtime's libpython and stdlib with CPython's test modules and Lib/test",
+  deps: ['toolchain', 'wasm'],
+  implementation: ['src/regrtest/layers.ts', 'src/modules/link.ts', 'src/cpython/link.ts'],
+  async inputs({ opts }) {
+    const cfg = await readCPythonConfig(opts.repoRoot);
+    return {
+      version: cfg.version,
+      ...(await sourceInputs(opts.repoRoot, cfg.sources, cfg.wasm.patches)),
+      opt: cfg.wasm.opt,
+      cflags: cfg.wasm.cflags,
+      testModules: TEST_MODULES as never,
+      testPackages: [...TEST_PACKAGES],
+    };
   },
   async build(ctx) {
     const cfg = await readCPythonConfig(ctx.opts.repoRoot);
     const v = shortVersion(cfg.version);
-    const { src, build, cc } = await crossBuildCPython(ctx, cfg, 'test');
-    const builtins = await builtinModules(build);
-    const missing = TEST_MODULES.filter((m) => !builtins.includes(m));
-    if (missing.length > 0) throw new Error(`the test build lacks ${missing.join(', ')}`);
-    await ctx.exec('mkdir', ['-p', join(ctx.out, 'bin')]);
-    await ctx.exec(cc.strip, [
-      '-o',
-      join(ctx.out, 'bin', 'python.wasm'),
-      join(build, 'python.wasm'),
-    ]);
+    const src = join(ctx.work, 'src');
+    await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.wasm.patches, src);
+    const wasmDir = ctx.dep('wasm');
+    const include = join(wasmDir, 'include', `python${v}`);
+    const cc = await wasmCompiler(ctx.dep('toolchain'));
+    const entries: ExtensionEntry[] = [];
+    for (const m of TEST_MODULES)
+      entries.push(await compileTestModule(ctx, cc, cfg, include, src, m));
+    // The shipped libpython, linked with the test modules as built-ins: python.wasm plus them.
+    await mkdir(join(ctx.out, 'bin'), { recursive: true });
+    const wasm = join(ctx.out, 'bin', 'python.wasm');
+    await linkTestInterpreter(ctx, cc, wasmDir, include, ctx.work, entries, wasm);
     // The stdlib exactly as the runtime ships it, so over-pruning shows up as failing tests.
     const stdlib = join(ctx.out, 'lib', `python${v}`);
-    await copyTree(join(ctx.dep('wasm'), 'lib', `python${v}`), stdlib);
+    await copyTree(join(wasmDir, 'lib', `python${v}`), stdlib);
     for (const p of TEST_PACKAGES) await copyTree(join(src, 'Lib', p), join(stdlib, p));
-    await writeFile(join(ctx.out, 'builtins.json'), JSON.stringify(builtins, null, 2));
     await copyFile(join(src, 'Tools', 'wasm', 'README.md'), join(ctx.out, WASM_NOTES));
   },
 };
