@@ -80,11 +80,8 @@ print("ok")
   });
 
   test('os.utime(path) and Path.touch() set the current time (patched wasi-libc)', async () => {
-    const tmp = await mkdtemp(join(tmpdir(), 'fp-utime-'));
-    try {
-      const r = await runPythonWasm(wasm, { '/': root, '/tmp': tmp }, [
-        '-c',
-        `
+    // The guest's /tmp is a private writable mount of the host's WASI layer.
+    const r = await python(`
 import os, pathlib, time
 p = pathlib.Path("/tmp/f")
 p.write_text("x")
@@ -96,24 +93,16 @@ os.utime(p, ns=(5, 1_000_000_123))
 assert os.stat(p).st_mtime_ns == 1_000_000_123
 p.touch()
 print(int(a), int(os.stat(p).st_mtime))
-`,
-      ]);
-      expect(r.stderr).toBe('');
-      const now = Date.now() / 1000;
-      for (const t of r.stdout.trim().split(' ').map(Number)) {
-        expect(Math.abs(t - now)).toBeLessThan(120);
-      }
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
+`);
+    expect(r.stderr).toBe('');
+    const now = Date.now() / 1000;
+    for (const t of r.stdout.trim().split(' ').map(Number)) {
+      expect(Math.abs(t - now)).toBeLessThan(120);
     }
   });
 
   test('sqlite3: a reader and a writer of one database coexist', async () => {
-    const tmp = await mkdtemp(join(tmpdir(), 'fp-sqlite-'));
-    try {
-      const r = await runPythonWasm(wasm, { '/': root, '/tmp': tmp }, [
-        '-c',
-        `
+    const r = await python(`
 import sqlite3
 w = sqlite3.connect("/tmp/db", timeout=0)
 w.execute("create table t (v int)"); w.execute("insert into t values (1)"); w.commit()
@@ -128,13 +117,9 @@ try:
     w.commit(); print("committed under a reader")
 except sqlite3.OperationalError as e:
     print("commit waits:", e)
-`,
-      ]);
-      expect(r.stderr).toBe('');
-      expect(r.stdout.trim()).toBe('commit waits: database is locked');
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
+`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('commit waits: database is locked');
   });
 
   test('keeps importable what upstream keeps for WASI', async () => {
