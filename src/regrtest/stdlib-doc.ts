@@ -80,7 +80,7 @@ export function readmeSection(data: RegrtestData): string {
     `CPython's regression suite on the wasm build (\`./run regrtest\`, CI selection of ${ci.length} test`,
     `modules): ${ci.length - groups.filter((g) => ci.includes(g.module)).length} pass in full; the others fail only where`,
     `expected (${kinds('wasi-limit')} WASI limits named by CPython's own WASI notes, ${kinds('defect')} tracked defects,`,
-    `${kinds('not-shipped')} modules not shipped). ${absent.length} stdlib modules are left out of the runtime root.`,
+    `${kinds('not-shipped')} modules not shipped). ${absent.length} stdlib modules are absent (not buildable for WASI, or left out of the runtime root).`,
     `Per module, what works, what is limited and how, what is absent and why: [${DOC_FILE}](${DOC_FILE}).`,
     '',
     README_END,

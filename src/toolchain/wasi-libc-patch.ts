@@ -38,7 +38,13 @@ export async function patchLibc(ctx: LayerContext, cfg: ToolchainConfig, sysroot
     }
     const obj = join(ctx.work, p.source.replace(/\.c$/, '-patch.o'));
     const flags = [`--target=${cfg.target}`, `--sysroot=${sysroot}`, '-O2', '-Wall', '-Werror'];
-    await ctx.exec(cfg.clang, [...flags, '-c', join(patchDir(ctx.opts.repoRoot), p.source), '-o', obj]);
+    await ctx.exec(cfg.clang, [
+      ...flags,
+      '-c',
+      join(patchDir(ctx.opts.repoRoot), p.source),
+      '-o',
+      obj,
+    ]);
     await ctx.exec(cfg.ar, ['d', libc, ...p.replaces]);
     await ctx.exec(cfg.ar, ['rs', libc, obj]);
   }
