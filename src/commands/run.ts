@@ -9,6 +9,7 @@ import { parseVm } from '../faasm/profile.js';
 import { UserError } from '../util/errors.js';
 import { removeTree } from '../util/fs.js';
 import { quietReporter } from '../layers/reporter.js';
+import { cachePaths } from '../paths.js';
 import { resolveRuntime } from '../runtime/resolve.js';
 import { buildOptionSpec, buildOptions, stringOption } from './common.js';
 import type { Command, Values } from './types.js';
@@ -17,6 +18,8 @@ import type { Command, Values } from './types.js';
 export interface RuntimePaths {
   wasm: string;
   root: string;
+  /** Where zygote snapshots are kept: for a runtime from the layer cache (its root names its content). */
+  snapshotDir?: string;
 }
 
 /**
@@ -33,8 +36,13 @@ export async function runtimeFromOptions(
   if (wasm || root) {
     throw new UserError('Give both --wasm and --root, or neither to use the built runtime.');
   }
-  const runtime = await resolveRuntime(buildOptions(values), quietReporter());
-  return { wasm: runtime.wasm, root: runtime.root };
+  const opts = buildOptions(values);
+  const runtime = await resolveRuntime(opts, quietReporter());
+  return {
+    wasm: runtime.wasm,
+    root: runtime.root,
+    snapshotDir: cachePaths(opts.cacheDir).snapshots,
+  };
 }
 
 function parseConf(values: Values): Record<string, number> {
@@ -180,6 +188,7 @@ ${budgetHelp()}`,
     const host = await FaasmHost.load({
       wasmPath: runtime.wasm,
       runtimeRoot: runtime.root,
+      snapshotDir: runtime.snapshotDir,
       functionsDir,
       confFlags,
       vm,

@@ -66,7 +66,8 @@ export function faasmImports(
     mem.set(enc, ptr);
     mem[ptr + enc.length] = 0;
   };
-  const caller = ctx.info.id;
+  // ctx.info is read at each call, never kept: an instance made before its call (host.ts,
+  // prepare) learns which call it serves when that call starts.
   const host = (req: HostRequest) => ctx.host(req);
   const key = (ptr: number, what: string) => cstr(ptr, what);
 
@@ -88,7 +89,7 @@ export function faasmImports(
     __faasm_chain_py: (name, input, len) =>
       host({
         op: 'chain',
-        caller,
+        caller: ctx.info.id,
         kind: 'py',
         name: cstr(name, '__faasm_chain_py'),
         input: read(input, len, '__faasm_chain_py'),
@@ -96,15 +97,15 @@ export function faasmImports(
     __faasm_chain_name: (name, input, len) =>
       host({
         op: 'chain',
-        caller,
+        caller: ctx.info.id,
         kind: 'name',
         name: cstr(name, '__faasm_chain_name'),
         input: read(input, len, '__faasm_chain_name'),
       }).value! >>> 0,
-    __faasm_await_call: (id) => host({ op: 'await', caller, callId: id >>> 0 }).value!,
+    __faasm_await_call: (id) => host({ op: 'await', caller: ctx.info.id, callId: id >>> 0 }).value!,
     __faasm_await_call_output(id, buf, len) {
       // Faasm copies the output into the buffer and returns the call's return code.
-      const r = host({ op: 'await', caller, callId: id >>> 0 });
+      const r = host({ op: 'await', caller: ctx.info.id, callId: id >>> 0 });
       copyOut(r.data ?? new Uint8Array(0), buf, len, '__faasm_await_call_output');
       return r.value!;
     },
@@ -113,32 +114,49 @@ export function faasmImports(
       const name = key(k, '__faasm_read_state');
       // len 0 asks for the size; otherwise the key (created at len if missing) is copied as
       // far as it fits and its size returned.
-      if (len === 0) return host({ op: 'stateSize', caller, key: name }).value!;
-      const data = host({ op: 'stateRead', caller, key: name, len }).data!;
+      if (len === 0) return host({ op: 'stateSize', caller: ctx.info.id, key: name }).value!;
+      const data = host({ op: 'stateRead', caller: ctx.info.id, key: name, len }).data!;
       copyOut(data, buf, len, '__faasm_read_state');
       return data.length;
     },
     __faasm_read_state_offset(k, totalLen, offset, buf, len) {
       const name = key(k, '__faasm_read_state_offset');
-      const data = host({ op: 'stateReadOffset', caller, key: name, totalLen, offset, len }).data!;
+      const data = host({
+        op: 'stateReadOffset',
+        caller: ctx.info.id,
+        key: name,
+        totalLen,
+        offset,
+        len,
+      }).data!;
       copyOut(data, buf, len, '__faasm_read_state_offset');
     },
     __faasm_write_state(k, buf, len) {
       const name = key(k, '__faasm_write_state');
-      host({ op: 'stateWrite', caller, key: name, data: read(buf, len, '__faasm_write_state') });
+      host({
+        op: 'stateWrite',
+        caller: ctx.info.id,
+        key: name,
+        data: read(buf, len, '__faasm_write_state'),
+      });
     },
     __faasm_write_state_offset(k, totalLen, offset, buf, len) {
       const name = key(k, '__faasm_write_state_offset');
       const data = read(buf, len, '__faasm_write_state_offset');
-      host({ op: 'stateWriteOffset', caller, key: name, totalLen, offset, data });
+      host({ op: 'stateWriteOffset', caller: ctx.info.id, key: name, totalLen, offset, data });
     },
     __faasm_append_state(k, buf, len) {
       const name = key(k, '__faasm_append_state');
-      host({ op: 'stateAppend', caller, key: name, data: read(buf, len, '__faasm_append_state') });
+      host({
+        op: 'stateAppend',
+        caller: ctx.info.id,
+        key: name,
+        data: read(buf, len, '__faasm_append_state'),
+      });
     },
     __faasm_read_appended_state(k, buf, len, nElems) {
       const name = key(k, '__faasm_read_appended_state');
-      const data = host({ op: 'stateReadAppended', caller, key: name, nElems }).data!;
+      const data = host({ op: 'stateReadAppended', caller: ctx.info.id, key: name, nElems }).data!;
       if (data.length > len) {
         throw new HostCallError(
           `appended state '${name}' is ${data.length} bytes, the buffer ${len}`,
@@ -147,13 +165,21 @@ export function faasmImports(
       copyOut(data, buf, len, '__faasm_read_appended_state');
     },
     __faasm_clear_appended_state: (k) =>
-      void host({ op: 'stateClearAppended', caller, key: key(k, '__faasm_clear_appended_state') }),
+      void host({
+        op: 'stateClearAppended',
+        caller: ctx.info.id,
+        key: key(k, '__faasm_clear_appended_state'),
+      }),
     __faasm_push_state: (k) =>
-      void host({ op: 'statePush', caller, key: key(k, '__faasm_push_state') }),
+      void host({ op: 'statePush', caller: ctx.info.id, key: key(k, '__faasm_push_state') }),
     __faasm_push_state_partial: (k) =>
-      void host({ op: 'statePush', caller, key: key(k, '__faasm_push_state_partial') }),
+      void host({
+        op: 'statePush',
+        caller: ctx.info.id,
+        key: key(k, '__faasm_push_state_partial'),
+      }),
     __faasm_pull_state: (k, len) =>
-      void host({ op: 'statePull', caller, key: key(k, '__faasm_pull_state'), len }),
+      void host({ op: 'statePull', caller: ctx.info.id, key: key(k, '__faasm_pull_state'), len }),
     // Dirty flags matter for Faasm's partial pushes to a remote master; this host is the master.
     __faasm_flag_state_dirty: (k) => void key(k, '__faasm_flag_state_dirty'),
     __faasm_flag_state_offset_dirty: (k) => void key(k, '__faasm_flag_state_offset_dirty'),
@@ -161,7 +187,7 @@ export function faasmImports(
   for (const mode of ['read', 'write'] as const) {
     for (const op of ['lock', 'unlock'] as const) {
       const name = `__faasm_${op}_state_${mode}`;
-      impl[name] = (k) => void host({ op, caller, key: key(k, name), mode });
+      impl[name] = (k) => void host({ op, caller: ctx.info.id, key: key(k, name), mode });
     }
   }
 

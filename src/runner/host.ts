@@ -13,9 +13,11 @@ import {
   type FromWorker,
   type HostReply,
   type HostRequest,
+  type ToWorker,
   type WorkerCall,
   type WorkerInit,
 } from './protocol.js';
+import { type StoredSnapshot, storedSnapshot } from './snapshot-store.js';
 import { spawnCallWorker } from './spawn-worker.js';
 import { StateLocks, StateStore } from './state.js';
 import {
@@ -28,6 +30,7 @@ import {
 } from './types.js';
 import { closeLedger } from './wasi/fds.js';
 import type { MountSpec } from './wasi/mounts.js';
+import { lazyWasmValidation } from './v8-flags.js';
 import { capModuleMemory } from './wasm-memory.js';
 
 /** Lines py_func writes to stderr to say why a call failed (see func/py_func.c). */
@@ -61,6 +64,15 @@ interface CallWorker {
   dead: boolean;
   /** Resolves when the thread has stopped (its leftover host fds are closed by then). */
   exited: Promise<void>;
+  /** The instance this idle worker holds ready for the next call of `key` (user/func). */
+  ready?: Ready;
+}
+
+interface Ready {
+  id: string;
+  key: string;
+  /** The /tmp the ready instance mounts: empty, the next call's own. */
+  tmpDir: string;
 }
 
 interface Tree {
@@ -86,7 +98,9 @@ export class FaasmHost {
   private idle: CallWorker[] = [];
   private busy = new Set<CallWorker>();
   private nextId = 1;
+  private nextReady = 1;
   private snapshot: SharedArrayBuffer | undefined;
+  private readonly stored: StoredSnapshot;
   private snapshotTaking = false;
   private closed = false;
   /** Removals of call /tmp directories still under way (close() waits for them). */
@@ -98,8 +112,12 @@ export class FaasmHost {
     /** Holds each call's private /tmp while the call runs. */
     private readonly tmpDir: string,
     limits: HostLimits,
+    /** A zygote snapshot from disk, and where to save one taken here. */
+    stored: StoredSnapshot,
   ) {
     this.limits = limits;
+    this.stored = stored;
+    this.snapshot = stored.memory;
     this.state = new StateStore(
       { maxKeyBytes: limits.maxStateKeyBytes, maxHostBytes: limits.maxStateBytes },
       opts.stateDir || undefined,
@@ -129,8 +147,10 @@ export class FaasmHost {
       );
     }
     let module: WebAssembly.Module;
+    const capped = capModuleMemory(bytes, limits.maxMemoryBytes).bytes;
     try {
-      module = await WebAssembly.compile(capModuleMemory(bytes, limits.maxMemoryBytes).bytes);
+      lazyWasmValidation();
+      module = await WebAssembly.compile(capped);
     } catch (err) {
       throw new UserError(
         `${options.wasmPath} is not a usable entrypoint: ${(err as Error).message}.`,
@@ -144,6 +164,8 @@ export class FaasmHost {
     );
     if (refused) throw new UserError(refused);
     checkConfFlags(options.confFlags ?? {});
+    // Faasm snapshots after the zygote, which only WAVM runs.
+    const snapshot = (options.snapshot ?? true) && vmProfile(vm).entry.includes('_faasm_zygote');
     return new FaasmHost(
       module,
       {
@@ -152,13 +174,15 @@ export class FaasmHost {
         functionsDir,
         confFlags: options.confFlags ?? {},
         env: options.env ?? {},
-        // Faasm snapshots after the zygote, which only WAVM runs.
-        snapshot: (options.snapshot ?? true) && vmProfile(vm).entry.includes('_faasm_zygote'),
+        snapshot,
+        snapshotDir: options.snapshotDir ?? '',
+        pool: options.pool ?? true,
         vm,
         stateDir: options.stateDir ?? '',
       },
       await mkdtemp(join(tmpdir(), 'faasm-host-tmp-')),
       limits,
+      await storedSnapshot({ ...options, snapshot }, capped, runtimeRoot),
     );
   }
 
@@ -241,8 +265,15 @@ export class FaasmHost {
       return reject(`there is no function ${name} (no ${file})`);
     }
     if (rec.result) return; // closed meanwhile
-    rec.tmpDir = await mkdtemp(join(this.tmpDir, `call-${rec.id}-`));
-    if (rec.result) return this.cleanup(rec);
+    const w = this.acquire(name);
+    const ready = this.snapshot && w.ready?.key === name ? w.ready : undefined;
+    if (w.ready && !ready) this.removeLater(w.ready.tmpDir, Promise.resolve());
+    w.ready = undefined;
+    rec.tmpDir = ready?.tmpDir ?? (await mkdtemp(join(this.tmpDir, `call-${rec.id}-`)));
+    if (rec.result) {
+      this.release(w);
+      return this.cleanup(rec);
+    }
     const takeSnapshot = this.opts.snapshot && !this.snapshot && !this.snapshotTaking;
     if (takeSnapshot) this.snapshotTaking = true;
     const call: WorkerCall = {
@@ -260,8 +291,8 @@ export class FaasmHost {
       maxMemoryBytes: this.limits.maxMemoryBytes,
       snapshot: this.opts.snapshot ? this.snapshot : undefined,
       takeSnapshot,
+      ...(ready ? { ready: ready.id } : {}),
     };
-    const w = this.acquire();
     w.call = rec;
     rec.worker = w;
     rec.timer = setTimeout(() => {
@@ -283,8 +314,15 @@ export class FaasmHost {
     ];
   }
 
-  private acquire(): CallWorker {
-    const w = this.idle.pop() ?? this.spawn();
+  /**
+   * An idle worker, best one holding an instance ready for `key`, else one holding none (so the
+   * instances ready for other functions stay), else a new worker.
+   */
+  private acquire(key: string): CallWorker {
+    let i = this.idle.findIndex((w) => w.ready?.key === key);
+    if (i < 0) i = this.idle.findIndex((w) => !w.ready);
+    if (i < 0) i = this.idle.length - 1;
+    const w = i >= 0 ? this.idle.splice(i, 1)[0]! : this.spawn();
     this.busy.add(w);
     w.worker.ref();
     w.port.ref();
@@ -307,6 +345,8 @@ export class FaasmHost {
   private kill(w: CallWorker): void {
     if (w.dead) return;
     w.dead = true;
+    if (w.ready) this.removeLater(w.ready.tmpDir, w.exited);
+    w.ready = undefined;
     this.busy.delete(w);
     this.idle = this.idle.filter((x) => x !== w);
     w.port.close();
@@ -318,10 +358,38 @@ export class FaasmHost {
     const dir = rec.tmpDir;
     if (!dir) return;
     rec.tmpDir = undefined;
-    const after = rec.worker?.dead ? rec.worker.exited : Promise.resolve();
+    this.removeLater(dir, rec.worker?.dead ? rec.worker.exited : Promise.resolve());
+  }
+
+  /** Removes a host directory once `after` resolves; close() waits for it. */
+  private removeLater(dir: string, after: Promise<void>): void {
     const p = after.then(() => rm(dir, { recursive: true, force: true })).catch(() => {});
     this.cleanups.add(p);
     void p.finally(() => this.cleanups.delete(p));
+  }
+
+  /**
+   * Has an idle worker make the instance for the next call of user/func now, before the call
+   * arrives, as Faasm keeps Faaslets restored from the snapshot ready: instantiated, memory
+   * restored, WASI over a new empty /tmp. The call then pays for its Python code.
+   */
+  private async prepare(w: CallWorker, user: string, func: string): Promise<void> {
+    if (!this.opts.pool || !this.snapshot || this.closed || w.dead || w.ready) return;
+    const tmpDir = await mkdtemp(join(this.tmpDir, 'ready-'));
+    if (!this.idle.includes(w) || w.ready || this.closed) {
+      this.removeLater(tmpDir, Promise.resolve());
+      return;
+    }
+    const id = String(this.nextReady++);
+    w.ready = { id, key: `${user}/${func}`, tmpDir };
+    const spec = {
+      mounts: this.mountsFor(user, func, tmpDir),
+      env: this.opts.env,
+      maxLogBytes: this.limits.maxLogBytes,
+      snapshot: this.snapshot,
+      vm: this.opts.vm,
+    };
+    w.worker.postMessage({ type: 'prepare', id, spec } satisfies ToWorker);
   }
 
   private spawn(): CallWorker {
@@ -384,7 +452,14 @@ export class FaasmHost {
   }
 
   private completed(w: CallWorker, rec: CallRecord, msg: CallDone): void {
-    if (msg.snapshot) this.snapshot = msg.snapshot;
+    if (msg.snapshot) {
+      this.snapshot = msg.snapshot;
+      const saving = this.stored.save?.(msg.snapshot);
+      if (saving) {
+        const p: Promise<void> = saving.finally(() => this.cleanups.delete(p));
+        this.cleanups.add(p);
+      }
+    }
     if (this.snapshotTaking && (msg.snapshot || msg.trap)) this.snapshotTaking = false;
     const stdout = Buffer.from(msg.stdout).toString('utf8');
     const stderr = Buffer.from(msg.stderr).toString('utf8');
@@ -414,7 +489,10 @@ export class FaasmHost {
     // A failed call may have left its worker in any state (a trap mid-host-call, a heap full of
     // what it allocated): end the thread rather than reuse it.
     if (msg.returnCode !== 0 || msg.trap) this.kill(w);
-    else this.release(w);
+    else {
+      this.release(w);
+      void this.prepare(w, rec.req.user, rec.req.func);
+    }
   }
 
   private failure(rec: CallRecord, returnCode: number, error: string): CallResult {

@@ -49,9 +49,17 @@ export interface WorkerCall {
   snapshot?: SharedArrayBuffer;
   /** Run the zygote and send back the memory it leaves (the host keeps it for later calls). */
   takeSnapshot: boolean;
+  /** The id of the instance this worker prepared for the call, when there is one. */
+  ready?: string;
 }
 
-export type ToWorker = { type: 'run'; call: WorkerCall };
+/** What a worker needs to make an instance before its call arrives (see host.ts, prepare). */
+export type InstanceSpec = Pick<WorkerCall, 'mounts' | 'env' | 'maxLogBytes' | 'snapshot' | 'vm'>;
+
+export type ToWorker =
+  | { type: 'run'; call: WorkerCall }
+  /** Make the instance for the next call now; a `run` naming `id` uses it. */
+  | { type: 'prepare'; id: string; spec: InstanceSpec };
 
 export interface CallDone {
   type: 'done';

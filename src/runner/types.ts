@@ -103,4 +103,11 @@ export interface HostOptions {
    * snapshot, like Faasm does. Off: every call runs the zygote itself.
    */
   snapshot?: boolean;
+  /**
+   * Keep zygote snapshots in this directory, so a new host starts its first call from one too.
+   * Only for a runtime root whose path names its content (a cached root layer).
+   */
+  snapshotDir?: string;
+  /** Keep an instance restored from the snapshot ready in each idle worker (default on). */
+  pool?: boolean;
 }

@@ -13,6 +13,7 @@ import {
   type CallDone,
   type HostReply,
   type HostRequest,
+  type InstanceSpec,
   type ToWorker,
   type WorkerCall,
   type WorkerInit,
@@ -68,24 +69,74 @@ class LogCapture {
 
 type Exports = Record<string, unknown> & { memory: WebAssembly.Memory };
 
-function runCall(call: WorkerCall): CallDone {
-  const logs = { 1: new LogCapture(call.maxLogBytes), 2: new LogCapture(call.maxLogBytes) };
+/** A fresh instance on a fresh WASI, its memory restored from the snapshot when there is one. */
+interface Fresh {
+  logs: { 1: LogCapture; 2: LogCapture };
+  ctx: GuestContext;
+  wasi: Wasi;
+  memory: WebAssembly.Memory;
+  exports: Exports;
+}
+
+function instantiate(spec: InstanceSpec): Fresh {
+  const logs = { 1: new LogCapture(spec.maxLogBytes), 2: new LogCapture(spec.maxLogBytes) };
   let memory: WebAssembly.Memory | undefined;
   const ctx: GuestContext = {
-    info: { ...call },
+    // Set when the call starts: an instance made ahead of time knows only its function.
+    info: undefined as unknown as GuestContext['info'],
     memory: () => memory!,
     host: hostCall,
     output: new Uint8Array(0),
   };
   const wasi = new Wasi({
     args: [FAASM_ARGV0],
-    env: { ...FAASM_ENVIRONMENT, ...call.env },
-    mounts: call.mounts,
+    env: { ...FAASM_ENVIRONMENT, ...spec.env },
+    mounts: spec.mounts,
     stdout: (d) => logs[1].write(d),
     stderr: (d) => logs[2].write(d),
     fdLedger,
     maxFds: MAX_GUEST_FDS,
   });
+  try {
+    const imports = {
+      wasi_snapshot_preview1: wasi.imports,
+      env: faasmImports(ctx, spec.vm, envImports),
+    };
+    const exports = new WebAssembly.Instance(init.module, imports).exports as Exports;
+    memory = exports.memory;
+    wasi.bind(memory);
+    if (spec.snapshot) {
+      const pages = (spec.snapshot.byteLength - memory.buffer.byteLength) / 65536;
+      if (pages > 0) memory.grow(pages);
+      new Uint8Array(memory.buffer).set(new Uint8Array(spec.snapshot));
+    }
+    return { logs, ctx, wasi, memory, exports };
+  } catch (err) {
+    wasi.close();
+    throw err;
+  }
+}
+
+/**
+ * The instance made for the next call while this worker was idle (a 'prepare' message): the
+ * instance, the snapshot copy and the page faults of a fresh memory are paid before the call.
+ * It has never run, so the call still starts from the snapshot as it was, on its own /tmp.
+ */
+let ready: { id: string; fresh: Fresh } | undefined;
+
+function dropReady(): void {
+  ready?.fresh.wasi.close();
+  ready = undefined;
+}
+
+function runCall(call: WorkerCall): CallDone {
+  let fresh: Fresh | undefined;
+  if (ready && call.ready === ready.id) fresh = ready.fresh;
+  else dropReady();
+  ready = undefined;
+  // Until an instance exists (making one can fail), the call's logs are these.
+  const early = { 1: new LogCapture(call.maxLogBytes), 2: new LogCapture(call.maxLogBytes) };
+  const logs = () => fresh?.logs ?? early;
   const done = (
     returnCode: number,
     trap?: string,
@@ -96,21 +147,20 @@ function runCall(call: WorkerCall): CallDone {
     id: call.id,
     returnCode,
     trap,
-    budget: budget ?? (returnCode !== 0 ? budgetRunInto(wasi, memory, call, logs[2]) : undefined),
-    output: ctx.output,
-    stdout: logs[1].bytes(),
-    stderr: logs[2].bytes(),
+    budget:
+      budget ??
+      (returnCode !== 0 && fresh
+        ? budgetRunInto(fresh.wasi, fresh.memory, call, logs()[2])
+        : undefined),
+    output: fresh?.ctx.output ?? new Uint8Array(0),
+    stdout: logs()[1].bytes(),
+    stderr: logs()[2].bytes(),
     snapshot,
   });
   try {
-    const imports = {
-      wasi_snapshot_preview1: wasi.imports,
-      env: faasmImports(ctx, call.vm, envImports),
-    };
-    const instance = new WebAssembly.Instance(init.module, imports);
-    const exports = instance.exports as Exports;
-    memory = exports.memory;
-    wasi.bind(memory);
+    fresh ??= instantiate(call);
+    const { ctx, wasi, exports, memory } = fresh;
+    ctx.info = { ...call };
     // What the chosen VM calls before _start: WAVM constructors and zygote, WAMR neither.
     const entry = vmProfile(call.vm).entry;
     const zygote = entry.includes('_faasm_zygote')
@@ -122,11 +172,7 @@ function runCall(call: WorkerCall): CallDone {
     const start = exports._start as () => void;
     let snapshot: SharedArrayBuffer | undefined;
 
-    if (call.snapshot) {
-      const pages = (call.snapshot.byteLength - memory.buffer.byteLength) / 65536;
-      if (pages > 0) memory.grow(pages);
-      new Uint8Array(memory.buffer).set(new Uint8Array(call.snapshot));
-    } else {
+    if (!call.snapshot) {
       // Faasm's order (src/wavm/WAVMWasmModule.cpp): constructors, zygote, snapshot; a call
       // restored from the snapshot starts at _start.
       const zygoteRc = wasi.run(() => {
@@ -146,7 +192,7 @@ function runCall(call: WorkerCall): CallDone {
     if (err instanceof BudgetExceeded) return done(134, undefined, undefined, err.budget);
     return done(134, describeTrap(err));
   } finally {
-    wasi.close();
+    fresh?.wasi.close();
   }
 }
 
@@ -188,7 +234,15 @@ function describeTrap(err: unknown): string {
 }
 
 parentPort!.on('message', (msg: ToWorker) => {
-  if (msg.type !== 'run') return;
+  if (msg.type === 'prepare') {
+    dropReady();
+    try {
+      ready = { id: msg.id, fresh: instantiate(msg.spec) };
+    } catch {
+      // Made again when the call comes, which then reports what is wrong.
+    }
+    return;
+  }
   // Copied, not transferred: small Buffers live in node's shared pool.
   parentPort!.postMessage(runCall(msg.call));
 });

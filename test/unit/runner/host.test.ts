@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FaasmHost } from '../../../src/runner/host.js';
 import { ExitCode } from '../../../src/runner/types.js';
 import { buildGuestFixture, type GuestFixture } from '../../fixtures/faasm-guest/build.js';
@@ -193,6 +196,47 @@ describe('FaasmHost on a stand-in entrypoint', () => {
     );
     expect(results.map((r) => text(r.output))).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
   });
+});
+
+describe('FaasmHost instances made ahead of their calls', () => {
+  maybe(
+    'every call starts from the snapshot with an empty /tmp, on a ready instance too',
+    async () => {
+      const outputs: string[] = [];
+      for (const func of ['fresh', 'fresh', 'echo', 'fresh', 'fresh']) {
+        const r = await host.call({ user: 'demo', func, input: Buffer.from('x') });
+        expect(r.returnCode).toBe(0);
+        if (func === 'fresh') outputs.push(text(r.output));
+      }
+      expect(outputs).toEqual(Array(4).fill('runs=1 old=0 written=1'));
+    },
+  );
+
+  maybe(
+    'a host keeping snapshots in a directory starts its first call from the stored one',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'fp-host-snap-'));
+      const opts = { wasmPath: fx!.wasm, runtimeRoot: fx!.root, functionsDir: fx!.functions };
+      const stampOf = async (o: Parameters<typeof FaasmHost.load>[0]) => {
+        const h = await FaasmHost.load(o);
+        try {
+          return text((await h.call({ user: 'demo', func: 'hello' })).output);
+        } finally {
+          await h.close();
+        }
+      };
+      try {
+        const first = await stampOf({ ...opts, snapshotDir: dir });
+        expect(await readdir(dir)).toHaveLength(1);
+        // The zygote stamps the memory with the time it ran: the same stamp, so it did not run again.
+        expect(await stampOf({ ...opts, snapshotDir: dir })).toBe(first);
+        // Another environment is another zygote.
+        expect(await stampOf({ ...opts, snapshotDir: dir, env: { X: '1' } })).not.toBe(first);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('FaasmHost with the WAMR profile', () => {
