@@ -6,6 +6,7 @@ import { budgetHelp, budgetOptions, limitsFromFlags } from '../runner/budgets.js
 import { FaasmHost } from '../runner/host.js';
 import type { CallResult, HostLimits } from '../runner/types.js';
 import { parseVm } from '../faasm/profile.js';
+import { checkConfFlags } from '../runner/host-interface.js';
 import { UserError } from '../util/errors.js';
 import { removeTree } from '../util/fs.js';
 import { quietReporter } from '../layers/reporter.js';
@@ -55,6 +56,8 @@ function parseConf(values: Values): Record<string, number> {
       throw new UserError(`--conf takes KEY=NUMBER (for example PYTHON_PRELOAD=1), not '${item}'.`);
     flags[m[1]!] = Number(m[2]);
   }
+  // Only what Faasm lets a deployment set, refused before the runtime is built.
+  checkConfFlags(flags);
   return flags;
 }
 
