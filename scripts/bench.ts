@@ -3,6 +3,9 @@
 //   --quick     skip the cold build (the warm build uses the default cache, building what is missing)
 //   --json F    write the figures issue 14 names to F
 //   --rounds N  interleaved Richards rounds (default 5; each side runs once per round)
+//   --func DIR --root DIR --native PYTHON   bench that runtime (a func layer's directory, a
+//               runtime root, a build Python) instead of building; no build figures
+//   --no-pool   no instances made ahead of calls (to see what the pool is worth)
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,13 +20,17 @@ import { stageFunctionDir } from '../src/runner/functions.js';
 import { FaasmHost } from '../src/runner/host.js';
 import type { CallRequest } from '../src/runner/types.js';
 import { exec } from '../src/util/exec.js';
-import { formatBytes } from '../src/util/fs.js';
+import { formatBytes, treeSize } from '../src/util/fs.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean' },
     json: { type: 'string' },
     rounds: { type: 'string', default: '5' },
+    func: { type: 'string' },
+    root: { type: 'string' },
+    native: { type: 'string' },
+    'no-pool': { type: 'boolean' },
   },
 });
 const rounds = Number(values.rounds);
@@ -43,7 +50,7 @@ interface Figures {
   richards_native_ms: number;
   richards_pyodide_ms: number;
   pyodide_first_call_ms: number;
-  warm_build_s: number;
+  warm_build_s?: number;
   cold_build_s?: number;
   py_func_bytes: number;
   root_bytes: number;
@@ -177,6 +184,7 @@ async function hostFigures(results: Map<string, LayerResult>, python: string) {
     runtimeRoot,
     functionsDir: functions,
     snapshotDir,
+    pool: !values['no-pool'],
   });
   try {
     const first = await host.call(hello);
@@ -260,30 +268,48 @@ async function moduleSizes(results: Map<string, LayerResult>, linked: Record<str
   }
 }
 
+/** The runtime named by --func/--root/--native, as the layer results the figures read. */
+async function givenRuntime(): Promise<Map<string, LayerResult>> {
+  const [func, root, native] = [values.func, values.root, values.native];
+  if (!func || !root || !native) throw new Error('--func, --root and --native go together');
+  const given = (dir: string, size = 0) => ({ dir, size }) as LayerResult;
+  return new Map([
+    ['func', given(func)],
+    ['root', given(root, await treeSize(root))],
+    ['native', given(join(native, '..', '..'))],
+  ]);
+}
+
 async function main(): Promise<void> {
   console.log(`# faasm-python bench (load average ${load()})`);
-  const cold = values.quick ? undefined : await coldBuild();
-  const warmS = await timedBuild(defaultCacheDir());
-  const results = await runLayers(
-    selectLayers(pipeline, DEFAULT_TARGETS),
-    { repoRoot: REPO_ROOT, cacheDir: defaultCacheDir(), noCache: false, jobs: 2, experimental: false, verbose: false }, // prettier-ignore
-    { reporter: quiet },
-  );
-  console.log('\n## builds');
-  row('warm `faasm-python build` (nothing changed)', `${warmS.toFixed(1)} s`);
+  const givenPaths = Boolean(values.func || values.root || values.native);
+  const cold = values.quick || givenPaths ? undefined : await coldBuild();
+  const warmS = givenPaths ? undefined : await timedBuild(defaultCacheDir());
+  const results = givenPaths
+    ? await givenRuntime()
+    : await runLayers(
+        selectLayers(pipeline, DEFAULT_TARGETS),
+        { repoRoot: REPO_ROOT, cacheDir: defaultCacheDir(), noCache: false, jobs: 2, experimental: false, verbose: false }, // prettier-ignore
+        { reporter: quiet },
+      );
+  if (warmS !== undefined) {
+    console.log('\n## builds');
+    row('warm `faasm-python build` (nothing changed)', `${warmS.toFixed(1)} s`);
+  }
   const func = JSON.parse(await readFile(join(results.get('func')!.dir, 'func.json'), 'utf8'));
   const pyFuncBytes = func.size as number;
   const rootBytes = results.get('root')!.size;
   console.log('\n## sizes');
   row('py_func.wasm (stripped)', formatBytes(pyFuncBytes));
   row('runtime root (stdlib + site-packages)', formatBytes(rootBytes));
-  await moduleSizes(results, func.linkedBytes as Record<string, number>);
+  if (results.has('modules'))
+    await moduleSizes(results, func.linkedBytes as Record<string, number>);
 
   const cfg = await readCPythonConfig(REPO_ROOT);
   const host = await hostFigures(results, nativePython(results.get('native')!.dir, cfg.version));
   const figures: Figures = {
     ...host,
-    warm_build_s: round1(warmS),
+    ...(warmS === undefined ? {} : { warm_build_s: round1(warmS) }),
     ...(cold === undefined ? {} : { cold_build_s: Math.round(cold) }),
     py_func_bytes: pyFuncBytes,
     root_bytes: rootBytes,
