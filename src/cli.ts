@@ -3,18 +3,64 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.js';
-import { cachePaths, defaultCacheDir } from './paths.js';
+import { REPO_ROOT, cachePaths, defaultCacheDir } from './paths.js';
+import { readVersion } from './release/version.js';
 import { ExecError, UserError, errorMessage } from './util/errors.js';
+
+/** Exit codes and environment variables, in `--help` and (the same text) in the README. */
+export const EXIT_CODES_AND_ENVIRONMENT = `Exit codes:
+  0    success
+  1    failure: a mistake the message names (bad input, missing tool, hash mismatch), a failed
+       tool (its log's last lines are printed), or a bug (its stack trace is saved to a file)
+  2    usage: unknown command or option
+  run  the function's return code (1 when it failed without one), at most 255
+
+Environment:
+  FAASM_PYTHON_CACHE          the layer cache (else $XDG_CACHE_HOME/faasm-python, else
+                              ~/.cache/faasm-python); --cache-dir wins
+  FAASM_PYTHON_SOURCES        colon-separated directories searched for source archives first
+                              (offline builds)
+  FAASM_PYTHON_DEBIAN_MIRROR  the Debian mirror for source and binary packages
+  FAASM_PYTHON_KEEP_WORK=1    keep a failed layer's work directory for inspection
+  FAASM_PYTHON_ACTIONS_CACHE=0  never use the GitHub Actions cache
+  FAASM_PYTHON_FUNC_WASM, FAASM_PYTHON_RUNTIME_ROOT
+                              run and upload with this py_func.wasm and runtime root instead of
+                              the built ones
+  GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_SERVER_URL
+                              release: the token and repository (--token, --repo win)
+  GITHUB_REF, GITHUB_SHA, GITHUB_REPOSITORY_OWNER
+                              image: the ref and commit to tag for, and the owner`;
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: faasm-python <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'faasm-python <command> --help' for a command's options.`;
+  return `Usage: faasm-python <command> [options]
+       faasm-python --version
+
+Commands:
+${lines.join('\n')}
+
+Run 'faasm-python <command> --help' for a command's options.
+
+${EXIT_CODES_AND_ENVIRONMENT}`;
+}
+
+/** faasm-python's own version: VERSION beside the sources (the image carries it too). */
+async function version(): Promise<string> {
+  try {
+    return `faasm-python ${await readVersion(REPO_ROOT)}`;
+  } catch {
+    return 'faasm-python (unknown version: no VERSION file)';
+  }
 }
 
 /** Runs the CLI and returns the exit code; errors a user can fix never print a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    console.log(await version());
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return name ? 0 : 2;

@@ -1,5 +1,7 @@
 import { ActionsCacheStore } from '../layers/actions-store.js';
-import { consoleReporter } from '../layers/reporter.js';
+import { LocalStore } from '../layers/local-store.js';
+import { consoleReporter, lastBuildTimes } from '../layers/reporter.js';
+import { cachePaths } from '../paths.js';
 import { runLayers, selectLayers } from '../layers/runner.js';
 import { formatSeconds } from '../util/fs.js';
 import { DEFAULT_TARGETS, pipeline } from '../pipeline.js';
@@ -19,12 +21,18 @@ Options:
   --no-cache        rebuild the selected layers even if cached
   -j, --jobs N      parallel make jobs (default: CPU count)
   --experimental    include the experimental module set
-  -v, --verbose     echo tool output while building`,
-  options: buildOptionSpec,
+  -v, --verbose     echo tool output while building
+  --json            print the result as JSON on stdout: per layer name, status (built, hit,
+                    restored), key, seconds and bytes; progress still goes to stderr
+
+While a layer builds, stderr shows its elapsed time and, from its last build's time in the
+cache, about how long is left; when stderr is not a terminal, a line every 30 s.`,
+  options: { ...buildOptionSpec, json: { type: 'boolean' } },
   positionals: true,
   async run(values, positionals) {
     const opts = buildOptions(values);
-    const reporter = consoleReporter();
+    const previous = await new LocalStore(cachePaths(opts.cacheDir).layers).list().catch(() => []);
+    const reporter = consoleReporter(process.stderr, { lastBuildMs: lastBuildTimes(previous) });
     const started = Date.now();
     const remote = await ActionsCacheStore.create(reporter.warn);
     const results = await runLayers(
@@ -36,6 +44,18 @@ Options:
       },
     );
     const built = [...results.values()].filter((r) => r.status === 'built').length;
+    if (values.json === true) {
+      const layers = [...results.values()].map((r) => ({
+        name: r.name,
+        status: r.status === 'cached' ? 'hit' : r.status,
+        key: r.key,
+        seconds: Math.round(r.ms) / 1000,
+        bytes: r.size,
+      }));
+      const seconds = (Date.now() - started) / 1000;
+      console.log(JSON.stringify({ layers, built, seconds, cacheDir: opts.cacheDir }, null, 2));
+      return 0;
+    }
     reporter.info(
       `${results.size} layers (${built} built, ${results.size - built} from cache) in ${formatSeconds(Date.now() - started)}; cache: ${opts.cacheDir}`,
     );

@@ -70,9 +70,10 @@ export const cacheCommand: Command = {
   prune --older-than D remove layers not used for D days
   path                 print the cache directory
 
-Options: --cache-dir DIR`,
+Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
   options: {
     ...buildOptionSpec,
+    json: { type: 'boolean' },
     all: { type: 'boolean' },
     'older-than': { type: 'string' },
   },
@@ -93,6 +94,19 @@ Options: --cache-dir DIR`,
       );
     }
     const entries = await store.list();
+    if (action === 'list' && values.json === true) {
+      const layers = entries.map((e) => ({
+        name: e.name,
+        key: e.key,
+        bytes: e.meta?.size ?? null,
+        buildSeconds: e.meta ? e.meta.buildMs / 1000 : null,
+        createdAt: e.meta?.createdAt ?? null,
+        lastUsed: e.lastUsed.toISOString(),
+        ...(e.problem !== undefined ? { problem: e.problem } : {}),
+      }));
+      console.log(JSON.stringify({ cacheDir: opts.cacheDir, layers }, null, 2));
+      return 0;
+    }
     if (action === 'list') {
       let total = 0;
       for (const e of entries) {

@@ -113,7 +113,12 @@ async function buildModulesLayer(values: Values): Promise<LayerResult> {
 
 async function list(values: Values): Promise<number> {
   const opts = buildOptions(values);
-  for (const r of await readAllRecipes(opts.repoRoot)) {
+  const recipes = await readAllRecipes(opts.repoRoot);
+  if (values.json === true) {
+    console.log(JSON.stringify(recipes, null, 2));
+    return 0;
+  }
+  for (const r of recipes) {
     const exts = r.extensions.length ? ` [${r.extensions.map((e) => e.name).join(', ')}]` : '';
     const set = r.set === 'experimental' ? ' (experimental)' : '';
     console.log(`${r.name.padEnd(12)} ${r.version.padEnd(9)} ${r.kind}${exts}${set}`);
@@ -134,6 +139,7 @@ export const modulesCommand: Command = {
   usage: `Usage: faasm-python modules list|build|install [options]
 
   list                     every recipe in third-party/modules: version, kind, sources
+                           (--json: the recipes as a JSON array on stdout)
   build                    build the modules layer (and what it needs): the default set
   build --experimental     ... and the experimental set (failures there are reported, not fatal)
   build --name X           only module X and what it requires
@@ -157,6 +163,7 @@ Options:
     source: { type: 'string' },
     sha256: { type: 'string' },
     root: { type: 'string' },
+    json: { type: 'boolean' },
   },
   positionals: true,
   async run(values, positionals) {

@@ -21,6 +21,29 @@ afterEach(async () => {
 });
 
 describe('faasm-python CLI', () => {
+  test('--version prints VERSION', async () => {
+    const { readVersion } = await import('../../src/release/version.js');
+    const { REPO_ROOT } = await import('../../src/paths.js');
+    expect(await main(['--version'])).toBe(0);
+    expect(out).toEqual([`faasm-python ${await readVersion(REPO_ROOT)}`]);
+  });
+
+  test('--help documents the exit codes and the environment', async () => {
+    expect(await main(['--help'])).toBe(0);
+    const help = out.join('\n');
+    expect(help).toContain('Exit codes:');
+    expect(help).toMatch(/^ {2}2 {4}usage: unknown command or option$/m);
+    for (const v of ['FAASM_PYTHON_CACHE', 'FAASM_PYTHON_SOURCES', 'GITHUB_TOKEN', 'GITHUB_REF'])
+      expect(help).toContain(v);
+    // The README carries the same text.
+    const { readFile } = await import('node:fs/promises');
+    const { REPO_ROOT } = await import('../../src/paths.js');
+    const { EXIT_CODES_AND_ENVIRONMENT } = await import('../../src/cli.js');
+    expect(await readFile(join(REPO_ROOT, 'README.md'), 'utf8')).toContain(
+      EXIT_CODES_AND_ENVIRONMENT,
+    );
+  });
+
   test('an unknown command names the known ones and exits 2', async () => {
     expect(await main(['frobnicate'])).toBe(2);
     expect(err.join('\n')).toMatch(
