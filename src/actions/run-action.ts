@@ -36,6 +36,11 @@ export function reportFailure(
   core.setFailed(errorMessage(err));
 }
 
+// Subprocesses: an action streams its tools' output to the step log through src/util/exec.ts
+// (echo: true), the one exec helper the CLI uses too, not through @actions/exec: the layer code is
+// shared by both, and that helper also writes the per-layer log whose last lines become the
+// failure message and the compiler annotations above.
+
 /**
  * Runs an action's body: anything it throws becomes core.setFailed with one clear message (and
  * exit code 1), never an unhandled rejection with a stack trace.
