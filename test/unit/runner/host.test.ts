@@ -256,3 +256,30 @@ describe('FaasmHost with the WAMR profile', () => {
     }
   });
 });
+
+describe('FaasmHost with a state directory', () => {
+  maybe(
+    'a value written in one host is read by the next, as from Faasm’s state store',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'host-state-'));
+      const load = () =>
+        FaasmHost.load({
+          wasmPath: fx!.wasm,
+          runtimeRoot: fx!.root,
+          functionsDir: fx!.functions,
+          stateDir: dir,
+        });
+      try {
+        const first = await load();
+        expect((await first.call({ user: 'demo', func: 'state' })).error).toBeUndefined();
+        await first.close();
+        const second = await load();
+        const r = await second.call({ user: 'demo', func: 'readstate' });
+        await second.close();
+        expect(text(r.output)).toBe('01ab456789');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
