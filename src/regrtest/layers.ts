@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CPythonConfig, readCPythonConfig, shortVersion } from '../cpython/config.js';
 import type { Layer, LayerContext } from '../layers/types.js';
@@ -6,7 +6,7 @@ import type { ExtensionEntry } from '../modules/extensions.js';
 import { linkTestInterpreter } from '../modules/link.js';
 import { type WasmCompiler, wasmCompiler } from '../toolchain/flags.js';
 import { prepareSource, sourceInputs } from '../sources/prepare.js';
-import { copyTree, exists } from '../util/fs.js';
+import { copyTree } from '../util/fs.js';
 
 /**
  * Test-only layers: CPython with its test modules (_testcapi, ...), plus Lib/test from the
@@ -103,41 +103,5 @@ export const wasmTestsLayer: Layer = {
     await copyTree(join(wasmDir, 'lib', `python${v}`), stdlib);
     for (const p of TEST_PACKAGES) await copyTree(join(src, 'Lib', p), join(stdlib, p));
     await copyFile(join(src, 'Tools', 'wasm', 'README.md'), join(ctx.out, WASM_NOTES));
-  },
-};
-
-/** Installed under a fixed fake prefix and moved, like the native layer. */
-const PREFIX = '/opt/faasm-python/native-tests';
-
-export const nativeTestsLayer: Layer = {
-  name: 'native-tests',
-  description: 'test-only: native CPython of the pinned version with its test modules and Lib/test',
-  deps: [],
-  implementation: ['src/regrtest/layers.ts'],
-  async inputs({ opts }) {
-    const cfg = await readCPythonConfig(opts.repoRoot);
-    return {
-      version: cfg.version,
-      ...(await sourceInputs(opts.repoRoot, cfg.sources, cfg.native.patches)),
-      configure: ['--enable-test-modules', '--without-ensurepip'],
-    };
-  },
-  async build(ctx) {
-    const cfg = await readCPythonConfig(ctx.opts.repoRoot);
-    const src = join(ctx.work, 'src');
-    const build = join(ctx.work, 'build');
-    await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.native.patches, src);
-    await ctx.exec('mkdir', ['-p', build]);
-    const configure = [`--prefix=${PREFIX}`, '--enable-test-modules', '--without-ensurepip'];
-    await ctx.exec(join(src, 'configure'), configure, { cwd: build });
-    await ctx.exec('make', [`-j${ctx.opts.jobs}`], { cwd: build });
-    await ctx.exec('make', ['install', `DESTDIR=${join(ctx.work, 'dest')}`], { cwd: build });
-    for (const entry of await readdir(join(ctx.work, 'dest', PREFIX))) {
-      await rename(join(ctx.work, 'dest', PREFIX, entry), join(ctx.out, entry));
-    }
-    const v = shortVersion(cfg.version);
-    if (!(await exists(join(ctx.out, 'lib', `python${v}`, 'test', 'libregrtest')))) {
-      throw new Error(`the native test install has no lib/python${v}/test`);
-    }
   },
 };

@@ -1,0 +1,50 @@
+import { readdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readCPythonConfig, shortVersion } from '../cpython/config.js';
+import type { Layer } from '../layers/types.js';
+import { prepareSource, sourceInputs } from '../sources/prepare.js';
+import { copyTree, removeTree } from '../util/fs.js';
+import { TEST_PACKAGES } from './layers.js';
+
+/**
+ * Test-only: native CPython of the pinned version with its test modules and Lib/test, for
+ * `faasm-python regrtest --native`. Built from the same tarball, never shipped.
+ */
+/** Installed under a fixed fake prefix and moved, like the native layer. */
+const PREFIX = '/opt/faasm-python/native-tests';
+
+export const nativeTestsLayer: Layer = {
+  name: 'native-tests',
+  description: 'test-only: native CPython of the pinned version with its test modules and Lib/test',
+  deps: [],
+  implementation: ['src/regrtest/native-tests-layer.ts'],
+  async inputs({ opts }) {
+    const cfg = await readCPythonConfig(opts.repoRoot);
+    return {
+      version: cfg.version,
+      ...(await sourceInputs(opts.repoRoot, cfg.sources, cfg.native.patches)),
+      configure: ['--enable-test-modules', '--without-ensurepip'],
+    };
+  },
+  async build(ctx) {
+    const cfg = await readCPythonConfig(ctx.opts.repoRoot);
+    const src = join(ctx.work, 'src');
+    const build = join(ctx.work, 'build');
+    await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.native.patches, src);
+    await ctx.exec('mkdir', ['-p', build]);
+    const configure = [`--prefix=${PREFIX}`, '--enable-test-modules', '--without-ensurepip'];
+    await ctx.exec(join(src, 'configure'), configure, { cwd: build });
+    await ctx.exec('make', [`-j${ctx.opts.jobs}`], { cwd: build });
+    await ctx.exec('make', ['install', `DESTDIR=${join(ctx.work, 'dest')}`], { cwd: build });
+    for (const entry of await readdir(join(ctx.work, 'dest', PREFIX))) {
+      await rename(join(ctx.work, 'dest', PREFIX, entry), join(ctx.out, entry));
+    }
+    // `make install` of 3.11.2 leaves out test_capi, test_sqlite3 and test_tomllib (packages
+    // missing from its TESTSUBDIRS): the tests come from the source tree, as for wasm.
+    const stdlib = join(ctx.out, 'lib', `python${shortVersion(cfg.version)}`);
+    for (const p of TEST_PACKAGES) {
+      await removeTree(join(stdlib, p));
+      await copyTree(join(src, 'Lib', p), join(stdlib, p));
+    }
+  },
+};
