@@ -808,9 +808,13 @@ function virtualIno(guest: string): bigint {
   return h | (1n << 63n);
 }
 
-/** fs.utimes takes seconds as a double: keep microseconds exact, the best a double allows. */
+/**
+ * fs.utimes takes seconds as a double: keep microseconds exact, the best a double allows.
+ * libuv truncates `seconds * 1e6` to whole microseconds, and 4.005006 * 1e6 is 4005005.999...:
+ * the half microsecond makes the truncation land on the intended value (test_os UtimeTests).
+ */
 function nsToSeconds(ns: bigint): number {
-  return Number(ns / 1000n) / 1e6;
+  return (Number(ns / 1000n) + 0.5) / 1e6;
 }
 
 function safe(offset: bigint): number {
