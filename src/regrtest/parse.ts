@@ -42,15 +42,13 @@ function failingTests(output: string, module: string): string[] {
  * exit code, or 'timeout' when it was killed.
  */
 export function parseModuleOutput(module: string, output: string, exit: number | 'timeout') {
-  let run = 0;
-  let failed = 0;
-  let skipped = 0;
-  for (const m of output.matchAll(/^Ran (\d+) tests? in /gm)) run += Number(m[1]);
-  for (const m of output.matchAll(/^(OK|FAILED)(?: \(([^)]*)\))?$/gm)) {
-    const summary = m[2] ?? '';
-    failed += sumField(summary, 'failures') + sumField(summary, 'errors');
-    skipped += sumField(summary, 'skipped');
-  }
+  // The module's own unittest run prints the last summary; tests that run a nested
+  // unittest (test_descr, test_unittest) print theirs earlier, inside the verbose output.
+  const ran = [...output.matchAll(/^Ran (\d+) tests? in /gm)].at(-1);
+  const summary = [...output.matchAll(/^(?:OK|FAILED)(?: \(([^)]*)\))?$/gm)].at(-1)?.[1] ?? '';
+  const run = ran ? Number(ran[1]) : 0;
+  const failed = sumField(summary, 'failures') + sumField(summary, 'errors');
+  const skipped = sumField(summary, 'skipped');
   const failures = failingTests(output, module);
   const outcome = (status: ModuleStatus, note?: string): ModuleOutcome => ({
     status,

@@ -53,10 +53,10 @@ describe('parseModuleOutput', () => {
     expect(o.note).toBe('2 failures');
   });
 
-  test('sums several unittest runs in one module', () => {
-    const two =
-      'Ran 3 tests in 0.1s\n\nOK\nRan 4 tests in 0.1s\n\nOK (skipped=1)\nTests result: SUCCESS\n';
-    expect(parseModuleOutput('test_x', two, 0)).toMatchObject({ run: 7, skipped: 1 });
+  test("counts the module's own run, not a unittest run nested in one of its tests", () => {
+    const nested =
+      'Ran 1 test in 0.1s\n\nFAILED (errors=1)\nRan 4 tests in 0.1s\n\nOK (skipped=1)\nTests result: SUCCESS\n';
+    expect(parseModuleOutput('test_x', nested, 0)).toMatchObject({ run: 4, failed: 0, skipped: 1 });
   });
 
   test('a module skipped as a whole, with its reason', () => {
