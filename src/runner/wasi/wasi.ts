@@ -628,6 +628,11 @@ export class Wasi {
           return this.putU32(opened, fds.add(entry));
         }
         if (oflags & OFlags.DIRECTORY) fail(exists(node) ? Errno.NOTDIR : Errno.NOENT);
+        // A trailing slash names a directory: Linux refuses to create a file `name/` (EISDIR)
+        // or open a file through one (ENOTDIR) (test_shutil test_copyfile_nonexistent_dir).
+        if (this.string(path, len).endsWith('/')) {
+          fail(exists(node) ? Errno.NOTDIR : oflags & OFlags.CREAT ? Errno.ISDIR : Errno.NOENT);
+        }
         if (exists(node) && oflags & OFlags.CREAT && oflags & OFlags.EXCL) fail(Errno.EXIST);
         const f = this.openFile(node, oflags, base, fdflags);
         try {
