@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ActionsCacheStore } from '../layers/actions-store.js';
 import { consoleReporter } from '../layers/reporter.js';
@@ -15,6 +16,18 @@ import { describeRoute } from '../sources/fetch.js';
 import { checkArchive } from '../sources/unpack.js';
 import { sha256File } from '../util/hash.js';
 import { pipeline } from '../pipeline.js';
+import { readCPythonConfig } from '../cpython/config.js';
+import { nativePython } from '../cpython/native-layer.js';
+import { type ResolvedPackage, resolveRequirements, writeRecipes } from '../modules/pypi.js';
+import {
+  type CompatResult,
+  compatRecipes,
+  failureReason,
+  passedResult,
+  readCompatEntries,
+  renderCompat,
+} from '../modules/compat.js';
+import { cachePaths } from '../paths.js';
 import { UserError } from '../util/errors.js';
 import { formatBytes } from '../util/fs.js';
 import { buildOptionSpec, buildOptions, stringOption } from './common.js';
@@ -111,6 +124,105 @@ async function buildModulesLayer(values: Values): Promise<LayerResult> {
   return modules;
 }
 
+/** `modules add REQUIREMENT...`: one recipe per package of the resolution, into the default set. */
+async function add(values: Values, requirements: string[]): Promise<number> {
+  if (!requirements.length)
+    throw new UserError("'modules add' needs at least one requirement, such as ujson==5.10.0.");
+  const opts = buildOptions(values);
+  const reporter = consoleReporter();
+  const results = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
+  const cpython = await readCPythonConfig(opts.repoRoot);
+  const python = nativePython(results.get('native')!.dir, cpython.version);
+  const work = await mkdtemp(join(tmpdir(), 'faasm-modules-add-'));
+  try {
+    const log = join(cachePaths(opts.cacheDir).logs, 'modules-add.log');
+    const packages = await resolveRequirements(python, requirements, work, log);
+    const r = await writeRecipes(
+      opts.repoRoot,
+      packages,
+      requirements.join(' '),
+      values.force === true,
+    );
+    for (const p of packages) {
+      const state = r.kept.includes(p.name) ? 'kept its existing recipe' : `${p.source.file}`;
+      console.log(`  ${p.name.padEnd(16)} ${p.version.padEnd(10)} ${p.kind.padEnd(11)} ${state}`);
+    }
+    for (const f of r.written) console.log(`wrote ${f}`);
+    console.log(
+      "Build and test them with 'faasm-python modules build'; building a package runs its own build code.",
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+/**
+ * `modules compat`: attempts every package of third-party/modules/compat.json (or the quick
+ * selection) and writes docs/compat.md and docs/compat.json. A package that fails is a row of
+ * the table, not a failure of the command; --check makes any failure fail the command.
+ */
+async function compat(values: Values): Promise<number> {
+  const opts = buildOptions(values);
+  const reporter = consoleReporter();
+  const only = stringOption(values, 'only')?.split(',');
+  const entries = (await readCompatEntries(opts.repoRoot)).filter(
+    (e) => (!values.quick || e.quick) && (!only || only.some((o) => e.requirement.startsWith(o))),
+  );
+  const natives = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
+  const cpython = await readCPythonConfig(opts.repoRoot);
+  const python = nativePython(natives.get('native')!.dir, cpython.version);
+  const repoRecipes = await readAllRecipes(opts.repoRoot);
+  const results: CompatResult[] = [];
+  const work = await mkdtemp(join(tmpdir(), 'faasm-compat-'));
+  const log = join(cachePaths(opts.cacheDir).logs, 'modules-compat.log');
+  try {
+    for (const entry of entries) {
+      let packages: ResolvedPackage[] = [];
+      try {
+        packages = await resolveRequirements(python, [entry.requirement], work, log);
+        const requested = packages.find((p) => p.requested)!;
+        const recipes = compatRecipes(entry, packages, repoRecipes);
+        const built = await runLayers(layersToModules({ recipes }), opts, { reporter });
+        results.push(await passedResult(entry, requested, built.get('modules')!.dir));
+      } catch (err) {
+        const requested = packages.find((p) => p.requested);
+        results.push({
+          requirement: entry.requirement,
+          name: requested?.name ?? entry.requirement.split(/[=<>!~ ]/)[0]!,
+          version: requested?.version ?? '',
+          kind: requested?.kind ?? '',
+          file: requested?.source.file ?? '',
+          passed: false,
+          reason: failureReason(err),
+          extensions: [],
+          siteBytes: 0,
+        });
+      }
+      const r = results[results.length - 1]!;
+      console.log(`compat: ${r.name} ${r.version} ${r.passed ? 'passes' : `fails: ${r.reason}`}`);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const docs = join(opts.repoRoot, 'docs');
+  await mkdir(docs, { recursive: true });
+  const when = values.quick ? 'quick selection' : `${results.length} packages`;
+  await writeFile(
+    join(docs, values.quick ? 'compat-quick.md' : 'compat.md'),
+    renderCompat(results, when),
+  );
+  await writeFile(
+    join(docs, values.quick ? 'compat-quick.json' : 'compat.json'),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+  const failed = results.filter((r) => !r.passed);
+  console.log(
+    `${results.length - failed.length} of ${results.length} packages pass; table in docs/${values.quick ? 'compat-quick' : 'compat'}.md`,
+  );
+  return values.check && failed.length ? 1 : 0;
+}
+
 async function list(values: Values): Promise<number> {
   const opts = buildOptions(values);
   const recipes = await readAllRecipes(opts.repoRoot);
@@ -135,11 +247,21 @@ async function list(values: Values): Promise<number> {
 
 export const modulesCommand: Command = {
   name: 'modules',
-  summary: 'List, build or install the third-party Python modules of the wasm runtime',
-  usage: `Usage: faasm-python modules list|build|install [options]
+  summary: 'List, add (from PyPI), build or install the third-party Python modules of the runtime',
+  usage: `Usage: faasm-python modules list|add|build|install [options]
+
+  add REQUIREMENT...       resolve the requirements (ujson==5.10.0, pyyaml) and their dependencies
+                           on the package index pip uses, and write one recipe per package into
+                           third-party/modules (sdist for compiled code, pure wheel otherwise),
+                           pinned by URL and sha256; --force rewrites a named package's recipe
 
   list                     every recipe in third-party/modules: version, kind, sources
                            (--json: the recipes as a JSON array on stdout)
+  compat [--quick] [--only a,b] [--check]
+                           attempt every package of third-party/modules/compat.json (resolve,
+                           build with its own backend, test in the runtime) and write the table
+                           docs/compat.md (--quick: the representative selection, into
+                           docs/compat-quick.md; --check: exit 1 if any fails)
   build                    build the modules layer (and what it needs): the default set
   build --experimental     ... and the experimental set (failures there are reported, not fatal)
   build --name X           only module X and what it requires
@@ -164,10 +286,16 @@ Options:
     sha256: { type: 'string' },
     root: { type: 'string' },
     json: { type: 'boolean' },
+    force: { type: 'boolean' },
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    check: { type: 'boolean' },
   },
   positionals: true,
   async run(values, positionals) {
     const [action = 'list', ...rest] = positionals;
+    if (action === 'add') return add(values, rest);
+    if (action === 'compat' && !rest.length) return compat(values);
     if (rest.length)
       throw new UserError(
         `'modules ${action}' takes no further arguments (got ${rest.join(' ')}).`,

@@ -11,6 +11,9 @@ export interface LinkInfo {
   ldflags: string[];
 }
 
+/** The toolchain sysroot's libc++ for wasm32 (Debian's libc++-16-dev-wasm32). */
+const CXX_LIBS = ['-lc++', '-lc++abi'];
+
 /**
  * Links `inputs` (objects, then extension archives) against the wasm layer's libpython into
  * `output`: the one place that knows the link order and CPython's link flags. Extension
@@ -34,5 +37,7 @@ export async function linkWithPython(
     ...inputs,
     ...link.archives.map((a) => join(wasmDir, a)),
     ...link.libs,
+    // C++ extensions (numpy's) need libc++; an archive only adds what is used.
+    ...CXX_LIBS,
   ]);
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
+import { BUILD_REQUIRES_RULE } from './recipe.js';
 import { check } from './schema.js';
 
 /** A pure Python package pip needs to build modules (not installed into the runtime). */
@@ -26,34 +27,7 @@ export async function readModulesConfig(repoRoot: string): Promise<ModulesConfig
     required: ['cflags', 'buildRequires'],
     fields: {
       cflags: { type: 'array', items: { type: 'string' } },
-      buildRequires: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['name', 'version', 'sources'],
-          fields: {
-            name: { type: 'string' },
-            version: { type: 'string' },
-            sources: {
-              type: 'array',
-              minItems: 1,
-              items: {
-                type: 'object',
-                fields: {
-                  kind: { type: 'string', enum: ['url', 'debian-binary', 'debian-source', 'path'] },
-                  url: { type: 'string' },
-                  package: { type: 'string' },
-                  suite: { type: 'string' },
-                  path: { type: 'string' },
-                  file: { type: 'string' },
-                  sha256: { type: 'string', pattern: /^[0-9a-f]{64}$/, must: '64 hex characters' },
-                },
-                required: ['kind', 'file', 'sha256'],
-              },
-            },
-          },
-        },
-      },
+      buildRequires: BUILD_REQUIRES_RULE,
     },
   });
   if (errors[0])

@@ -11,10 +11,30 @@ import { hashTree, sha256 } from '../util/hash.js';
 import { CONFIG_FILE, readModulesConfig } from './config.js';
 import { type ExtensionEntry, checkSymbolClashes, compileExtension } from './extensions.js';
 import { linkTestInterpreter } from './link.js';
-import { installPythonParts, listFiles, removeEmptyDirs, removeMatching } from './python-parts.js';
-import { type ModuleRecipe, type Selection, readAllRecipes, selectRecipes } from './recipe.js';
+import { createCrossEnv } from './cross-env.js';
+import { buildWheel, installBuildRequirements, installWheel, installWheelTree } from './pep517.js';
+import {
+  installPythonParts,
+  listFiles,
+  removeEmptyDirs,
+  removeMatching,
+  tidyInstall,
+} from './python-parts.js';
+import {
+  type ModuleRecipe,
+  type Selection,
+  isHandCompiled,
+  readAllRecipes,
+  selectRecipes,
+} from './recipe.js';
 import { runModulesPython } from './runtime.js';
-import { moduleSourceInputs, prepareBuildRequirement, prepareModuleSource } from './source.js';
+import { moduleBuildKey, restoreModule, saveModule } from './build-cache.js';
+import {
+  type PreparedSource,
+  moduleSourceInputs,
+  prepareBuildRequirement,
+  prepareModuleSource,
+} from './source.js';
 
 const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
 /** The finder for dotted built-ins, laid into site-packages with the .pth that installs it. */
@@ -49,6 +69,8 @@ export interface ModulesLayerOptions {
   names?: readonly string[];
   /** A module with no recipe, tried from a source given on the command line. */
   adhoc?: ModuleRecipe;
+  /** Recipes held in memory (the compatibility run's), in build order, instead of the repo's. */
+  recipes?: readonly ModuleRecipe[];
 }
 
 /** The recipes a build selects, from the options of the layer and of the build. */
@@ -58,6 +80,7 @@ export async function selectedRecipes(
   lo: ModulesLayerOptions = {},
 ) {
   if (lo.adhoc) return [lo.adhoc];
+  if (lo.recipes) return [...lo.recipes];
   const sel: Selection = { experimental, ...(lo.names ? { names: lo.names } : {}) };
   return selectRecipes(await readAllRecipes(repoRoot), sel);
 }
@@ -82,28 +105,16 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
       'third-party Python modules: pure ones into site-packages, C extensions as static archives',
     deps: ['toolchain', 'native', 'wasm'],
     implementation: [
-      'src/modules/layer.ts', 'src/modules/source.ts', 'src/modules/python-parts.ts',
-      'src/modules/extensions.ts', 'src/modules/link.ts', 'src/modules/runtime.ts',
-      'src/cpython/python-wasm.ts', 'src/cpython/wasi-python.ts', 'src/cpython/link.ts',
-      'src/runner/wasi/abi.ts', 'src/runner/wasi/clocks.ts', 'src/runner/wasi/fds.ts',
-      'src/runner/wasi/mounts.ts', 'src/runner/wasi/wasi.ts',
-      'src/toolchain/flags.ts',
+      ...MODULE_IMPLEMENTATION, 'src/modules/layer.ts', 'src/modules/link.ts',
+      'src/modules/runtime.ts', 'src/modules/build-cache.ts', 'src/cpython/python-wasm.ts',
+      'src/cpython/wasi-python.ts', 'src/cpython/link.ts', 'src/runner/wasi/abi.ts',
+      'src/runner/wasi/clocks.ts', 'src/runner/wasi/fds.ts', 'src/runner/wasi/mounts.ts',
+      'src/runner/wasi/wasi.ts',
     ], // prettier-ignore
     async inputs({ opts }) {
       const recipes = await selectedRecipes(opts.repoRoot, opts.experimental, lo);
       const modules: Record<string, Json> = {};
-      for (const r of recipes) {
-        // Where the recipe was read from is not an input: the same recipe anywhere, the same key.
-        const recipe: Partial<ModuleRecipe> = { ...r };
-        delete recipe.file;
-        const dir = join(opts.repoRoot, 'third-party', 'modules', r.name);
-        modules[r.name] = {
-          recipe: recipe as unknown as Json,
-          // Patches and anything else beside the recipe.
-          files: r.unsupported ? null : await hashTree(dir),
-          source: await moduleSourceInputs(opts.repoRoot, r),
-        };
-      }
+      for (const r of recipes) modules[r.name] = await moduleInputs(opts.repoRoot, r);
       return {
         config: (await readModulesConfig(opts.repoRoot)) as unknown as Json,
         modules,
@@ -111,6 +122,34 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
       };
     },
     build: (ctx) => buildModules(ctx, lo),
+  };
+}
+
+/** The code that builds one module: part of each module's own build key. */
+const MODULE_IMPLEMENTATION = [
+  'src/modules/source.ts', 'src/modules/python-parts.ts', 'src/modules/extensions.ts',
+  'src/toolchain/flags.ts', 'src/modules/cross-env.ts', 'src/modules/pep517.ts',
+  'src/modules/wasm-symbols.ts', 'src/modules/python/wasm_cc.py',
+  'src/modules/python/build_wheel.py', 'src/modules/python/make_sysconfigdata.py',
+]; // prettier-ignore
+
+async function hashFiles(repoRoot: string, files: readonly string[]): Promise<Json> {
+  const out: Record<string, string> = {};
+  for (const f of files) out[f] = sha256(await readFile(join(repoRoot, f)));
+  return out;
+}
+
+/** What one module's build depends on: its recipe, the files beside it, its sources. */
+async function moduleInputs(repoRoot: string, r: ModuleRecipe): Promise<Json> {
+  // Where the recipe was read from is not an input: the same recipe anywhere, the same key.
+  const recipe: Partial<ModuleRecipe> = { ...r };
+  delete recipe.file;
+  const dir = join(repoRoot, 'third-party', 'modules', r.name);
+  return {
+    recipe: recipe as unknown as Json,
+    // Patches and anything else beside the recipe.
+    files: r.unsupported || !(await exists(dir)) ? null : await hashTree(dir),
+    source: await moduleSourceInputs(repoRoot, r),
   };
 }
 
@@ -169,6 +208,47 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
   const tolerant = (r: ModuleRecipe) =>
     r.set === 'experimental' && !explicit.has(r.name) && !lo.adhoc;
 
+  const implementationHash = await hashFiles(repoRoot, MODULE_IMPLEMENTATION);
+  /** Builds one module from its prepared source into `staged` and the layer's ext/. */
+  const buildOne = async (
+    r: ModuleRecipe,
+    src: PreparedSource,
+    staged: string,
+    add: (e: ExtensionEntry & { bytes: number }) => void,
+  ) => {
+    if (isHandCompiled(r) || src.kind === 'debian-binary') {
+      await installPythonParts(ctx, r, src, staged, python, buildPath);
+      for (const ext of r.extensions) {
+        add(
+          await compileExtension(ctx, cc, r, ext, src.dir, pythonInclude, config.cflags, ctx.out),
+        );
+      }
+      return;
+    }
+    const requires = await installBuildRequirements(
+      ctx,
+      r,
+      python,
+      join(ctx.work, 'requires', r.name),
+    );
+    const cross = await createCrossEnv(ctx, join(ctx.work, 'cross', r.name), {
+      python, nativeDir: ctx.dep('native'), wasmDir, pythonDir: pyDir, cc, cflags: config.cflags,
+      buildPath: requires ? [requires, ...buildPath] : buildPath,
+    }); // prettier-ignore
+    const exts = src.file.endsWith('.whl')
+      ? await installWheelTree(ctx, cc, src.dir, staged, ctx.out)
+      : await installWheel(
+          ctx,
+          cc,
+          await buildWheel(ctx, r, cross, src.dir, join(ctx.work, 'dist', r.name)),
+          staged,
+          ctx.out,
+        );
+    exts.forEach(add);
+    checkBuiltExtensions(r, exts);
+    await tidyInstall(r, staged);
+  };
+
   for (const r of recipes) {
     const report: ModuleReport = {
       name: r.name, version: r.version, kind: r.kind, set: r.set,
@@ -183,25 +263,31 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
       continue;
     }
     try {
-      const src = await prepareModuleSource(ctx, r, join(ctx.work, 'src', r.name));
-      report.source = src.file;
       const staged = join(ctx.work, 'site', r.name);
-      await installPythonParts(ctx, r, src, staged, python, buildPath);
       const built: ExtensionEntry[] = [];
-      for (const ext of r.extensions) {
-        const e = await compileExtension(
-          ctx,
-          cc,
-          r,
-          ext,
-          src.dir,
-          pythonInclude,
-          config.cflags,
-          ctx.out,
-        );
+      const withBytes: (ExtensionEntry & { bytes: number })[] = [];
+      const add = (e: ExtensionEntry & { bytes: number }) => {
         built.push({ name: e.name, init: e.init, archive: e.archive });
+        withBytes.push(e);
         report.archiveBytes += e.bytes;
+      };
+      const key = moduleBuildKey(
+        ctx,
+        { module: await moduleInputs(repoRoot, r), config: config as unknown as Json },
+        implementationHash,
+      );
+      const cached = await restoreModule(ctx, r.name, key, staged);
+      if (cached) {
+        cached.extensions.forEach(add);
+        report.source = cached.source;
+        await note(ctx, `${r.name} ${r.version}: restored its unchanged build`);
+      } else {
+        const src = await prepareModuleSource(ctx, r, join(ctx.work, 'src', r.name));
+        report.source = src.file;
+        await buildOne(r, src, staged, add);
+        await saveModule(ctx, r.name, key, staged, { extensions: withBytes, source: src.file });
       }
+      report.extensions = built.map((e) => e.name);
       const files = await listFiles(staged).catch(() => [] as string[]);
       for (const f of files) {
         const other = owners.get(f);
@@ -258,7 +344,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
       continue;
     }
     await ensureLinked();
-    const code = testProgram(r);
+    const code = testProgram(r, report.extensions);
     const run = await runModulesPython(testWasm, wasmDir, site, pyDir, ['-c', code], ctx.log);
     // A test must never leave bytecode behind in the layer.
     await removeMatching(site, '', (rel, isDir) =>
@@ -279,6 +365,31 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
   await writeFile(join(ctx.out, 'modules.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
+/**
+ * What a backend built must match the recipe: every extension it names, and at least one for
+ * kind 'c-extension'; a 'pure' module that built compiled code says so.
+ */
+export function checkBuiltExtensions(r: ModuleRecipe, built: readonly ExtensionEntry[]): void {
+  const names = built.map((e) => e.name);
+  const missing = r.extensions.filter((e) => !names.includes(e.name)).map((e) => e.name);
+  const got = names.join(', ') || 'none';
+  if (missing.length) {
+    throw new UserError(
+      `${r.file}: the build of ${r.name} produced no ${missing.join(', ')} (it built: ${got}); fix the recipe's 'extensions'.`,
+    );
+  }
+  if (r.kind === 'c-extension' && !built.length) {
+    throw new UserError(
+      `${r.file}: ${r.name} is kind 'c-extension' but its build produced no extension module; make it kind 'pure', or check its build settings.`,
+    );
+  }
+  if (r.kind === 'pure' && built.length) {
+    throw new UserError(
+      `${r.file}: ${r.name} is kind 'pure' but its build produced the extensions ${got}; make it kind 'c-extension'.`,
+    );
+  }
+}
+
 /** Takes a failed experimental module back out: its files, its archives; records why. */
 async function dropModule(
   ctx: LayerContext,
@@ -291,7 +402,8 @@ async function dropModule(
 ) {
   for (const f of moduleFiles.get(r.name) ?? [])
     await rm(join(ctx.out, 'site-packages', f), { force: true });
-  for (const ext of r.extensions) await rm(join(ctx.out, 'ext', `${ext.name}.a`), { force: true });
+  for (const ext of extensions.get(r.name) ?? [])
+    await rm(join(ctx.out, ext.archive), { force: true });
   // An empty package directory left behind would still import, as a namespace package.
   await removeEmptyDirs(join(ctx.out, 'site-packages'));
   extensions.delete(r.name);
@@ -304,8 +416,11 @@ async function dropModule(
  * The recipe's test, after a check that every extension of the module is a real built-in:
  * a package that quietly fell back to its pure-Python code must not pass.
  */
-export function testProgram(r: ModuleRecipe): string {
-  const names = JSON.stringify(r.extensions.map((e) => e.name));
+export function testProgram(
+  r: ModuleRecipe,
+  builtins: readonly string[] = r.extensions.map((e) => e.name),
+): string {
+  const names = JSON.stringify(builtins);
   const prelude = [
     'import importlib, sys',
     `for _name in ${names}:`,

@@ -50,6 +50,14 @@ export async function installPythonParts(
       },
     });
   }
+  await tidyInstall(recipe, target);
+}
+
+/**
+ * What no module may ship: scripts, host binaries, bytecode, build paths; then the recipe's
+ * prune list, each pattern of which must match something (a stale pattern is an error).
+ */
+export async function tidyInstall(recipe: ModuleRecipe, target: string): Promise<void> {
   await rm(join(target, 'bin'), { recursive: true, force: true });
   await removeMatching(target, '', (rel, isDir) =>
     isDir ? rel.endsWith('__pycache__') : HOST_ONLY.test(rel),

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
-import { type Rule, check, isObject } from './schema.js';
+import type { BuildRequirement } from './config.js';
+import { recipeSchemaErrors } from './recipe-schema.js';
+import { type Rule, isObject } from './schema.js';
 
 /** A source of this repository's own (pyfaasm): a directory, pinned by its content hash. */
 export interface RepoSource {
@@ -13,11 +15,15 @@ export interface RepoSource {
 
 export type ModuleSource = SourceRoute | RepoSource;
 
-/** A C extension compiled for wasm32-wasi and linked in as a built-in module. */
+/**
+ * A C extension linked in as a built-in module. Normally the package's own build backend
+ * compiles it and the entry only names it (the build must produce it); `sources` is the
+ * override for a package whose backend cannot be used: its C files compiled by hand.
+ */
 export interface ExtensionSpec {
   /** Full dotted module name, e.g. `genshi._speedups`; the built-in is registered under it. */
   name: string;
-  /** C files, relative to the unpacked source. */
+  /** C files, relative to the unpacked source (the hand-compiled override); empty otherwise. */
   sources: string[];
   cflags: string[];
 }
@@ -37,8 +43,12 @@ export interface ModuleRecipe {
   sources: ModuleSource[];
   /** Patch files, relative to the repository, applied with `patch -p1` in order. */
   patches: string[];
-  /** Extra environment for the pip install of the Python parts. */
+  /** Extra environment for the build (the backend, or pip for a hand-compiled module). */
   pipEnv: Record<string, string>;
+  /** Wheels the build backend needs (pinned like sources), installed for the build Python. */
+  buildRequires: BuildRequirement[];
+  /** PEP 517 config settings for the backend (meson-python's setup-args, ...). */
+  configSettings: Record<string, string | string[]>;
   /** Paths (relative to site-packages, `*` matches within one name) left out of the runtime. */
   prune: string[];
   extensions: ExtensionSpec[];
@@ -105,6 +115,20 @@ const sourceRule: Rule = {
   },
 };
 
+/** Pinned wheels a build needs (a recipe's backend requirements, config.json's for pip). */
+export const BUILD_REQUIRES_RULE: Rule = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['name', 'version', 'sources'],
+    fields: {
+      name: TEXT,
+      version: { type: 'string', pattern: /^[0-9A-Za-z][0-9A-Za-z.+~-]*$/, must: 'a version' },
+      sources: { type: 'array', items: sourceRule, minItems: 1 },
+    },
+  },
+};
+
 export const recipeRule: Rule = {
   type: 'object',
   required: ['name', 'version', 'kind', 'sources', 'test'],
@@ -132,11 +156,18 @@ export const recipeRule: Rule = {
       keyMust: 'an environment variable name',
     },
     prune: { type: 'array', items: REL_PATH },
+    buildRequires: BUILD_REQUIRES_RULE,
+    configSettings: {
+      type: 'map',
+      values: { type: 'lines' },
+      keyPattern: /^[a-z][a-z0-9-]*$/,
+      keyMust: 'a config setting name such as setup-args',
+    },
     extensions: {
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'sources'],
+        required: ['name'],
         fields: {
           name: {
             type: 'string',
@@ -167,6 +198,11 @@ export const recipeRule: Rule = {
   },
 };
 
+/** True for the override: a module whose C files the recipe lists and the layer compiles. */
+export function isHandCompiled(r: ModuleRecipe): boolean {
+  return r.extensions.some((e) => e.sources.length > 0);
+}
+
 export function recipesDir(repoRoot: string): string {
   return join(repoRoot, 'third-party', 'modules');
 }
@@ -180,7 +216,7 @@ export function recipeFile(name: string): string {
  * "third-party/modules/pyaes/recipe.json: field 'sources[0].sha256' must be 64 hex characters".
  */
 export function parseRecipe(json: unknown, file: string, dirName?: string): ModuleRecipe {
-  const errors = check(json, recipeRule);
+  const errors = recipeSchemaErrors(json);
   const raw = json as Record<string, unknown>;
   if (errors.length === 0 && isObject(json)) {
     const kind = raw.kind as ModuleRecipe['kind'];
@@ -197,10 +233,12 @@ export function parseRecipe(json: unknown, file: string, dirName?: string): Modu
         message: "must be empty for kind 'pure' (use kind 'c-extension')",
       });
     }
-    if (kind === 'c-extension' && exts.length === 0) {
+    const handListed = exts.filter((e) => (e as ExtensionSpec).sources !== undefined);
+    if (handListed.length && handListed.length !== exts.length) {
       errors.push({
         field: 'extensions',
-        message: "must list at least one extension for kind 'c-extension'",
+        message:
+          "must give 'sources' for every extension or for none (none: the package's build backend builds them)",
       });
     }
     if (raw.set === 'experimental' && raw.why === undefined) {
@@ -247,9 +285,12 @@ export function parseRecipe(json: unknown, file: string, dirName?: string): Modu
     sources: raw.sources as ModuleSource[],
     patches: (raw.patches as string[] | undefined) ?? [],
     pipEnv: (raw.pipEnv as Record<string, string> | undefined) ?? {},
+    buildRequires: (raw.buildRequires as BuildRequirement[] | undefined) ?? [],
+    configSettings: (raw.configSettings as Record<string, string | string[]> | undefined) ?? {},
     prune: (raw.prune as string[] | undefined) ?? [],
     extensions: ((raw.extensions ?? []) as ExtensionSpec[]).map((e) => ({
       ...e,
+      sources: e.sources ?? [],
       cflags: e.cflags ?? [],
     })),
     test: Array.isArray(test) ? test.join('\n') : test,

@@ -67,7 +67,7 @@ export function check(value: unknown, rule: Rule, path = ''): SchemaError[] {
       }
       for (const [k, v] of Object.entries(value)) {
         // `$comment` is the one free field, as in JSON Schema: recipes explain themselves.
-        if (k === '$comment') continue;
+        if (k === '$comment' || k === '$schema') continue;
         const sub = rule.fields[k];
         if (!sub) {
           const known = Object.keys(rule.fields).join(', ');
@@ -101,4 +101,71 @@ export function check(value: unknown, rule: Rule, path = ''): SchemaError[] {
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A JSON Schema document (draft 2020-12), as plain JSON. */
+export type JsonSchema = { [key: string]: unknown };
+
+/**
+ * The JSON Schema (draft 2020-12) of a rule: what editors read through a recipe's `$schema` to
+ * complete and check it, and what ajv validates against. `must` becomes the description that
+ * error messages quote.
+ */
+export function toJsonSchema(rule: Rule): JsonSchema {
+  switch (rule.type) {
+    case 'string':
+      return {
+        type: 'string',
+        ...(rule.enum ? { enum: [...rule.enum] } : {}),
+        ...(rule.pattern ? { pattern: rule.pattern.source } : {}),
+        ...(rule.must ? { description: rule.must } : {}),
+      };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'lines':
+      return {
+        description: 'a string, or a list of lines',
+        anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      };
+    case 'array':
+      return {
+        type: 'array',
+        items: toJsonSchema(rule.items),
+        ...(rule.minItems ? { minItems: rule.minItems } : {}),
+      };
+    case 'map':
+      return {
+        type: 'object',
+        ...(rule.keyPattern
+          ? {
+              propertyNames: {
+                pattern: rule.keyPattern.source,
+                ...(rule.keyMust ? { description: rule.keyMust } : {}),
+              },
+            }
+          : {}),
+        additionalProperties: toJsonSchema(rule.values),
+      };
+    case 'object':
+      return {
+        type: 'object',
+        properties: {
+          $schema: { type: 'string' },
+          $comment: { type: 'string' },
+          ...Object.fromEntries(Object.entries(rule.fields).map(([k, r]) => [k, toJsonSchema(r)])),
+        },
+        ...(rule.required?.length ? { required: [...rule.required] } : {}),
+        additionalProperties: false,
+      };
+    case 'tagged':
+      return {
+        type: 'object',
+        required: [rule.tag],
+        properties: { [rule.tag]: { enum: Object.keys(rule.variants) } },
+        allOf: Object.entries(rule.variants).map(([tag, variant]) => ({
+          if: { properties: { [rule.tag]: { const: tag } } },
+          then: toJsonSchema(variant),
+        })),
+      };
+  }
 }

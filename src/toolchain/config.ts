@@ -12,6 +12,10 @@ export interface ToolchainConfig {
   wasiInclude: string;
   wasiLib: string;
   builtins: string;
+  /** libc++ headers for wasm32-wasi (the directory holding `<vector>`). */
+  cxxInclude: string;
+  /** libc++ and libc++abi archives for wasm32-wasi. */
+  cxxLibs: string[];
   packages: SystemPackage[];
   /** Only the tests need these (the image tools come from src/image/registry.ts). */
   testPackages: SystemPackage[];

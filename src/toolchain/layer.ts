@@ -1,5 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { BuildOptions, Layer } from '../layers/types.js';
 import { cachePaths } from '../paths.js';
 import { probe } from '../util/exec.js';
@@ -29,6 +29,21 @@ export type ToolchainInfo = Pick<
 > & { clangVersion: string };
 
 /**
+ * Puts libc++ into the sysroot as files: Debian's libc++-dev-wasm32 reaches the wasi-libc tree
+ * through symlinks into /usr/lib/llvm-16, which would dangle (or lead out) in the copy.
+ */
+async function installCxx(cfg: ToolchainConfig, sysroot: string): Promise<void> {
+  const include = join(sysroot, 'include', 'wasm32-wasi', 'c++');
+  await rm(include, { recursive: true, force: true });
+  await cp(cfg.cxxInclude, join(include, 'v1'), { recursive: true, dereference: true });
+  for (const lib of cfg.cxxLibs) {
+    const dest = join(sysroot, 'lib', 'wasm32-wasi', basename(lib));
+    await rm(dest, { force: true });
+    await copyFile(lib, dest);
+  }
+}
+
+/**
  * Installs (when allowed) and fingerprints the wasm toolchain, and composes an isolated sysroot
  * from wasi-libc: Debian installs wasi-libc multiarch-style under /usr, so clang's default
  * sysroot would also search /usr/include and let host headers (zlib.h, uuid.h) leak into a cross
@@ -54,6 +69,8 @@ export const toolchainLayer: Layer = {
       wasiLib: await hashTree(cfg.wasiLib),
       builtins: await sha256File(cfg.builtins),
       libcPatches: await libcPatchInputs(opts.repoRoot),
+      cxxInclude: await hashTree(cfg.cxxInclude),
+      cxxLibs: await Promise.all(cfg.cxxLibs.map((l) => sha256File(l))),
     };
   },
   async build(ctx) {
@@ -61,6 +78,7 @@ export const toolchainLayer: Layer = {
     await copyTree(cfg.wasiInclude, join(ctx.out, 'sysroot', 'include', 'wasm32-wasi'));
     await copyTree(cfg.wasiLib, join(ctx.out, 'sysroot', 'lib', 'wasm32-wasi'));
     await patchLibc(ctx, cfg, join(ctx.out, 'sysroot'));
+    await installCxx(cfg, join(ctx.out, 'sysroot'));
     const info: ToolchainInfo = {
       target: cfg.target,
       clang: cfg.clang,

@@ -43,6 +43,7 @@ async function actionlint(path: string, text?: string) {
 describe('workflows parse and lint', () => {
   test('there are the four workflows', () => {
     expect(workflows.map((w) => w.path)).toEqual([
+      '.github/workflows/compat.yml',
       '.github/workflows/image.yml',
       '.github/workflows/regrtest.yml',
       '.github/workflows/release.yml',

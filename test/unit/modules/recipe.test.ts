@@ -126,10 +126,14 @@ describe('recipe schema', () => {
       /kind 'pure'/,
     ],
     [
-      'a c-extension without extensions',
-      (r) => void (r.kind = 'c-extension'),
+      'extensions with sources beside ones without',
+      (r) =>
+        Object.assign(r, {
+          kind: 'c-extension',
+          extensions: [{ name: 'a._b', sources: ['a.c'] }, { name: 'a._c' }],
+        }),
       'extensions',
-      /at least one extension/,
+      /for every extension or for none/,
     ],
     [
       'a bad extension name',

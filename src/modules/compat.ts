@@ -1,0 +1,172 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModulesManifest } from './layer.js';
+import type { ResolvedPackage } from './pypi.js';
+import { type ModuleRecipe, parseRecipe } from './recipe.js';
+import { recipeFor } from './pypi.js';
+import { UserError, errorMessage } from '../util/errors.js';
+import { check } from './schema.js';
+
+export const COMPAT_FILE = 'third-party/modules/compat.json';
+
+/** One package the compatibility run attempts. */
+export interface CompatEntry {
+  requirement: string;
+  /** In the representative selection `./run test` runs. */
+  quick?: boolean;
+  /** Python run inside the runtime; it must exit 0. */
+  test: string[];
+}
+
+export interface CompatResult {
+  requirement: string;
+  name: string;
+  version: string;
+  kind: string;
+  /** The file it was built from (sdist or pure wheel). */
+  file: string;
+  passed: boolean;
+  /** Why it failed: one sentence. */
+  reason?: string;
+  /** Extension modules linked in as built-ins. */
+  extensions: string[];
+  /** Bytes of Python files it adds to site-packages (with its dependencies). */
+  siteBytes: number;
+  /** Stripped interpreter bytes with its extensions linked in (baseline subtracted later). */
+  interpreterBytes?: number;
+}
+
+export async function readCompatEntries(repoRoot: string): Promise<CompatEntry[]> {
+  const json: unknown = JSON.parse(await readFile(join(repoRoot, COMPAT_FILE), 'utf8'));
+  const errors = check(json, {
+    type: 'object',
+    required: ['packages'],
+    fields: {
+      packages: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          required: ['requirement', 'test'],
+          fields: {
+            requirement: { type: 'string' },
+            quick: { type: 'boolean' },
+            test: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
+    },
+  });
+  if (errors[0])
+    throw new UserError(`${COMPAT_FILE}: field '${errors[0].field}' ${errors[0].message}.`);
+  return (json as { packages: CompatEntry[] }).packages;
+}
+
+/**
+ * The recipes for one attempt: each resolved package's own recipe from the repository when it
+ * has one at the same version (it may carry fixes), else the recipe `modules add` would write;
+ * the requested package tested with the entry's test.
+ */
+export function compatRecipes(
+  entry: CompatEntry,
+  packages: readonly ResolvedPackage[],
+  repoRecipes: readonly ModuleRecipe[],
+): ModuleRecipe[] {
+  const byName = new Map<string, ModuleRecipe>();
+  for (const p of packages) {
+    const own = repoRecipes.find((r) => r.name === p.name && r.version === p.version);
+    const json = recipeFor(p, entry.requirement);
+    if (p.requested) json.test = entry.test;
+    const recipe =
+      own && !p.requested ? own : parseRecipe(json, `${COMPAT_FILE} (${entry.requirement})`);
+    byName.set(p.name, { ...recipe, set: 'default' });
+  }
+  // Build order: each after what it requires.
+  const ordered: ModuleRecipe[] = [];
+  const visit = (r: ModuleRecipe) => {
+    if (ordered.includes(r)) return;
+    for (const d of r.requires) {
+      const dep = byName.get(d);
+      if (dep && dep !== r) visit(dep);
+    }
+    ordered.push(r);
+  };
+  for (const r of byName.values()) visit(r);
+  return ordered;
+}
+
+/** A failure as one line: the first sentence, and the exception a failed test raised. */
+export function failureReason(err: unknown): string {
+  const lines = errorMessage(err)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const first = lines[0] ?? 'failed';
+  const raised = lines.length > 1 ? lines[lines.length - 1]! : '';
+  const text = raised && raised !== first ? `${first} ${raised}` : first;
+  return text.length > 400 ? `${text.slice(0, 397)}...` : text;
+}
+
+/** What a passing attempt's modules layer says about the requested package and its deps. */
+export async function passedResult(
+  entry: CompatEntry,
+  requested: ResolvedPackage,
+  modulesDir: string,
+): Promise<CompatResult> {
+  const manifest = JSON.parse(
+    await readFile(join(modulesDir, 'modules.json'), 'utf8'),
+  ) as ModulesManifest;
+  return {
+    requirement: entry.requirement,
+    name: requested.name,
+    version: requested.version,
+    kind: manifest.modules.find((m) => m.name === requested.name)?.kind ?? requested.kind,
+    file: requested.source.file,
+    passed: true,
+    extensions: manifest.modules.flatMap((m) => m.extensions),
+    siteBytes: manifest.modules.reduce((n, m) => n + m.bytes, 0),
+    interpreterBytes: (await stat(join(modulesDir, 'bin', 'python-modules.wasm'))).size,
+  };
+}
+
+const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+
+/**
+ * docs/compat.md: one row per attempted package. The interpreter size added is measured against
+ * the smallest passing interpreter without extensions (the same link, nothing compiled added).
+ */
+export function renderCompat(results: readonly CompatResult[], when: string): string {
+  const baseline = Math.min(
+    ...results
+      .filter((r) => r.passed && !r.extensions.length)
+      .map((r) => r.interpreterBytes ?? Infinity),
+  );
+  const passed = results.filter((r) => r.passed);
+  const compiled = results.filter((r) => r.kind === 'c-extension');
+  const rows = results.map((r) => {
+    const added =
+      r.passed && r.interpreterBytes !== undefined && Number.isFinite(baseline)
+        ? kib(Math.max(0, r.interpreterBytes - baseline))
+        : '';
+    const result = r.passed
+      ? `passes${r.extensions.length ? ` (built-in: ${r.extensions.map((e) => `\`${e}\``).join(', ')})` : ''}`
+      : `fails: ${r.reason?.replace(/\|/g, '\\|') ?? ''}`;
+    return `| ${r.name} | ${r.version} | ${r.kind} | ${result} | ${r.passed ? kib(r.siteBytes) : ''} | ${added} |`;
+  });
+  return [
+    '# Compatibility of PyPI packages with the wasm runtime',
+    '',
+    `Generated by \`faasm-python modules compat\` (${when}) from \`${COMPAT_FILE}\`: each package is`,
+    'resolved on the package index as `modules add` does, built for wasm32-wasi by its own build',
+    'backend (its extension modules linked in as built-ins), and its test run inside the runtime.',
+    'Sizes: the Python files it adds (with its dependencies), and the bytes its extensions add to the',
+    'stripped interpreter (py_func.wasm grows by about the same).',
+    '',
+    `${passed.length} of ${results.length} pass; ${compiled.filter((r) => r.passed).length} of ${compiled.length} with compiled code.`,
+    '',
+    '| package | version | kind | result | site-packages | wasm added |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,121 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SourceRoute } from '../sources/types.js';
+import { ExecError, UserError } from '../util/errors.js';
+import { exec } from '../util/exec.js';
+import { exists } from '../util/fs.js';
+import type { BuildRequirement } from './config.js';
+import { parseRecipe, recipeFile, recipesDir } from './recipe.js';
+
+const RESOLVE = fileURLToPath(new URL('./python/pypi_resolve.py', import.meta.url));
+
+/** One package as pypi_resolve.py reports it. */
+export interface ResolvedPackage {
+  name: string;
+  version: string;
+  summary: string;
+  kind: 'pure' | 'c-extension';
+  source: SourceRoute;
+  backend?: string;
+  buildRequires: BuildRequirement[];
+  requires: string[];
+  imports: string[];
+  /** Named on the command line (rather than pulled in as a dependency). */
+  requested: boolean;
+}
+
+/** Resolves requirements on the index pip is configured with, with the build Python. */
+export async function resolveRequirements(
+  python: string,
+  requirements: readonly string[],
+  work: string,
+  log?: string,
+): Promise<ResolvedPackage[]> {
+  try {
+    const { stdout } = await exec(python, [RESOLVE, work, ...requirements], {
+      log,
+      env: { PYTHONNOUSERSITE: '1' },
+    });
+    return JSON.parse(stdout) as ResolvedPackage[];
+  } catch (err) {
+    if (err instanceof ExecError) {
+      const said = err.tail.find((l) => l.startsWith('faasm-error: '));
+      if (said) throw new UserError(said.slice('faasm-error: '.length));
+    }
+    throw err;
+  }
+}
+
+/** The recipe `modules add` writes for a resolved package (JSON, ready to edit). */
+export function recipeFor(p: ResolvedPackage, requirementText: string): Record<string, unknown> {
+  const how =
+    p.kind === 'pure' && p.source.file.endsWith('.whl')
+      ? 'its pure wheel, installed as is'
+      : `its sdist, built by its own backend (${p.backend ?? 'setuptools'}) for wasm32-wasi${p.kind === 'c-extension' ? '; every extension module it builds is linked into py_func.wasm as a built-in' : ''}`;
+  const test = p.imports.map((m) => `import ${m}`);
+  return {
+    $schema: '../recipe.schema.json',
+    name: p.name,
+    version: p.version,
+    ...(p.summary ? { summary: p.summary.replace(/\s+/g, ' ').trim() } : {}),
+    kind: p.kind,
+    $comment: `Written by 'faasm-python modules add ${requirementText}': ${how}. Edit freely: patches, pipEnv, configSettings, prune, extensions (names the build must produce), test.`,
+    ...(p.requires.length ? { requires: p.requires } : {}),
+    sources: [p.source],
+    ...(p.buildRequires.length ? { buildRequires: p.buildRequires } : {}),
+    test,
+  };
+}
+
+/** JSON as the repository's prettier writes it (when prettier is installed: a checkout). */
+async function formatJson(file: string, json: unknown): Promise<string> {
+  const text = `${JSON.stringify(json, null, 2)}\n`;
+  const prettier = await import('prettier').catch(() => undefined);
+  if (!prettier) return text;
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(text, { ...options, parser: 'json' });
+}
+
+export interface AddResult {
+  written: string[];
+  kept: string[];
+}
+
+/**
+ * Writes one recipe per resolved package into third-party/modules. A package that already has
+ * a recipe keeps it (the recipe may carry patches and fixes) unless it was named and `force`
+ * is set. Every recipe is validated before any is written; they land together.
+ */
+export async function writeRecipes(
+  repoRoot: string,
+  packages: readonly ResolvedPackage[],
+  requirementText: string,
+  force: boolean,
+): Promise<AddResult> {
+  const result: AddResult = { written: [], kept: [] };
+  const staged: [string, string][] = [];
+  for (const p of packages) {
+    const dir = join(recipesDir(repoRoot), p.name);
+    if ((await exists(join(dir, 'recipe.json'))) && !(force && p.requested)) {
+      result.kept.push(p.name);
+      continue;
+    }
+    const json = recipeFor(p, requirementText);
+    parseRecipe(json, recipeFile(p.name), p.name);
+    staged.push([dir, await formatJson(join(dir, 'recipe.json'), json)]);
+  }
+  for (const [dir, text] of staged) {
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `recipe.json.tmp-${process.pid}`);
+    await writeFile(tmp, text);
+    try {
+      await rename(tmp, join(dir, 'recipe.json'));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    result.written.push(recipeFile(dir.split('/').pop()!));
+  }
+  return result;
+}

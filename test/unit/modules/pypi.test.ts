@@ -1,0 +1,205 @@
+import { describe, expect, test } from '@jest/globals';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../../src/paths.js';
+import { compatRecipes, failureReason, renderCompat } from '../../../src/modules/compat.js';
+import { checkBuiltExtensions } from '../../../src/modules/layer.js';
+import { buildFailure } from '../../../src/modules/pep517.js';
+import { type ResolvedPackage, recipeFor, writeRecipes } from '../../../src/modules/pypi.js';
+import { parseRecipe } from '../../../src/modules/recipe.js';
+import { ExecError, UserError } from '../../../src/util/errors.js';
+
+const HASH = 'b'.repeat(64);
+const pkg = (over: Partial<ResolvedPackage> = {}): ResolvedPackage => ({
+  name: 'ujson',
+  version: '5.10.0',
+  summary: 'Ultra fast JSON',
+  kind: 'c-extension',
+  source: {
+    kind: 'url',
+    url: 'https://files.example/ujson-5.10.0.tar.gz',
+    file: 'ujson-5.10.0.tar.gz',
+    sha256: HASH,
+  },
+  backend: 'setuptools.build_meta',
+  buildRequires: [
+    {
+      name: 'setuptools',
+      version: '80.0',
+      sources: [
+        {
+          kind: 'url',
+          url: 'https://files.example/setuptools-80.0-py3-none-any.whl',
+          file: 'setuptools-80.0-py3-none-any.whl',
+          sha256: HASH,
+        },
+      ],
+    },
+  ],
+  requires: [],
+  imports: ['ujson'],
+  requested: true,
+  ...over,
+});
+
+/** six as a pure dependency of the requested package. */
+const sixDep = () =>
+  pkg({
+    name: 'six',
+    version: '1.17.0',
+    kind: 'pure',
+    requested: false,
+    imports: ['six'],
+    buildRequires: [],
+  });
+
+describe('modules add', () => {
+  test('writes a recipe the schema accepts, pinned, with its build requirements and an import test', () => {
+    const json = recipeFor(pkg(), 'ujson==5.10.0');
+    const r = parseRecipe(json, 'third-party/modules/ujson/recipe.json', 'ujson');
+    expect(r).toMatchObject({ kind: 'c-extension', version: '5.10.0', test: 'import ujson' });
+    expect(r.sources).toEqual([pkg().source]);
+    expect(r.buildRequires.map((b) => b.name)).toEqual(['setuptools']);
+    expect(json.$schema).toBe('../recipe.schema.json');
+    expect(String(json.$comment)).toMatch(/modules add ujson==5\.10\.0/);
+  });
+
+  test('keeps an existing recipe unless the package is named with --force; writes new ones', async () => {
+    const repo = await mkdtemp(join(tmpdir(), 'fp-add-'));
+    try {
+      await cp(
+        join(REPO_ROOT, 'third-party', 'modules', 'six'),
+        join(repo, 'third-party', 'modules', 'six'),
+        { recursive: true },
+      );
+      const before = await readFile(
+        join(repo, 'third-party', 'modules', 'six', 'recipe.json'),
+        'utf8',
+      );
+      const six = sixDep();
+      const r = await writeRecipes(repo, [pkg(), six], 'ujson', false);
+      expect(r).toEqual({ written: ['third-party/modules/ujson/recipe.json'], kept: ['six'] });
+      expect(
+        await readFile(join(repo, 'third-party', 'modules', 'six', 'recipe.json'), 'utf8'),
+      ).toBe(before);
+      expect((await readdir(join(repo, 'third-party', 'modules', 'ujson'))).sort()).toEqual([
+        'recipe.json',
+      ]);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('build results', () => {
+  const recipe = parseRecipe(
+    recipeFor(pkg(), 'ujson'),
+    'third-party/modules/ujson/recipe.json',
+    'ujson',
+  );
+  const ext = { name: 'ujson', init: 'PyInit_ujson', archive: 'ext/ujson.a' };
+
+  test('a c-extension must build at least one extension, a pure module none', () => {
+    expect(() => checkBuiltExtensions(recipe, [])).toThrow(/produced no extension module/);
+    expect(() => checkBuiltExtensions(recipe, [ext])).not.toThrow();
+    expect(() => checkBuiltExtensions({ ...recipe, kind: 'pure' }, [ext])).toThrow(
+      /make it kind 'c-extension'/,
+    );
+    expect(() =>
+      checkBuiltExtensions(
+        { ...recipe, extensions: [{ name: 'ujson._x', sources: [], cflags: [] }] },
+        [ext],
+      ),
+    ).toThrow(/produced no ujson\._x \(it built: ujson\)/);
+  });
+
+  test.each([
+    ['fatal error: pthread.h: file not found', /needs threads, which WASI does not provide/],
+    ["src/net.c:3:10: fatal error: 'sys/socket.h' file not found", /needs sockets/],
+    ['error: use of undeclared identifier dlopen', /needs dlopen/],
+    ['error: expected expression', /its build failed: error: expected expression/],
+  ])('a failed build is one sentence naming the package and why: %s', (line, why) => {
+    const msg = buildFailure(recipe, new ExecError('x', 1, ['compiling', line], '/tmp/m.log'));
+    expect(msg).toMatch(/^ujson 5\.10\.0 cannot be built for wasm32-wasi: /);
+    expect(msg).toMatch(why);
+    expect(msg).toMatch(/see \/tmp\/m\.log\.$/);
+  });
+});
+
+describe('the compatibility table', () => {
+  test('uses the repository recipe of a dependency at the same version, and the entry test', () => {
+    const six = parseRecipe(
+      recipeFor(sixDep(), 'six'),
+      'third-party/modules/six/recipe.json',
+      'six',
+    );
+    const own = { ...six, test: 'import six  # the repository recipe' };
+    const recipes = compatRecipes(
+      { requirement: 'ujson==5.10.0', test: ['import ujson', 'assert ujson.dumps(1) == "1"'] },
+      [pkg({ requires: ['six'] }), sixDep()],
+      [own],
+    );
+    expect(recipes.map((r) => r.name)).toEqual(['six', 'ujson']);
+    expect(recipes[0]!.test).toBe('import six  # the repository recipe');
+    expect(recipes[1]!.test).toBe('import ujson\nassert ujson.dumps(1) == "1"');
+  });
+
+  test('renders passes and failures with sizes against the smallest pure interpreter', () => {
+    const md = renderCompat(
+      [
+        {
+          requirement: 'six',
+          name: 'six',
+          version: '1.17.0',
+          kind: 'pure',
+          file: 'six.whl',
+          passed: true,
+          extensions: [],
+          siteBytes: 34000,
+          interpreterBytes: 8_000_000,
+        },
+        {
+          requirement: 'ujson',
+          name: 'ujson',
+          version: '5.10.0',
+          kind: 'c-extension',
+          file: 'u.tar.gz',
+          passed: true,
+          extensions: ['ujson'],
+          siteBytes: 2048,
+          interpreterBytes: 8_102_400,
+        },
+        {
+          requirement: 'psutil',
+          name: 'psutil',
+          version: '7',
+          kind: 'c-extension',
+          file: 'p.tar.gz',
+          passed: false,
+          reason: 'psutil 7 cannot be built | x',
+          extensions: [],
+          siteBytes: 0,
+        },
+      ],
+      'test',
+    );
+    expect(md).toMatch(/2 of 3 pass; 1 of 2 with compiled code\./);
+    expect(md).toMatch(
+      /\| ujson \| 5\.10\.0 \| c-extension \| passes \(built-in: `ujson`\) \| 2 KiB \| 100 KiB \|/,
+    );
+    expect(md).toMatch(
+      /\| psutil \| 7 \| c-extension \| fails: psutil 7 cannot be built \\\| x \| {2}\| {2}\|/,
+    );
+  });
+
+  test('a failure reason is the first sentence and the exception a test raised', () => {
+    const err = new UserError(
+      'The test of x failed inside the wasm runtime (exit 1):\nTraceback\n  File "<string>"\nAssertionError: nope',
+    );
+    expect(failureReason(err)).toBe(
+      'The test of x failed inside the wasm runtime (exit 1): AssertionError: nope',
+    );
+  });
+});

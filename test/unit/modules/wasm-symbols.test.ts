@@ -1,0 +1,39 @@
+import { describe, expect, test } from '@jest/globals';
+import { renameWasmSymbols } from '../../../src/modules/wasm-symbols.js';
+
+/** A minimal relocatable object: no code, a linking section with one defined data symbol. */
+function objectWith(symbol: string): Uint8Array {
+  const name = Buffer.from(symbol);
+  const symtab = [1, 0x01, 0x00, name.length, ...name, 0, 0, 4]; // 1 symbol: DATA, flags, name, seg, off, size
+  const linking = [2, 8, symtab.length, ...symtab]; // version 2, SYMBOL_TABLE subsection
+  const secName = Buffer.from('linking');
+  const payload = [secName.length, ...secName, ...linking];
+  return Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, payload.length, ...payload]);
+}
+
+describe('renameWasmSymbols', () => {
+  test('renames a symbol in the linking section and keeps everything else', () => {
+    const before = objectWith('PyInit__speedups');
+    const { bytes, renamed } = renameWasmSymbols(
+      before,
+      new Map([['PyInit__speedups', 'PyInit_markupsafe__speedups']]),
+    );
+    expect(renamed).toEqual(['PyInit__speedups']);
+    expect(Buffer.from(bytes).toString('latin1')).toContain('PyInit_markupsafe__speedups');
+    expect(Buffer.from(bytes).toString('latin1')).not.toContain('PyInit__speedups\0');
+    expect(Buffer.from(bytes)).toEqual(Buffer.from(objectWith('PyInit_markupsafe__speedups')));
+  });
+
+  test('leaves an object without the symbol byte for byte', () => {
+    const before = objectWith('helper');
+    const { bytes, renamed } = renameWasmSymbols(before, new Map([['PyInit_x', 'PyInit_a_x']]));
+    expect(renamed).toEqual([]);
+    expect(Buffer.from(bytes)).toEqual(Buffer.from(before));
+  });
+
+  test('refuses what is not wasm', () => {
+    expect(() => renameWasmSymbols(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), new Map())).toThrow(
+      /not a wasm object/,
+    );
+  });
+});
