@@ -11,7 +11,8 @@ import {
   type ModulesManifest,
   createModulesLayer,
 } from '../modules/layer.js';
-import { adhocRecipe, readAllRecipes } from '../modules/recipe.js';
+import { adhocRecipe, readAllRecipes, readRecipe } from '../modules/recipe.js';
+import { readTestSuite, renderSuite, runTestSuite } from '../modules/test-suite.js';
 import { describeRoute } from '../sources/fetch.js';
 import { checkArchive } from '../sources/unpack.js';
 import { sha256File } from '../util/hash.js';
@@ -223,6 +224,35 @@ async function compat(values: Values): Promise<number> {
   return values.check && failed.length ? 1 : 0;
 }
 
+/**
+ * `modules test-suite NAME`: the module's own test suite inside the runtime; writes
+ * docs/NAME-tests.md and fails on any failure not listed as expected.
+ */
+async function testSuite(values: Values, name: string): Promise<number> {
+  const opts = buildOptions(values);
+  const recipe = await readRecipe(opts.repoRoot, name);
+  const spec = await readTestSuite(opts.repoRoot, name);
+  const layers = await runLayers(layersToModules({ names: [name] }), opts, {
+    reporter: consoleReporter(),
+  });
+  const log = join(cachePaths(opts.cacheDir).logs, `test-suite-${name}.log`);
+  const { summary: s } = await runTestSuite(
+    opts,
+    recipe,
+    spec,
+    { wasm: layers.get('wasm')!.dir, modules: layers.get('modules')!.dir },
+    log,
+  );
+  const docs = join(opts.repoRoot, 'docs');
+  await mkdir(docs, { recursive: true });
+  await writeFile(join(docs, `${name}-tests.md`), renderSuite(recipe, spec, s));
+  for (const c of s.unexpected) console.log(`  unexpected failure: ${c.id}: ${c.message ?? ''}`);
+  console.log(
+    `${name} test suite: ${s.run} run, ${s.passed} passed, ${s.failed} failed (${s.expected} expected), ${s.skipped} skipped; docs/${name}-tests.md`,
+  );
+  return s.unexpected.length ? 1 : 0;
+}
+
 async function list(values: Values): Promise<number> {
   const opts = buildOptions(values);
   const recipes = await readAllRecipes(opts.repoRoot);
@@ -262,6 +292,9 @@ export const modulesCommand: Command = {
                            build with its own backend, test in the runtime) and write the table
                            docs/compat.md (--quick: the representative selection, into
                            docs/compat-quick.md; --check: exit 1 if any fails)
+  test-suite NAME          run module NAME's own test suite (its sdist's tests, with pytest)
+                           inside the runtime, as third-party/modules/NAME/test-suite.json says;
+                           writes docs/NAME-tests.md; exit 1 on a failure not listed as expected
   build                    build the modules layer (and what it needs): the default set
   build --experimental     ... and the experimental set (failures there are reported, not fatal)
   build --name X           only module X and what it requires
@@ -296,6 +329,7 @@ Options:
     const [action = 'list', ...rest] = positionals;
     if (action === 'add') return add(values, rest);
     if (action === 'compat' && !rest.length) return compat(values);
+    if (action === 'test-suite' && rest.length === 1) return testSuite(values, rest[0]!);
     if (rest.length)
       throw new UserError(
         `'modules ${action}' takes no further arguments (got ${rest.join(' ')}).`,

@@ -72,7 +72,13 @@ export async function createCrossEnv(
     cflags: i.cflags,
     // Where the toolchain layer puts libc++: clang 16 looks for it only beside a generic
     // include/c++/v1, which an isolated wasm32-wasi sysroot does not have.
-    cxxflags: ['-isystem', join(i.cc.sysroot, 'include', 'wasm32-wasi', 'c++', 'v1')],
+    // CPython 3.11's pthread_stubs.h (included by Python.h on WASI) says `restrict`, which C++
+    // spells __restrict.
+    cxxflags: [
+      '-isystem',
+      join(i.cc.sysroot, 'include', 'wasm32-wasi', 'c++', 'v1'),
+      '-Drestrict=__restrict',
+    ],
     ldflags: [],
     // Host headers (the build Python's, the machine's) must never reach a wasm compile.
     hostIncludes: [

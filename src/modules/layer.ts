@@ -29,6 +29,7 @@ import {
 } from './recipe.js';
 import { runModulesPython } from './runtime.js';
 import { moduleBuildKey, restoreModule, saveModule } from './build-cache.js';
+import { TEST_SUITE_FILE } from './test-suite.js';
 import {
   type PreparedSource,
   moduleSourceInputs,
@@ -148,7 +149,11 @@ async function moduleInputs(repoRoot: string, r: ModuleRecipe): Promise<Json> {
   return {
     recipe: recipe as unknown as Json,
     // Patches and anything else beside the recipe.
-    files: r.unsupported || !(await exists(dir)) ? null : await hashTree(dir),
+    // test-suite.json says how the module's own tests run after the build: not an input.
+    files:
+      r.unsupported || !(await exists(dir))
+        ? null
+        : await hashTree(dir, (rel) => rel === TEST_SUITE_FILE),
     source: await moduleSourceInputs(repoRoot, r),
   };
 }

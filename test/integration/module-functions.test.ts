@@ -46,7 +46,7 @@ afterAll(async () => {
 describe('module recipe tests inside py_func.wasm', () => {
   test('the default set is there, and each C extension is a built-in of py_func.wasm', () => {
     expect(recipes.map((r) => r.name).sort()).toEqual(
-      ['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six'].sort(),
+      ['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six', 'ujson'].sort(),
     );
     const extensions = recipes.flatMap((r) => r.extensions.map((e) => e.name));
     expect(extensions).toEqual(
@@ -55,7 +55,7 @@ describe('module recipe tests inside py_func.wasm', () => {
     for (const e of extensions) expect(builtins).toContain(e);
   });
 
-  test.each(['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six'])(
+  test.each(['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six', 'ujson'])(
     '%s passes its recipe test through the Faasm host',
     async (name) => {
       const r = await host.call({ user: 'modules', func: name });

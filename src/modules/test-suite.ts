@@ -1,0 +1,206 @@
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runPythonWasm } from '../cpython/python-wasm.js';
+import { fetchSource } from '../sources/fetch.js';
+import type { SourceRoute } from '../sources/types.js';
+import { unpack } from '../sources/unpack.js';
+import type { BuildOptions } from '../layers/types.js';
+import { UserError } from '../util/errors.js';
+import { exists } from '../util/fs.js';
+import type { BuildRequirement } from './config.js';
+import type { ModulesManifest } from './layer.js';
+import { BUILD_REQUIRES_RULE, type ModuleRecipe } from './recipe.js';
+import { check } from './schema.js';
+
+/**
+ * `third-party/modules/<name>/test-suite.json`: how a module's own test suite runs inside the
+ * runtime. Not part of the module's build key (see moduleInputs): the suite is run after.
+ */
+export interface TestSuiteSpec {
+  /** Pure wheels the suite needs (pytest, hypothesis ...), pinned; never shipped. */
+  requires: BuildRequirement[];
+  /** Test directories or files of the sdist, copied beside the installed package. */
+  paths: string[];
+  /** Test files left out, each with the reason. */
+  exclude: Record<string, string>;
+  /** Extra pytest arguments. */
+  args: string[];
+  /** Test ids (file::class::name, parametrisation dropped) expected to fail, each with why. */
+  expectedFailures: Record<string, string>;
+}
+
+export const TEST_SUITE_FILE = 'test-suite.json';
+
+export async function readTestSuite(repoRoot: string, name: string): Promise<TestSuiteSpec> {
+  const file = join(repoRoot, 'third-party', 'modules', name, TEST_SUITE_FILE);
+  if (!(await exists(file)))
+    throw new UserError(
+      `${name} has no ${TEST_SUITE_FILE} beside its recipe: nothing says how its test suite runs.`,
+    );
+  const json: unknown = JSON.parse(await readFile(file, 'utf8'));
+  const strings = { type: 'array', items: { type: 'string' } } as const;
+  const reasons = { type: 'map', values: { type: 'string' } } as const;
+  const errors = check(json, {
+    type: 'object',
+    required: ['requires', 'paths'],
+    fields: { requires: BUILD_REQUIRES_RULE, paths: strings, exclude: reasons, args: strings, expectedFailures: reasons },
+  }); // prettier-ignore
+  if (errors[0]) throw new UserError(`${file}: field '${errors[0].field}' ${errors[0].message}.`);
+  return {
+    exclude: {},
+    args: [],
+    expectedFailures: {},
+    ...(json as Partial<TestSuiteSpec>),
+  } as TestSuiteSpec;
+}
+
+export interface TestCase {
+  id: string;
+  outcome: 'passed' | 'failed' | 'skipped';
+  message?: string;
+}
+
+/** Test cases from a JUnit XML report (pytest's --junitxml). */
+export function parseJunit(xml: string): TestCase[] {
+  const cases: TestCase[] = [];
+  const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  for (const m of xml.matchAll(re)) {
+    const attr = (n: string) => new RegExp(`\\b${n}="([^"]*)"`).exec(m[1]!)?.[1] ?? '';
+    const body = m[3] ?? '';
+    const file = attr('file') || attr('classname').replace(/\./g, '/');
+    const id = `${file}::${attr('classname').split('.').pop()}::${attr('name').replace(/\[.*$/, '')}`;
+    const failure = /<(failure|error)\b[^>]*message="([^"]*)"/.exec(body);
+    const outcome =
+      failure || /<(failure|error)\b/.test(body)
+        ? 'failed'
+        : /<skipped\b/.test(body)
+          ? 'skipped'
+          : 'passed';
+    cases.push({ id, outcome, ...(failure ? { message: failure[2]!.slice(0, 200) } : {}) });
+  }
+  return cases;
+}
+
+export interface SuiteSummary {
+  run: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  expected: number;
+  /** Failed ids not in expectedFailures. */
+  unexpected: TestCase[];
+}
+
+/** Matches an expected-failure id: exact, or a prefix ending in `::` (a whole class or file). */
+export function summarise(
+  cases: readonly TestCase[],
+  expected: Record<string, string>,
+): SuiteSummary {
+  const isExpected = (id: string) =>
+    Object.keys(expected).some(
+      (k) => id === k || (k.endsWith('::') && id.startsWith(k)) || id.startsWith(`${k}::`),
+    );
+  const failed = cases.filter((c) => c.outcome === 'failed');
+  return {
+    run: cases.length,
+    passed: cases.filter((c) => c.outcome === 'passed').length,
+    failed: failed.length,
+    skipped: cases.filter((c) => c.outcome === 'skipped').length,
+    expected: failed.filter((c) => isExpected(c.id)).length,
+    unexpected: failed.filter((c) => !isExpected(c.id)),
+  };
+}
+
+async function fetchInto(opts: BuildOptions, what: string, routes: SourceRoute[], dest: string) {
+  const f = await fetchSource(what, routes, { cacheDir: opts.cacheDir, repoRoot: opts.repoRoot });
+  await unpack(f.path, dest);
+}
+
+/**
+ * Runs a module's own test suite inside the wasm runtime: the modules layer's test interpreter
+ * (every extension built in), its site-packages plus the suite's tests from the module's sdist
+ * and the pinned test requirements, in a scratch copy that is never shipped.
+ */
+export async function runTestSuite(
+  opts: BuildOptions,
+  recipe: ModuleRecipe,
+  spec: TestSuiteSpec,
+  layers: { wasm: string; modules: string },
+  log: string,
+): Promise<{ cases: TestCase[]; summary: SuiteSummary; stdout: string }> {
+  const manifest = JSON.parse(
+    await readFile(join(layers.modules, 'modules.json'), 'utf8'),
+  ) as ModulesManifest;
+  const work = await mkdtemp(join(tmpdir(), `faasm-suite-${recipe.name}-`));
+  try {
+    const site = join(work, 'site');
+    await cp(join(layers.modules, 'site-packages'), site, { recursive: true });
+    for (const req of spec.requires) {
+      await fetchInto(opts, `${req.name} ${req.version} (test requirement)`, req.sources, site);
+    }
+    const src = join(work, 'src');
+    const routes = recipe.sources.filter((s): s is SourceRoute => s.kind !== 'repo');
+    await fetchInto(opts, `${recipe.name} ${recipe.version}`, routes, src);
+    for (const p of spec.paths) {
+      if (!(await exists(join(src, p))))
+        throw new UserError(`${TEST_SUITE_FILE} of ${recipe.name}: ${p} is not in its sdist.`);
+      await cp(join(src, p), join(site, p), { recursive: true });
+    }
+    for (const p of Object.keys(spec.exclude))
+      await rm(join(site, p), { recursive: true, force: true });
+    await mkdir(join(work, 'tmp'));
+    const guestSite = `/lib/${manifest.python}/site-packages`;
+    const preopens = { '/': layers.wasm, [guestSite]: site, '/tmp': join(work, 'tmp') };
+    const args = [
+      '-m', 'pytest', ...spec.paths.map((p) => `${guestSite}/${p}`), '-p', 'no:cacheprovider',
+      '-p', 'no:faulthandler', '--noconftest', '-q', '-rN', '--junitxml=/tmp/junit.xml', ...spec.args,
+    ]; // prettier-ignore
+    const run = await runPythonWasm(
+      join(layers.modules, 'bin', 'python-modules.wasm'),
+      preopens,
+      args,
+      log,
+    );
+    const junit = join(work, 'tmp', 'junit.xml');
+    if (!(await exists(junit))) {
+      throw new UserError(
+        `The test suite of ${recipe.name} did not run (exit ${run.code}): ${run.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      );
+    }
+    const cases = parseJunit((await readFile(junit, 'utf8')).split(guestSite + '/').join(''));
+    return { cases, summary: summarise(cases, spec.expectedFailures), stdout: run.stdout };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** docs/<name>-tests.md: the numbers, and every expected failure with its reason. */
+export function renderSuite(recipe: ModuleRecipe, spec: TestSuiteSpec, s: SuiteSummary): string {
+  return [
+    `# ${recipe.name} ${recipe.version}: its own test suite inside the wasm runtime`,
+    '',
+    `Generated by \`faasm-python modules test-suite ${recipe.name}\` from \`third-party/modules/${recipe.name}/${TEST_SUITE_FILE}\`.`,
+    '',
+    `| run | passed | failed | skipped | expected failures | unexpected failures |`,
+    `| --- | --- | --- | --- | --- | --- |`,
+    `| ${s.run} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.expected} | ${s.unexpected.length} |`,
+    '',
+    '## Test files left out',
+    '',
+    ...Object.entries(spec.exclude).map(([k, v]) => `- \`${k}\`: ${v}`),
+    '',
+    '## Expected failures',
+    '',
+    ...Object.entries(spec.expectedFailures).map(([k, v]) => `- \`${k}\`: ${v}`),
+    '',
+    ...(s.unexpected.length
+      ? [
+          '## Unexpected failures',
+          '',
+          ...s.unexpected.map((c) => `- \`${c.id}\`: ${c.message ?? ''}`),
+          '',
+        ]
+      : []),
+  ].join('\n');
+}
