@@ -12,22 +12,14 @@ import {
   createModulesLayer,
 } from '../modules/layer.js';
 import { adhocRecipe, readAllRecipes, readRecipe } from '../modules/recipe.js';
-import { readTestSuite, renderSuite, runTestSuite } from '../modules/test-suite.js';
 import { describeRoute } from '../sources/fetch.js';
 import { checkArchive } from '../sources/unpack.js';
 import { sha256File } from '../util/hash.js';
 import { pipeline } from '../pipeline.js';
 import { readCPythonConfig } from '../cpython/config.js';
 import { nativePython } from '../cpython/native-layer.js';
-import { type ResolvedPackage, resolveRequirements, writeRecipes } from '../modules/pypi.js';
-import {
-  type CompatResult,
-  compatRecipes,
-  failureReason,
-  passedResult,
-  readCompatEntries,
-  renderCompat,
-} from '../modules/compat.js';
+import type { ResolvedPackage } from '../modules/pypi.js';
+import type { CompatResult } from '../modules/compat.js';
 import { cachePaths } from '../paths.js';
 import { UserError } from '../util/errors.js';
 import { formatBytes } from '../util/fs.js';
@@ -129,6 +121,8 @@ async function buildModulesLayer(values: Values): Promise<LayerResult> {
 async function add(values: Values, requirements: string[]): Promise<number> {
   if (!requirements.length)
     throw new UserError("'modules add' needs at least one requirement, such as ujson==5.10.0.");
+  // Loaded on use: the other modules commands (and the CLI's start) need none of it.
+  const { resolveRequirements, writeRecipes } = await import('../modules/pypi.js');
   const opts = buildOptions(values);
   const reporter = consoleReporter();
   const results = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
@@ -164,6 +158,9 @@ async function add(values: Values, requirements: string[]): Promise<number> {
  * the table, not a failure of the command; --check makes any failure fail the command.
  */
 async function compat(values: Values): Promise<number> {
+  const { resolveRequirements } = await import('../modules/pypi.js');
+  const { compatRecipes, failureReason, passedResult, readCompatEntries, renderCompat } =
+    await import('../modules/compat.js');
   const opts = buildOptions(values);
   const reporter = consoleReporter();
   const only = stringOption(values, 'only')?.split(',');
@@ -229,6 +226,7 @@ async function compat(values: Values): Promise<number> {
  * docs/NAME-tests.md and fails on any failure not listed as expected.
  */
 async function testSuite(values: Values, name: string): Promise<number> {
+  const { readTestSuite, renderSuite, runTestSuite } = await import('../modules/test-suite.js');
   const opts = buildOptions(values);
   const recipe = await readRecipe(opts.repoRoot, name);
   const spec = await readTestSuite(opts.repoRoot, name);

@@ -23,13 +23,13 @@ import {
 import {
   type ModuleRecipe,
   type Selection,
+  TEST_SUITE_FILE,
   isHandCompiled,
   readAllRecipes,
   selectRecipes,
 } from './recipe.js';
 import { runModulesPython } from './runtime.js';
 import { moduleBuildKey, restoreModule, saveModule } from './build-cache.js';
-import { TEST_SUITE_FILE } from './test-suite.js';
 import {
   type PreparedSource,
   moduleSourceInputs,

@@ -7,6 +7,7 @@ import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
 import type { BuildRequirement } from './config.js';
 import { parseRecipe, recipeFile, recipesDir } from './recipe.js';
+import { RECIPE_SCHEMA_FILE, recipeSchemaErrors } from './recipe-schema.js';
 
 const RESOLVE = fileURLToPath(new URL('./python/pypi_resolve.py', import.meta.url));
 
@@ -103,6 +104,12 @@ export async function writeRecipes(
     }
     const json = recipeFor(p, requirementText);
     parseRecipe(json, recipeFile(p.name), p.name);
+    const schemaErrors = recipeSchemaErrors(json);
+    if (schemaErrors[0]) {
+      throw new Error(
+        `the recipe written for ${p.name} breaks ${RECIPE_SCHEMA_FILE} at '${schemaErrors[0].field}': ${schemaErrors[0].message}`,
+      );
+    }
     staged.push([dir, await formatJson(join(dir, 'recipe.json'), json)]);
   }
   for (const [dir, text] of staged) {

@@ -4,8 +4,7 @@ import type { SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import type { BuildRequirement } from './config.js';
-import { recipeSchemaErrors } from './recipe-schema.js';
-import { type Rule, isObject } from './schema.js';
+import { type Rule, check, isObject } from './schema.js';
 
 /** A source of this repository's own (pyfaasm): a directory, pinned by its content hash. */
 export interface RepoSource {
@@ -203,6 +202,9 @@ export function isHandCompiled(r: ModuleRecipe): boolean {
   return r.extensions.some((e) => e.sources.length > 0);
 }
 
+/** Beside a recipe: how the module's own test suite runs (not an input of its build). */
+export const TEST_SUITE_FILE = 'test-suite.json';
+
 export function recipesDir(repoRoot: string): string {
   return join(repoRoot, 'third-party', 'modules');
 }
@@ -212,11 +214,14 @@ export function recipeFile(name: string): string {
 }
 
 /**
- * Validates parsed recipe JSON and fills in defaults. `file` names the recipe in errors:
+ * Validates parsed recipe JSON and fills in defaults. The rule is the one the published JSON
+ * Schema is generated from (recipe-schema.ts); checking it directly keeps every CLI start
+ * fast (compiling the schema with ajv costs a second on a loaded machine), while `modules add`
+ * and the tests validate with ajv against the published file itself. `file` names the recipe in errors:
  * "third-party/modules/pyaes/recipe.json: field 'sources[0].sha256' must be 64 hex characters".
  */
 export function parseRecipe(json: unknown, file: string, dirName?: string): ModuleRecipe {
-  const errors = recipeSchemaErrors(json);
+  const errors = check(json, recipeRule);
   const raw = json as Record<string, unknown>;
   if (errors.length === 0 && isObject(json)) {
     const kind = raw.kind as ModuleRecipe['kind'];

@@ -90,7 +90,7 @@ export function check(value: unknown, rule: Rule, path = ''): SchemaError[] {
         return [
           {
             field: join(path, rule.tag),
-            message: `must be one of ${tags}, not ${JSON.stringify(tag)}`,
+            message: `must be one of ${tags}, not ${typeof tag === 'string' ? `'${tag}'` : JSON.stringify(tag)}`,
           },
         ];
       }

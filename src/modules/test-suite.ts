@@ -10,7 +10,7 @@ import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import type { BuildRequirement } from './config.js';
 import type { ModulesManifest } from './layer.js';
-import { BUILD_REQUIRES_RULE, type ModuleRecipe } from './recipe.js';
+import { BUILD_REQUIRES_RULE, type ModuleRecipe, TEST_SUITE_FILE } from './recipe.js';
 import { check } from './schema.js';
 
 /**
@@ -29,8 +29,6 @@ export interface TestSuiteSpec {
   /** Test ids (file::class::name, parametrisation dropped) expected to fail, each with why. */
   expectedFailures: Record<string, string>;
 }
-
-export const TEST_SUITE_FILE = 'test-suite.json';
 
 export async function readTestSuite(repoRoot: string, name: string): Promise<TestSuiteSpec> {
   const file = join(repoRoot, 'third-party', 'modules', name, TEST_SUITE_FILE);
