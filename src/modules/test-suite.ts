@@ -149,7 +149,11 @@ export async function runTestSuite(
       await rm(join(site, p), { recursive: true, force: true });
     await mkdir(join(work, 'tmp'));
     const guestSite = `/lib/${manifest.python}/site-packages`;
-    const preopens = { '/': layers.wasm, [guestSite]: site, '/tmp': join(work, 'tmp') };
+    const preopens = [
+      { guest: '/', host: layers.wasm, readOnly: true },
+      { guest: guestSite, host: site, readOnly: true },
+      { guest: '/tmp', host: join(work, 'tmp'), readOnly: false },
+    ];
     const args = [
       '-m', 'pytest', ...spec.paths.map((p) => `${guestSite}/${p}`), '-p', 'no:cacheprovider',
       '-p', 'no:faulthandler', '--noconftest', '-q', '-rN', '--junitxml=/tmp/junit.xml', ...spec.args,
