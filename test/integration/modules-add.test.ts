@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { cp, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/paths.js';
@@ -9,11 +9,12 @@ import { exec } from '../../src/util/exec.js';
 import { exists, removeTree } from '../../src/util/fs.js';
 import { buildLayers } from '../helpers/runtime.js';
 
-// The acceptance of `modules add`: a package with a C extension and no recipe in the repository
-// (msgpack) is resolved on PyPI, built by its own setuptools backend for wasm32-wasi, and
-// imported by a function through the Faasm host with its extension a built-in of py_func.wasm.
-// Runs in a copy of the repository, so the real third-party/modules is never written.
-const PACKAGE = 'msgpack==1.1.2';
+// The acceptance of `modules add`: a package with a C (and C++) extension and no recipe (ujson:
+// its recipe is removed from the copy first) is resolved on PyPI, built by its own setuptools
+// backend for wasm32-wasi, and imported by a function through the Faasm host with its extension
+// a built-in of py_func.wasm. Runs in a copy of the repository, so the real
+// third-party/modules is never written.
+const PACKAGE = 'ujson==5.10.0';
 let repo: string;
 let functions: string;
 let host: FaasmHost | undefined;
@@ -37,6 +38,7 @@ beforeAll(async () => {
     await cp(join(REPO_ROOT, e), join(repo, e), { recursive: true });
   }
   await symlink(join(REPO_ROOT, 'node_modules'), join(repo, 'node_modules'));
+  await rm(join(repo, 'third-party', 'modules', 'ujson'), { recursive: true, force: true });
   functions = await mkdtemp(join(tmpdir(), 'fp-modules-add-funcs-'));
 });
 
@@ -53,11 +55,11 @@ describe('modules add', () => {
     expect(unknown.err).toMatch(
       /error: no-such-package-faasm-python-x is not on the package index/,
     );
-    const version = await cli('modules', 'add', 'msgpack==0.0.999');
+    const version = await cli('modules', 'add', 'ujson==0.0.999');
     expect(version.code).not.toBe(0);
-    expect(version.err).toMatch(/No release of msgpack==0\.0\.999 exists for Python 3\.11/);
+    expect(version.err).toMatch(/No release of ujson==0\.0\.999 exists for Python 3\.11/);
     expect(version.err).not.toMatch(/Traceback|at .*\.js:/);
-    expect(await exists(join(repo, 'third-party', 'modules', 'msgpack'))).toBe(false);
+    expect(await exists(join(repo, 'third-party', 'modules', 'ujson'))).toBe(false);
   }, 180_000);
 
   test(`writes a pinned sdist recipe for ${PACKAGE}, which builds and runs as a built-in`, async () => {
@@ -65,28 +67,28 @@ describe('modules add', () => {
     expect(add.err).toBe('');
     expect(add.code).toBe(0);
     const recipe = JSON.parse(
-      await readFile(join(repo, 'third-party', 'modules', 'msgpack', 'recipe.json'), 'utf8'),
+      await readFile(join(repo, 'third-party', 'modules', 'ujson', 'recipe.json'), 'utf8'),
     );
-    expect(recipe).toMatchObject({ name: 'msgpack', version: '1.1.2', kind: 'c-extension' });
-    expect(recipe.sources[0].file).toBe('msgpack-1.1.2.tar.gz');
+    expect(recipe).toMatchObject({ name: 'ujson', version: '5.10.0', kind: 'c-extension' });
+    expect(recipe.sources[0].file).toBe('ujson-5.10.0.tar.gz');
     expect(recipe.sources[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(recipe.buildRequires.map((r: { name: string }) => r.name)).toContain('setuptools');
 
     const layers = await buildLayers(['func', 'root'], { repoRoot: repo });
     const func = JSON.parse(await readFile(join(layers.get('func')!.dir, 'func.json'), 'utf8'));
-    expect(func.builtins).toContain('msgpack._cmsgpack');
+    expect(func.builtins).toContain('ujson');
 
-    await mkdir(join(functions, 'demo', 'msgpack'), { recursive: true });
+    await mkdir(join(functions, 'demo', 'ujson'), { recursive: true });
     await writeFile(
-      join(functions, 'demo', 'msgpack', 'function.py'),
+      join(functions, 'demo', 'ujson', 'function.py'),
       [
-        'import sys, msgpack',
+        'import sys, ujson',
         'from pyfaasm.core import write_output',
         'def faasm_main():',
-        '    assert "msgpack._cmsgpack" in sys.builtin_module_names',
-        '    assert msgpack.Packer.__module__ == "msgpack._cmsgpack"',
-        '    data = msgpack.packb({"n": [1, 2, 3]})',
-        '    write_output(repr(msgpack.unpackb(data)).encode())',
+        '    assert "ujson" in sys.builtin_module_names',
+        '    assert ujson.__spec__.origin == "built-in"',
+        '    data = ujson.dumps({"n": [1, 2, 3]})',
+        '    write_output(repr(ujson.loads(data)).encode())',
         '    return 0',
         '',
       ].join('\n'),
@@ -96,7 +98,7 @@ describe('modules add', () => {
       runtimeRoot: layers.get('root')!.dir,
       functionsDir: functions,
     });
-    const r = await host.call({ user: 'demo', func: 'msgpack' });
+    const r = await host.call({ user: 'demo', func: 'ujson' });
     if (r.returnCode !== 0) console.error(r.error, r.stdout, r.stderr);
     expect(r.returnCode).toBe(0);
     expect(Buffer.from(r.output).toString()).toBe("{'n': [1, 2, 3]}");
