@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTag } from '../../../src/release/tag.js';
@@ -15,6 +16,9 @@ function remoteTag(remote: string, tag: string): [string, string] | undefined {
     return undefined;
   }
 }
+
+// Each test runs a few dozen git processes; on a loaded machine that takes more than jest's 5 s.
+jest.setTimeout(30_000);
 
 afterAll(removeTempDirs);
 
