@@ -101,7 +101,7 @@ export async function runFunctionsAction(): Promise<void> {
     getList('functions').length ? getList('functions') : ['func/python'],
   );
   const user = checkFunctionName('user', getString('user', { default: 'python' }));
-  const timeoutMs = getInt('timeout-ms', { min: 1, default: 60_000 });
+  const timeoutMs = getInt('timeout-ms', { min: 1, max: 86_400_000, default: 60_000 });
   // The budgets of `faasm-python run`, as inputs of the same names (timeout is timeout-ms).
   const budgets = limitsFromFlags(
     Object.fromEntries(BUDGET_INPUTS.map((name) => [name, getString(name)])),

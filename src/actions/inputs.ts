@@ -54,7 +54,12 @@ export function getInt(name: string, opts: { min?: number; max?: number; default
   const n = Number(value);
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = opts;
   if (value === '' || !Number.isInteger(n) || n < min || n > max) {
-    const range = opts.min !== undefined && opts.max === undefined ? ` of at least ${min}` : '';
+    const range =
+      opts.max !== undefined
+        ? ` from ${min} to ${max}`
+        : opts.min !== undefined
+          ? ` of at least ${min}`
+          : '';
     throw new InputError(`Input '${name}' must be a whole number${range}, not '${value}'.`);
   }
   return n;

@@ -89,6 +89,13 @@ describe('getInt', () => {
   test('empty gives the default', () => {
     expect(getInt('jobs', { min: 1, default: 3 })).toBe(3);
   });
+
+  test.each(['1e308', '86400001', 'Infinity'])('refuses %s above the bound, naming it', (text) => {
+    input('timeout-ms', text);
+    expect(() => getInt('timeout-ms', { min: 1, max: 86_400_000 })).toThrow(
+      `Input 'timeout-ms' must be a whole number from 1 to 86400000, not '${text}'.`,
+    );
+  });
 });
 
 describe('getList', () => {
