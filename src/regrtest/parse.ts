@@ -21,7 +21,8 @@ export interface ModuleOutcome {
 }
 
 function sumField(summary: string, field: string): number {
-  const m = new RegExp(`\\b${field}=(\\d+)`).exec(summary);
+  // Fields are ", "-separated; "expected failures=N" is not "failures=N".
+  const m = new RegExp(`(?:^|, )${field}=(\\d+)`).exec(summary);
   return m ? Number(m[1]) : 0;
 }
 

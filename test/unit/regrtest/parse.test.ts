@@ -77,6 +77,11 @@ describe('parseModuleOutput', () => {
     expect(parseModuleOutput('test_y', out, 'timeout').status).toBe('timeout');
   });
 
+  test('expected failures and unexpected successes are not failures', () => {
+    const out = 'Ran 9 tests in 1s\n\nOK (skipped=2, expected failures=1)\nTests result: SUCCESS\n';
+    expect(parseModuleOutput('test_x', out, 0)).toMatchObject({ run: 9, failed: 0, skipped: 2 });
+  });
+
   test('env changed is its own status', () => {
     expect(parseModuleOutput('test_x', 'Tests result: ENV CHANGED\n', 0).status).toBe(
       'env-changed',
