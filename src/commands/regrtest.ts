@@ -52,6 +52,14 @@ Options:
       jobs: availableParallelism(),
     };
     const data = await readRegrtestData(opts.repoRoot);
+    // What can be checked before building: names and the selection (Lib/test is in the layer).
+    const bad = positionals.find((m) => !/^test_\w+$/.test(m));
+    if (bad) throw new UserError(`'${bad}' is not a test module name (test_*, as in Lib/test).`);
+    const named = selection ?? 'ci';
+    if (named !== 'full' && !data.selections[named]) {
+      const known = ['full', ...Object.keys(data.selections)].join(', ');
+      throw new UserError(`There is no regrtest selection '${named}'; use one of ${known}.`);
+    }
     const reporter = quietReporter();
     const remote = await ActionsCacheStore.create(reporter.warn);
     const layerName = platform === 'wasm' ? 'wasm-tests' : 'native-tests';

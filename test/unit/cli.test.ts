@@ -68,6 +68,17 @@ describe('faasm-python CLI', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  test('regrtest refuses a bad module name, selection or timeout before building anything', async () => {
+    const cache = ['--cache-dir', dir];
+    expect(await main(['regrtest', 'os', ...cache])).toBe(1);
+    expect(await main(['regrtest', '--selection', 'nightly', ...cache])).toBe(1);
+    expect(await main(['regrtest', '--timeout', 'soon', ...cache])).toBe(1);
+    expect(err.join('\n')).toMatch(/'os' is not a test module name/);
+    expect(err.join('\n')).toMatch(/no regrtest selection 'nightly'; use one of full, ci/);
+    expect(err.join('\n')).toMatch(/--timeout takes/);
+    expect(await readdir(dir)).not.toContain('layers');
+  });
+
   test('cache list and prune --all report and remove stored layers and leftovers', async () => {
     const key = 'a'.repeat(64);
     const entry = join(dir, 'layers', 'zlib', key);
