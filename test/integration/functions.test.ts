@@ -153,7 +153,7 @@ describe('faults: one clear error each, and the host carries on', () => {
     [
       'memory_hog',
       1,
-      /^it went over its guest memory budget of 512 MiB; raise it with --memory-mb \(faasm_main raised MemoryError/,
+      /^it went over its guest memory budget of 512 MiB; raise it with --memory-mb \(.*MemoryError/,
     ],
     ['nonexistent', ExitCode.rejected, /there is no function faults\/nonexistent/],
   ];

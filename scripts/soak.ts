@@ -1,0 +1,195 @@
+/**
+ * Soak: many calls through one FaasmHost, good and hostile functions mixed, a fixed number in
+ * flight. Every good call must return 0 (none lost), every hostile one must end the way it
+ * should, and the process's memory must come back near its baseline. Prints the numbers.
+ *
+ *   npm run soak -- [--calls 1000] [--in-flight 8] [--json]
+ *
+ * Uses FAASM_PYTHON_FUNC_WASM and FAASM_PYTHON_RUNTIME_ROOT when both are set, else the built
+ * runtime from the layer cache (built first if missing).
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { stageFunctionDir } from '../src/runner/functions.js';
+import { FaasmHost } from '../src/runner/host.js';
+import { ExitCode, type CallRequest, type CallResult } from '../src/runner/types.js';
+import { removeTree } from '../src/util/fs.js';
+
+const MiB = 1024 * 1024;
+const REPO = join(import.meta.dirname, '..');
+
+interface Kind {
+  req: CallRequest;
+  /** How many of every 20 calls are this kind. */
+  weight: number;
+  ok(r: CallResult): boolean;
+}
+
+const good = (func: string, input?: string): Kind => ({
+  req: { user: 'python', func, input: input === undefined ? undefined : Buffer.from(input) },
+  weight: 3,
+  ok: (r) => r.returnCode === 0,
+});
+const hostile = (func: string, ok: Kind['ok'], timeoutMs?: number): Kind => ({
+  req: { user: 'hostile', func, timeoutMs },
+  weight: 1,
+  ok,
+});
+const fails = (pattern: RegExp) => (r: CallResult) => r.returnCode !== 0 && pattern.test(r.error ?? ''); // prettier-ignore
+
+export const KINDS: Kind[] = [
+  good('hello'),
+  good('echo', 'soak input'),
+  good('hashing'),
+  good('lang'),
+  good('files'),
+  good('chain'),
+  hostile('write_sitecustomize', (r) => r.returnCode === 0),
+  hostile('escape_symlink', (r) => r.returnCode === 0),
+  hostile('read_other_function', (r) => r.returnCode === 0),
+  hostile('fill_tmp', fails(/\/tmp budget/)),
+  hostile('output_bomb', fails(/output budget/)),
+  hostile('chain_bomb', fails(/chain depth budget/)),
+  hostile('sleep_forever', (r) => r.returnCode === ExitCode.timeout, 1000),
+  hostile('memory_hog', fails(/guest memory budget/)),
+  hostile('process_escape', (r) => r.returnCode === 0),
+];
+
+export interface SoakResult {
+  calls: number;
+  inFlight: number;
+  goodCalls: number;
+  goodLost: number;
+  hostileCalls: number;
+  hostileWrong: number;
+  seconds: number;
+  rssBaselineMiB: number;
+  rssPeakMiB: number;
+  rssEndMiB: number;
+  threadsBaseline: number;
+  threadsEnd: number;
+  failures: string[];
+}
+
+const rss = () => process.memoryUsage().rss / MiB;
+const threads = () => Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN); // prettier-ignore
+
+export async function soak(opts: {
+  wasm: string;
+  root: string;
+  calls: number;
+  inFlight: number;
+}): Promise<SoakResult> {
+  const functions = await mkdtemp(join(tmpdir(), 'faasm-soak-'));
+  await stageFunctionDir(join(REPO, 'func', 'python'), functions, 'python');
+  await stageFunctionDir(join(REPO, 'test', 'fixtures', 'hostile'), functions, 'hostile');
+  await stageFunctionDir(join(REPO, 'test', 'fixtures', 'pyfuncs'), functions, 'hostile');
+  const host = await FaasmHost.load({
+    wasmPath: opts.wasm,
+    runtimeRoot: opts.root,
+    functionsDir: functions,
+    confFlags: { PYTHON_PRELOAD: 1 },
+    limits: {
+      maxMemoryBytes: 256 * MiB,
+      maxOutputBytes: 1 * MiB,
+      maxTmpBytes: 4 * MiB,
+      maxChainDepth: 4,
+      timeoutMs: 60_000,
+    },
+  });
+  const plan: Kind[] = [];
+  for (const k of KINDS) for (let i = 0; i < k.weight; i++) plan.push(k);
+  const failures: string[] = [];
+  let goodCalls = 0;
+  let goodLost = 0;
+  let hostileWrong = 0;
+  try {
+    // Warm up (zygote snapshot, idle workers), then take the baseline.
+    for (let i = 0; i < 4; i++) await host.call(good('hello').req);
+    const rssBaseline = rss();
+    const threadsBaseline = threads();
+    let peak = rssBaseline;
+    const t0 = performance.now();
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < opts.calls; i = next++) {
+        // A fixed interleaving (a stride through the plan), so runs are comparable.
+        const kind = plan[(i * 7) % plan.length]!;
+        const r = await host.call(kind.req);
+        peak = Math.max(peak, rss());
+        const isGood = kind.req.user === 'python';
+        if (isGood) goodCalls++;
+        if (kind.ok(r)) continue;
+        if (isGood) goodLost++;
+        else hostileWrong++;
+        if (failures.length < 10) failures.push(`${kind.req.user}/${kind.req.func}: ${r.returnCode} ${r.error ?? ''}`); // prettier-ignore
+      }
+    };
+    await Promise.all(Array.from({ length: opts.inFlight }, worker));
+    const seconds = (performance.now() - t0) / 1000;
+    // Let terminated workers go, then measure where memory settled.
+    for (let i = 0; i < 4; i++) await host.call(good('hello').req);
+    await new Promise((r) => setTimeout(r, 2000));
+    (globalThis as { gc?: () => void }).gc?.();
+    return {
+      calls: opts.calls,
+      inFlight: opts.inFlight,
+      goodCalls,
+      goodLost,
+      hostileCalls: opts.calls - goodCalls,
+      hostileWrong,
+      seconds,
+      rssBaselineMiB: rssBaseline,
+      rssPeakMiB: peak,
+      rssEndMiB: rss(),
+      threadsBaseline,
+      threadsEnd: threads(),
+      failures,
+    };
+  } finally {
+    await host.close();
+    await removeTree(functions);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      calls: { type: 'string', default: '1000' },
+      'in-flight': { type: 'string', default: '8' },
+      json: { type: 'boolean' },
+    },
+  });
+  let wasm = process.env.FAASM_PYTHON_FUNC_WASM;
+  let root = process.env.FAASM_PYTHON_RUNTIME_ROOT;
+  if (!wasm || !root) {
+    const { resolveRuntime } = await import('../src/runtime/resolve.js');
+    const { buildOptions } = await import('../src/commands/common.js');
+    const { quietReporter } = await import('../src/layers/reporter.js');
+    const runtime = await resolveRuntime(buildOptions({}), quietReporter());
+    [wasm, root] = [runtime.wasm, runtime.root];
+  }
+  const r = await soak({
+    wasm,
+    root,
+    calls: Number(values.calls),
+    inFlight: Number(values['in-flight']),
+  });
+  if (values.json) console.log(JSON.stringify(r, null, 2));
+  else {
+    const f = (n: number) => n.toFixed(0);
+    console.log(`soak: ${r.calls} calls, ${r.inFlight} in flight, ${r.seconds.toFixed(1)} s`);
+    console.log(`  good:    ${r.goodCalls} calls, ${r.goodLost} lost`);
+    console.log(`  hostile: ${r.hostileCalls} calls, ${r.hostileWrong} not ended as they should`);
+    console.log(`  rss:     baseline ${f(r.rssBaselineMiB)} MiB, peak ${f(r.rssPeakMiB)} MiB, end ${f(r.rssEndMiB)} MiB`); // prettier-ignore
+    console.log(`  threads: baseline ${r.threadsBaseline}, end ${r.threadsEnd}`);
+    for (const line of r.failures) console.log(`  failed: ${line}`);
+  }
+  process.exitCode = r.goodLost || r.hostileWrong ? 1 : 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -1,0 +1,22 @@
+import { expect, test } from '@jest/globals';
+import { join } from 'node:path';
+import { soak } from '../../scripts/soak.js';
+import { buildLayers } from '../helpers/runtime.js';
+
+// A small soak (the full one is `npm run soak`): good and hostile calls mixed, 8 in flight;
+// no good call is lost, every hostile one ends as it should, memory comes back near baseline.
+test('a mixed soak loses no good call and gives its memory back', async () => {
+  let wasm = process.env.FAASM_PYTHON_FUNC_WASM;
+  let root = process.env.FAASM_PYTHON_RUNTIME_ROOT;
+  if (!wasm || !root) {
+    const layers = await buildLayers(['func', 'root']);
+    wasm = join(layers.get('func')!.dir, 'py_func.wasm');
+    root = layers.get('root')!.dir;
+  }
+  const r = await soak({ wasm, root, calls: 60, inFlight: 8 });
+  console.log(JSON.stringify(r));
+  expect(r.failures).toEqual([]);
+  expect(r.goodLost).toBe(0);
+  expect(r.hostileWrong).toBe(0);
+  expect(r.rssEndMiB - r.rssBaselineMiB).toBeLessThan(300);
+}, 1_800_000);
