@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
+import { exists } from '../util/fs.js';
 
 const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
 export const WASM_CC = join(PY_DIR, 'wasm_cc.py');
@@ -81,8 +82,12 @@ export async function createCrossEnv(
     ],
     ldflags: [],
     // Host headers (the build Python's, the machine's) must never reach a wasm compile.
+    // The build Python from Debian's package has no include/ of its own (its headers are
+    // under /usr/include); one built from source does.
     hostIncludes: [
-      await realpath(join(i.nativeDir, 'include')),
+      ...((await exists(join(i.nativeDir, 'include')))
+        ? [await realpath(join(i.nativeDir, 'include'))]
+        : []),
       '/usr/include',
       '/usr/local/include',
     ],
