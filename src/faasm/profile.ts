@@ -3,7 +3,7 @@
  * source by scripts/faasm-profile.ts), and the one reader of it: the func layer's link check,
  * the local host's import object and the README's table all come from here.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../paths.js';
 import { UserError } from '../util/errors.js';
@@ -53,10 +53,19 @@ export interface FaasmProfile {
 
 export const PROFILE_PATH = join(REPO_ROOT, 'third-party', 'faasm', 'profile.json');
 
+/**
+ * Where the profile is: beside the sources, or, for an action's ncc bundle (which runs from
+ * dist/<action>/ of the same checkout, so REPO_ROOT is dist/), one directory further up.
+ */
+function profileFile(): string {
+  const candidates = [PROFILE_PATH, join(REPO_ROOT, '..', 'third-party', 'faasm', 'profile.json')];
+  return candidates.find((p) => existsSync(p)) ?? PROFILE_PATH;
+}
+
 let cached: FaasmProfile | undefined;
 
 export function faasmProfile(): FaasmProfile {
-  cached ??= JSON.parse(readFileSync(PROFILE_PATH, 'utf8')) as FaasmProfile;
+  cached ??= JSON.parse(readFileSync(profileFile(), 'utf8')) as FaasmProfile;
   return cached;
 }
 

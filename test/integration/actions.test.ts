@@ -373,6 +373,8 @@ describe('the tests.yml chain on the layer cache', () => {
         owner: 'faasm',
         push: 'true',
         'cache-dir': scratch,
+        // As release.yml builds it: for the version tag, so the version tags are pushed.
+        ref: `refs/tags/v${version}`,
       });
       if (r.code !== 0) console.error(r.stdout.slice(-4000));
       expect(r.code).toBe(0);

@@ -89,7 +89,7 @@ describe('the default modules, inside the wasm runtime', () => {
       await readFile(join(modules, 'modules.json'), 'utf8'),
     ) as ModulesManifest;
     const names = manifest.modules.map((m) => m.name).sort();
-    expect(names).toEqual(['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six']);
+    expect(names).toEqual(['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six', 'ujson']);
     expect(manifest.modules.every((m) => m.status === 'ok' && m.files > 0 && m.bytes > 0)).toBe(
       true,
     );
