@@ -383,7 +383,12 @@ describe('the tests.yml chain on the layer cache', () => {
       expect(r.outputs.tags!.split('\n')).toEqual(
         version.includes('-')
           ? [`${repo}:${version}`]
-          : [`${repo}:${version}`, `${repo}:${major}.${minor}`, `${repo}:latest`],
+          : [
+              `${repo}:${version}`,
+              `${repo}:${major}.${minor}`,
+              `${repo}:${major}`,
+              `${repo}:latest`,
+            ],
       );
       expect(r.outputs.image).toBe(`${repo}:${version}`);
       expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
