@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPythonWasm } from '../cpython/python-wasm.js';
@@ -62,6 +62,8 @@ export interface ModuleRun {
   outcome: ModuleOutcome;
   ms: number;
   log: string;
+  /** The first run's outcome, when the module was run a second time (see runModules). */
+  firstTry?: ModuleOutcome;
 }
 
 /** Runs one module in its own process with a private scratch directory, and parses the output. */
@@ -93,7 +95,17 @@ export async function runModule(
 export async function runModules(
   interp: Interpreter,
   modules: readonly string[],
-  opts: { logDir: string; timeoutMs: number; jobs: number; onDone?: (r: ModuleRun) => void },
+  opts: {
+    logDir: string;
+    timeoutMs: number;
+    jobs: number;
+    onDone?: (r: ModuleRun) => void;
+    /**
+     * Runs a module once more when this says so of its first run, as CPython's own buildbots
+     * re-run failed tests (regrtest -w): the report keeps both outcomes and the first log.
+     */
+    rerun?: (r: ModuleRun) => boolean;
+  },
 ): Promise<ModuleRun[]> {
   await mkdir(opts.logDir, { recursive: true });
   const results = new Map<string, ModuleRun>();
@@ -101,7 +113,15 @@ export async function runModules(
   const worker = async () => {
     while (next < modules.length) {
       const module = modules[next++]!;
-      const r = await runModule(interp, module, opts.logDir, opts.timeoutMs);
+      let r = await runModule(interp, module, opts.logDir, opts.timeoutMs);
+      if (opts.rerun?.(r)) {
+        const firstLog = r.log.replace(/\.log$/, '.first.log');
+        await rename(r.log, firstLog).catch(() => undefined);
+        r = {
+          ...(await runModule(interp, module, opts.logDir, opts.timeoutMs)),
+          firstTry: r.outcome,
+        };
+      }
       results.set(module, r);
       opts.onDone?.(r);
     }

@@ -100,10 +100,13 @@ export async function runRegrtest(r: RegrtestRun): Promise<Totals> {
     logDir: r.logDir,
     timeoutMs: r.timeoutMs,
     jobs: r.jobs,
+    rerun: (m) =>
+      classify(m.outcome, expectationFor(r.data, m.module, r.platform)).verdict === 'unexpected',
     onDone: (m) => {
       done += 1;
       const c = classify(m.outcome, expectationFor(r.data, m.module, r.platform));
-      const mark = c.verdict === 'unexpected' ? `UNEXPECTED (log: ${m.log})` : c.verdict;
+      const again = m.firstTry ? ` (second run; first: ${m.firstTry.status})` : '';
+      const mark = (c.verdict === 'unexpected' ? `UNEXPECTED (log: ${m.log})` : c.verdict) + again;
       progress(
         `[${done}/${toRun.length}] ${m.module} ${m.outcome.status} ${(m.ms / 1000).toFixed(1)}s ${mark}`,
       );
@@ -117,7 +120,13 @@ export async function runRegrtest(r: RegrtestRun): Promise<Totals> {
       const detail = `not run: ${expected!.entries.map((e) => e.reason).join('; ')}`;
       return { module, outcome: undefined, verdict: 'expected', detail, ms: 0 };
     }
-    return { module, outcome: m.outcome, ...classify(m.outcome, expected), ms: m.ms };
+    const c = classify(m.outcome, expected);
+    const first = m.firstTry;
+    // A module that needed a second run says so in the table, with what the first run gave.
+    const detail = first
+      ? `${c.detail} [second run; first: ${first.status}${first.note ? ` (${first.note})` : ''}]`.trim()
+      : c.detail;
+    return { module, outcome: m.outcome, ...c, detail, ms: m.ms };
   });
   out(formatReport(rows, r.platform));
   const t = totals(rows);
