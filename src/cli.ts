@@ -28,6 +28,7 @@ Environment:
                               the built ones
   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_SERVER_URL
                               release: the token and repository (--token, --repo win)
+  FAASM_PYTHON_GITHUB_TIMEOUT seconds one GitHub API request may take (default 120)
   GITHUB_REF, GITHUB_SHA, GITHUB_REPOSITORY_OWNER
                               image: the ref and commit to tag for, and the owner`;
 

@@ -34,6 +34,8 @@ export async function ensureActionlint(toolsDir: string, log?: string): Promise<
   await exec('go', ['install', `${ACTIONLINT.module}@v${ACTIONLINT.version}`], {
     env: { GOBIN: gobin, GOFLAGS: '-mod=mod' },
     log,
+    // The module proxy is a network call: a proxy that stops answering fails the install.
+    timeoutMs: 15 * 60_000,
   });
   return bin;
 }

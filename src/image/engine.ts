@@ -1,8 +1,8 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../util/errors.js';
-import { exec, probe } from '../util/exec.js';
+import { ExecError, UserError } from '../util/errors.js';
+import { type ExecOptions, exec, probe } from '../util/exec.js';
 import { removeTree } from '../util/fs.js';
 import { assertNotOverwriting, checkRegistry, isLocalRegistry, registryOf } from './registry.js';
 import { isVersionTag } from './tags.js';
@@ -76,6 +76,22 @@ export function buildArgv(opts: BuildImageOptions, iidFile: string): string[] {
   ];
 }
 
+/** How long pushing one tag may take: a registry that stops answering fails the push. */
+export const PUSH_TIMEOUT_MS = 30 * 60_000;
+
+async function push(tag: string, engine: Engine, args: string[], opts: ExecOptions) {
+  try {
+    return await exec(engine, args, { ...opts, timeoutMs: PUSH_TIMEOUT_MS });
+  } catch (err) {
+    if (err instanceof ExecError && err.timedOut) {
+      throw new UserError(
+        `Pushing ${tag} did not finish within ${PUSH_TIMEOUT_MS / 60_000} minutes; check that ${registryOf(tag)} answers, then run again.`,
+      );
+    }
+    throw err;
+  }
+}
+
 /**
  * Builds the image with every tag and, with `push`, pushes each tag and returns the registry's
  * manifest digest. Registries are checked before the build, so an unreachable one stops the run
@@ -104,10 +120,10 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
       if (opts.engine === 'podman') {
         const digestFile = join(tmp, 'digest');
         const tls = isLocalRegistry(registryOf(tag)) ? ['--tls-verify=false'] : [];
-        await exec('podman', ['push', ...tls, '--digestfile', digestFile, tag], execOpts);
+        await push(tag, 'podman', ['push', ...tls, '--digestfile', digestFile, tag], execOpts);
         digests.add((await readFile(digestFile, 'utf8')).trim());
       } else {
-        const { stdout } = await exec('docker', ['push', tag], execOpts);
+        const { stdout } = await push(tag, 'docker', ['push', tag], execOpts);
         const digest = /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1];
         if (!digest) throw new Error(`docker push ${tag} printed no digest`);
         digests.add(digest);

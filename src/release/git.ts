@@ -1,4 +1,4 @@
-import { ExecError } from '../util/errors.js';
+import { ExecError, UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 
 /** Runs git in `repoRoot` and returns its trimmed stdout. */
@@ -8,6 +8,32 @@ export async function git(
   log?: string,
 ): Promise<string> {
   return (await exec('git', ['-C', repoRoot, ...args], { log })).stdout.trim();
+}
+
+/** How long one exchange with a git remote may take. */
+export const REMOTE_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs git against `remote` (ls-remote, push) within REMOTE_TIMEOUT_MS and without asking for
+ * credentials on a terminal, so a remote that never answers fails instead of hanging a release.
+ */
+export async function gitRemote(
+  repoRoot: string,
+  remote: string,
+  args: readonly string[],
+  log?: string,
+): Promise<string> {
+  try {
+    const opts = { log, timeoutMs: REMOTE_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0' } };
+    return (await exec('git', ['-C', repoRoot, ...args], opts)).stdout.trim();
+  } catch (err) {
+    if (err instanceof ExecError && err.timedOut) {
+      throw new UserError(
+        `The git remote '${remote}' did not answer within ${REMOTE_TIMEOUT_MS / 1000} s; check its URL and the network, then run again.`,
+      );
+    }
+    throw err;
+  }
 }
 
 /** Like `git`, but a failing git (a ref that does not exist, say) gives undefined. */

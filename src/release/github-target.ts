@@ -29,8 +29,22 @@ export function resolveGitHubTarget(
   return { token, owner: m[1], repo: m[2], url: `${server}/${m[1]}/${m[2]}` };
 }
 
+/** Seconds a GitHub API request may take, from FAASM_PYTHON_GITHUB_TIMEOUT (default 120). */
+export function githubTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FAASM_PYTHON_GITHUB_TIMEOUT;
+  if (raw === undefined || raw === '') return 120_000;
+  const s = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(s > 0) || s > 24 * 3600) {
+    throw new UserError(
+      `FAASM_PYTHON_GITHUB_TIMEOUT takes seconds (at most a day), not '${raw}'.`,
+    );
+  }
+  return s * 1000;
+}
+
 export function createOctokit(token: string, env: NodeJS.ProcessEnv = process.env): Octokit {
-  return new Octokit({
+  const ms = githubTimeoutMs(env);
+  const octokit = new Octokit({
     auth: token,
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
     userAgent: 'faasm-python',
@@ -43,4 +57,33 @@ export function createOctokit(token: string, env: NodeJS.ProcessEnv = process.en
       error: () => undefined,
     },
   });
+  // Octokit has no timeout of its own: each request (an asset upload included, body and all)
+  // gets a deadline, so a server that never answers fails the release instead of hanging it.
+  octokit.hook.wrap('request', async (request, options) => {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // The race does not rely on the fetch in use honouring the signal; the signal still stops
+    // a real fetch's socket.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        const url = new URL(octokit.request.endpoint.parse(options).url);
+        reject(
+          new UserError(
+            `GitHub (${url.host}) did not answer ${options.method} ${url.pathname} within ${ms / 1000} s; try again, or allow longer with FAASM_PYTHON_GITHUB_TIMEOUT=<seconds>.`,
+          ),
+        );
+      }, ms);
+    });
+    const signal = controller.signal;
+    try {
+      return await Promise.race([
+        request({ ...options, request: { ...options.request, signal } }),
+        deadline,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  return octokit;
 }

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { ExecError, UserError } from '../util/errors.js';
-import { commitOf, dirtyFiles, git, gitMaybe } from './git.js';
+import { commitOf, dirtyFiles, git, gitMaybe, gitRemote } from './git.js';
 import { readVersion } from './version.js';
 import { assertInStep, checkVersions } from './versioned-files.js';
 
@@ -46,7 +46,7 @@ async function remoteTagCommit(repoRoot: string, remote: string, tag: string) {
   }
   let out: string;
   try {
-    out = await git(repoRoot, [
+    out = await gitRemote(repoRoot, remote, [
       'ls-remote',
       '--tags',
       remote,
@@ -76,7 +76,13 @@ async function remoteTagCommit(repoRoot: string, remote: string, tag: string) {
 
 /** The `v*` tags `remote` has, by ls-remote (names only). */
 async function remoteVersionTags(repoRoot: string, remote: string): Promise<string[]> {
-  const out = await git(repoRoot, ['ls-remote', '--tags', '--refs', remote, 'refs/tags/v*']);
+  const out = await gitRemote(repoRoot, remote, [
+    'ls-remote',
+    '--tags',
+    '--refs',
+    remote,
+    'refs/tags/v*',
+  ]);
   return out
     .split('\n')
     .map((l) => l.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
@@ -174,7 +180,12 @@ export async function createTag(repoRoot: string, opts: TagOptions = {}): Promis
   let pushed = false;
   if (opts.push && remoteCommit !== head) {
     const force = remoteCommit !== undefined ? ['--force'] : [];
-    await git(repoRoot, ['push', ...force, remote, `refs/tags/${tag}:refs/tags/${tag}`], opts.log);
+    await gitRemote(
+      repoRoot,
+      remote,
+      ['push', ...force, remote, `refs/tags/${tag}:refs/tags/${tag}`],
+      opts.log,
+    );
     pushed = true;
   }
   return { tag, commit: head, created, pushed };

@@ -4,7 +4,11 @@ import { Octokit } from '@octokit/rest';
 import nock from 'nock';
 import { makeBundle, type BundleFile } from '../../../src/release/bundle.js';
 import { publishRelease, type PublishOptions } from '../../../src/release/github-release.js';
-import { resolveGitHubTarget } from '../../../src/release/github-target.js';
+import {
+  createOctokit,
+  githubTimeoutMs,
+  resolveGitHubTarget,
+} from '../../../src/release/github-target.js';
 import { UserError } from '../../../src/util/errors.js';
 import { sha256 } from '../../../src/util/hash.js';
 import { writeTree, tempDir, removeTempDirs } from './helpers.js';
@@ -489,5 +493,34 @@ describe('resolveGitHubTarget', () => {
     expect(() => resolveGitHubTarget({ token: 't', repo: 'nope' }, {})).toThrow(
       /not of the form owner\/name/,
     );
+  });
+});
+
+describe('createOctokit', () => {
+  test('a GitHub that never answers fails the release with one sentence naming the timeout', async () => {
+    // The reply comes long after the deadline: the request is abandoned at 0.2 s.
+    gh().get('/repos/faasm/python/git/ref/tags%2Fv0.1.0').delay(30_000).reply(200, {});
+    gh().get('/repos/faasm/python/releases/tags/v0.1.0').delay(30_000).reply(200, {});
+    const octokit = createOctokit('test-token', { FAASM_PYTHON_GITHUB_TIMEOUT: '0.2' });
+    const started = Date.now();
+    const err = await publishRelease(options({ octokit })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      /^GitHub \(api\.github\.com\) did not answer GET \/repos\/faasm\/python\/\S+ within 0\.2 s; try again, or allow longer with FAASM_PYTHON_GITHUB_TIMEOUT=<seconds>\.$/,
+    );
+    // Given up at the deadline, not at the reply (a generous bound: this is no timing test).
+    expect(Date.now() - started).toBeLessThan(20_000);
+    nock.abortPendingRequests();
+    nock.cleanAll();
+  });
+
+  test('the timeout defaults to 120 s and a bad FAASM_PYTHON_GITHUB_TIMEOUT is one sentence', () => {
+    expect(githubTimeoutMs({})).toBe(120_000);
+    expect(githubTimeoutMs({ FAASM_PYTHON_GITHUB_TIMEOUT: '30' })).toBe(30_000);
+    for (const bad of ['0', '-1', 'soon', '1e9', 'Infinity']) {
+      expect(() => githubTimeoutMs({ FAASM_PYTHON_GITHUB_TIMEOUT: bad })).toThrow(
+        `FAASM_PYTHON_GITHUB_TIMEOUT takes seconds (at most a day), not '${bad}'.`,
+      );
+    }
   });
 });
