@@ -159,12 +159,19 @@ async function add(values: Values, requirements: string[]): Promise<number> {
  */
 async function compat(values: Values): Promise<number> {
   const { resolveRequirements } = await import('../modules/pypi.js');
-  const { compatRecipes, failureReason, passedResult, readCompatEntries, renderCompat } =
-    await import('../modules/compat.js');
+  const {
+    compatRecipes,
+    failureReason,
+    mergeResults,
+    passedResult,
+    readCompatEntries,
+    renderCompat,
+  } = await import('../modules/compat.js');
   const opts = buildOptions(values);
   const reporter = consoleReporter();
   const only = stringOption(values, 'only')?.split(',');
-  const entries = (await readCompatEntries(opts.repoRoot)).filter(
+  const all = await readCompatEntries(opts.repoRoot);
+  const entries = all.filter(
     (e) => (!values.quick || e.quick) && (!only || only.some((o) => e.requirement.startsWith(o))),
   );
   const natives = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
@@ -205,18 +212,20 @@ async function compat(values: Values): Promise<number> {
   }
   const docs = join(opts.repoRoot, 'docs');
   await mkdir(docs, { recursive: true });
-  const when = values.quick ? 'quick selection' : `${results.length} packages`;
-  await writeFile(
-    join(docs, values.quick ? 'compat-quick.md' : 'compat.md'),
-    renderCompat(results, when),
-  );
-  await writeFile(
-    join(docs, values.quick ? 'compat-quick.json' : 'compat.json'),
-    `${JSON.stringify(results, null, 2)}\n`,
-  );
+  const base = values.quick ? 'compat-quick' : 'compat';
+  // --only re-attempts some packages: the other rows of the table stay as the last run left them.
+  const previous: CompatResult[] = only
+    ? await readFile(join(docs, `${base}.json`), 'utf8')
+        .then((t) => JSON.parse(t) as CompatResult[])
+        .catch(() => [])
+    : [];
+  const rows = only ? mergeResults(all, previous, results) : results;
+  const when = values.quick ? 'quick selection' : `${rows.length} packages`;
+  await writeFile(join(docs, `${base}.md`), renderCompat(rows, when));
+  await writeFile(join(docs, `${base}.json`), `${JSON.stringify(rows, null, 2)}\n`);
   const failed = results.filter((r) => !r.passed);
   console.log(
-    `${results.length - failed.length} of ${results.length} packages pass; table in docs/${values.quick ? 'compat-quick' : 'compat'}.md`,
+    `${results.length - failed.length} of ${results.length} packages pass; table in docs/${base}.md`,
   );
   return values.check && failed.length ? 1 : 0;
 }
@@ -289,7 +298,8 @@ export const modulesCommand: Command = {
                            attempt every package of third-party/modules/compat.json (resolve,
                            build with its own backend, test in the runtime) and write the table
                            docs/compat.md (--quick: the representative selection, into
-                           docs/compat-quick.md; --check: exit 1 if any fails)
+                           docs/compat-quick.md; --only: re-attempt those, keeping the table's
+                           other rows; --check: exit 1 if any fails)
   test-suite NAME          run module NAME's own test suite (its sdist's tests, with pytest)
                            inside the runtime, as third-party/modules/NAME/test-suite.json says;
                            writes docs/NAME-tests.md; exit 1 on a failure not listed as expected

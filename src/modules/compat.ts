@@ -64,8 +64,8 @@ export async function readCompatEntries(repoRoot: string): Promise<CompatEntry[]
 
 /**
  * The recipes for one attempt: each resolved package's own recipe from the repository when it
- * has one at the same version (it may carry fixes), else the recipe `modules add` would write;
- * the requested package tested with the entry's test.
+ * has one at the same version (it may carry fixes: patches, flags, libraries), else the recipe
+ * `modules add` would write; the requested package is tested with the entry's test as well.
  */
 export function compatRecipes(
   entry: CompatEntry,
@@ -76,10 +76,10 @@ export function compatRecipes(
   for (const p of packages) {
     const own = repoRecipes.find((r) => r.name === p.name && r.version === p.version);
     const json = recipeFor(p, entry.requirement);
-    if (p.requested) json.test = entry.test;
-    const recipe =
-      own && !p.requested ? own : parseRecipe(json, `${COMPAT_FILE} (${entry.requirement})`);
-    byName.set(p.name, { ...recipe, set: 'default' });
+    json.test = entry.test;
+    const recipe = own ?? parseRecipe(json, `${COMPAT_FILE} (${entry.requirement})`);
+    const test = own && p.requested ? `${own.test}\n${entry.test.join('\n')}` : recipe.test;
+    byName.set(p.name, { ...recipe, test, set: 'default' });
   }
   // Build order: each after what it requires.
   const ordered: ModuleRecipe[] = [];
@@ -95,12 +95,18 @@ export function compatRecipes(
   return ordered;
 }
 
-/** A failure as one line: the first sentence, and the exception a failed test raised. */
+/** What Node prints after a trap: its version, wasm stack frames, the source line it threw at. */
+const NODE_TRAILER = /^(Node\.js v\d|at wasm:\/\/|wasm:\/\/wasm\/|\^+$)/;
+
+/**
+ * A failure as one line: the first sentence, and the exception a failed test raised (a wasm
+ * trap's RuntimeError rather than the runtime's trailer after it).
+ */
 export function failureReason(err: unknown): string {
   const lines = errorMessage(err)
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean);
+    .filter((l) => l && !NODE_TRAILER.test(l));
   const first = lines[0] ?? 'failed';
   const raised = lines.length > 1 ? lines[lines.length - 1]! : '';
   const text = raised && raised !== first ? `${first} ${raised}` : first;
@@ -127,6 +133,23 @@ export async function passedResult(
     siteBytes: manifest.modules.reduce((n, m) => n + m.bytes, 0),
     interpreterBytes: (await stat(join(modulesDir, 'bin', 'python-modules.wasm'))).size,
   };
+}
+
+/**
+ * The table after re-attempting some packages: in compat.json's order, each entry's new result,
+ * else its previous one (dropped when the entry's requirement changed since).
+ */
+export function mergeResults(
+  entries: readonly CompatEntry[],
+  previous: readonly CompatResult[],
+  fresh: readonly CompatResult[],
+): CompatResult[] {
+  return entries.flatMap((e) => {
+    const r =
+      fresh.find((x) => x.requirement === e.requirement) ??
+      previous.find((x) => x.requirement === e.requirement);
+    return r ? [r] : [];
+  });
 }
 
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;

@@ -5,12 +5,12 @@ import { readCPythonConfig, shortVersion } from '../cpython/config.js';
 import { nativePython } from '../cpython/native-layer.js';
 import type { Json, Layer, LayerContext } from '../layers/types.js';
 import { wasmCompiler } from '../toolchain/flags.js';
-import { UserError, errorMessage } from '../util/errors.js';
+import { ExecError, UserError, errorMessage } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import { hashTree, sha256 } from '../util/hash.js';
 import { CONFIG_FILE, readModulesConfig } from './config.js';
 import { type ExtensionEntry, checkSymbolClashes, compileExtension } from './extensions.js';
-import { linkTestInterpreter } from './link.js';
+import { linkFailure, linkTestInterpreter } from './link.js';
 import { createCrossEnv } from './cross-env.js';
 import { buildWheel, installBuildRequirements, installWheel, installWheelTree } from './pep517.js';
 import {
@@ -329,7 +329,19 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
       .map((e) => e.name)
       .join(',');
     if (linked === sig && (await exists(testWasm))) return;
-    await linkTestInterpreter(ctx, cc, wasmDir, pythonInclude, ctx.out, entries(), testWasm);
+    try {
+      await linkTestInterpreter(ctx, cc, wasmDir, pythonInclude, ctx.out, entries(), testWasm);
+    } catch (err) {
+      const owners = okReports().flatMap((m) =>
+        (extensions.get(m.name) ?? []).map((e) => ({
+          archive: e.archive,
+          extension: e.name,
+          module: `${m.name} ${m.version}`,
+        })),
+      );
+      const why = err instanceof ExecError ? linkFailure(err, owners) : undefined;
+      throw why ? new UserError(why) : err;
+    }
     linked = sig;
   };
   for (const r of recipes) {

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { linkWithPython } from '../cpython/link.js';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
+import type { ExecError } from '../util/errors.js';
 import type { ExtensionEntry } from './extensions.js';
+import { wasiLack } from './wasi-lacks.js';
 
 /**
  * C source of a `main` that registers every extension as a built-in under its full dotted name
@@ -50,4 +52,38 @@ export async function linkTestInterpreter(
   const archives = entries.map((e) => join(modulesDir, e.archive));
   await linkWithPython(ctx, cc, wasmDir, [obj, ...archives], unstripped);
   await ctx.exec(cc.strip, ['-o', output, unstripped]);
+}
+
+/** An extension archive and the module (name and version) whose build produced it. */
+export interface ArchiveOwner {
+  archive: string;
+  extension: string;
+  module: string;
+}
+
+/**
+ * A failed link of extension archives as one sentence: the module whose extension uses symbols
+ * nothing defines, which ones, and what WASI lacks when that is why (wasm-ld names the archive:
+ * `error: /…/ext/x._y.a(0000-y.o): undefined symbol: pthread_create`). Undefined when the
+ * link failed for another reason.
+ */
+export function linkFailure(err: ExecError, owners: readonly ArchiveOwner[]): string | undefined {
+  const undefinedBy = new Map<ArchiveOwner, string[]>();
+  for (const line of err.tail) {
+    const m = /error: (.+?\.a)\([^)]*\): undefined symbol: (\S+)/.exec(line);
+    const owner = m && owners.find((o) => m[1]!.endsWith(`/${o.archive}`));
+    if (!owner) continue;
+    const symbols = undefinedBy.get(owner) ?? [];
+    if (!symbols.includes(m[2]!)) symbols.push(m[2]!);
+    undefinedBy.set(owner, symbols);
+  }
+  const [first] = undefinedBy;
+  if (!first) return undefined;
+  const [owner, symbols] = first;
+  const lack = wasiLack(symbols.map((s) => `undefined symbol: ${s}`).join('\n'));
+  const why = lack
+    ? `it needs ${lack}, which WASI does not provide`
+    : 'nothing in the runtime defines them';
+  const shown = symbols.slice(0, 4).join(', ') + (symbols.length > 4 ? ', ...' : '');
+  return `${owner.module} cannot be linked into the runtime: its extension ${owner.extension} uses ${shown}; ${why}; see ${err.logPath ?? 'the build log'}.`;
 }

@@ -11,6 +11,7 @@ import type { CrossEnv } from './cross-env.js';
 import { type ExtensionEntry, initSymbol, nmFor } from './extensions.js';
 import { listFiles } from './python-parts.js';
 import type { ModuleRecipe } from './recipe.js';
+import { wasiLack } from './wasi-lacks.js';
 import { renameWasmSymbols } from './wasm-symbols.js';
 
 const BUILD_WHEEL = fileURLToPath(new URL('./python/build_wheel.py', import.meta.url));
@@ -98,14 +99,7 @@ export async function buildWheel(
 /** One sentence for a failed build: what WASI lacks when that is the cause, else the error. */
 export function buildFailure(recipe: ModuleRecipe, err: ExecError): string {
   const tail = err.tail.join('\n');
-  const needs = [
-    [/pthread\.h|pthread_create|<thread>|std::thread/, 'threads'],
-    [/sys\/socket\.h|netdb\.h|socket\(|getaddrinfo/, 'sockets'],
-    [/dlfcn\.h|dlopen/, 'dlopen'],
-    [/setjmp\.h|longjmp/, 'setjmp/longjmp'],
-    [/signal\.h.*not|sigaction/, 'POSIX signals'],
-  ] as const;
-  const lack = needs.find(([re]) => re.test(tail))?.[1];
+  const lack = wasiLack(tail);
   const error =
     tail
       .split('\n')

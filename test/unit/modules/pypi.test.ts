@@ -4,7 +4,12 @@ import { cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../src/paths.js';
-import { compatRecipes, failureReason, renderCompat } from '../../../src/modules/compat.js';
+import {
+  compatRecipes,
+  failureReason,
+  mergeResults,
+  renderCompat,
+} from '../../../src/modules/compat.js';
 import { checkBuiltExtensions } from '../../../src/modules/layer.js';
 import { buildFailure } from '../../../src/modules/pep517.js';
 import { type ResolvedPackage, recipeFor, writeRecipes } from '../../../src/modules/pypi.js';
@@ -146,6 +151,28 @@ describe('the compatibility table', () => {
     expect(recipes[1]!.test).toBe('import ujson\nassert ujson.dumps(1) == "1"');
   });
 
+  test("the requested package's repository recipe at the same version is used, with both tests", () => {
+    const own = {
+      ...parseRecipe(recipeFor(pkg(), 'ujson'), 'third-party/modules/ujson/recipe.json', 'ujson'),
+      pipEnv: { FIX: '1' },
+      test: 'import ujson  # the recipe',
+    };
+    const [recipe] = compatRecipes(
+      { requirement: 'ujson==5.10.0', test: ['assert ujson.dumps(1) == "1"'] },
+      [pkg()],
+      [own],
+    );
+    expect(recipe!.pipEnv).toEqual({ FIX: '1' });
+    expect(recipe!.test).toBe('import ujson  # the recipe\nassert ujson.dumps(1) == "1"');
+    const [other] = compatRecipes(
+      { requirement: 'ujson', test: ['pass'] },
+      [pkg()],
+      [{ ...own, version: '1.0' }],
+    );
+    expect(other!.pipEnv).toEqual({});
+    expect(other!.test).toBe('pass');
+  });
+
   test('renders passes and failures with sizes against the smallest pure interpreter', () => {
     const md = renderCompat(
       [
@@ -200,6 +227,47 @@ describe('the compatibility table', () => {
     );
     expect(failureReason(err)).toBe(
       'The test of x failed inside the wasm runtime (exit 1): AssertionError: nope',
+    );
+  });
+
+  test('re-attempted packages replace their rows; the others stay, in compat.json order', () => {
+    const row = (requirement: string, passed: boolean) => ({
+      requirement,
+      name: requirement.split('==')[0]!,
+      version: requirement.split('==')[1]!,
+      kind: 'pure',
+      file: 'f',
+      passed,
+      extensions: [],
+      siteBytes: 1,
+    });
+    const entries = ['a==1', 'b==2', 'c==3'].map((requirement) => ({ requirement, test: [] }));
+    const merged = mergeResults(
+      entries,
+      [row('a==1', true), row('b==1', true), row('c==3', false)],
+      [row('c==3', true)],
+    );
+    expect(merged.map((r) => [r.requirement, r.passed])).toEqual([
+      ['a==1', true],
+      ['c==3', true],
+    ]);
+  });
+
+  test('a wasm trap is named by its RuntimeError, not by the runtime trailer after it', () => {
+    const err = new UserError(
+      [
+        'The test of regex failed inside the wasm runtime (exit 1):',
+        'wasm://wasm/020f5f82:1',
+        '',
+        '',
+        'RuntimeError: null function or function signature mismatch',
+        '    at wasm://wasm/020f5f82:wasm-function[1427]:0x878e8',
+        '',
+        'Node.js v20.20.2',
+      ].join('\n'),
+    );
+    expect(failureReason(err)).toBe(
+      'The test of regex failed inside the wasm runtime (exit 1): RuntimeError: null function or function signature mismatch',
     );
   });
 });
