@@ -26,6 +26,24 @@
 
 static int initialised = 0;
 
+/*
+ * Imports a module into the zygote. Not fatal: a function that needs it fails then. `optional`:
+ * a runtime built without the module says nothing about it.
+ */
+static void preload(const char *name, const char *why, int optional) {
+    PyObject *m = PyImport_ImportModule(name);
+    if (m) {
+        Py_DECREF(m);
+        return;
+    }
+    if (optional && PyErr_ExceptionMatches(PyExc_ModuleNotFoundError)) {
+        PyErr_Clear();
+        return;
+    }
+    PyErr_Print();
+    fprintf(stderr, "py_func (zygote): %s did not import (%s)\n", name, why);
+}
+
 static int init_python(void) {
     if (initialised) return 0;
     for (const struct faasm_builtin_extension *e = faasm_builtin_extensions; e->name; e++) {
@@ -61,16 +79,22 @@ static int init_python(void) {
         PyErr_Print();
         fprintf(stderr, "py_func (zygote): _faasm_builtins is missing: dotted built-in modules will not import\n");
     }
-    if (__faasm_conf_flag("PYTHON_PRELOAD") == 1) {
-        PyObject *core = PyImport_ImportModule("pyfaasm.core");
-        if (core) {
-            Py_DECREF(core);
-        } else {
-            /* Not fatal: functions that do not use pyfaasm still run. */
-            PyErr_Print();
-            fprintf(stderr, "py_func (zygote): PYTHON_PRELOAD is on but pyfaasm.core did not import\n");
-        }
+    /*
+     * Every call imports its function.py from source (the functions directory is read-only),
+     * and compile() sets up the _ast module's ~120 types on its first use in an interpreter:
+     * about 4 ms that would fall on every call restored from the snapshot. Pay it here.
+     */
+    if (PyRun_SimpleString("compile('', '<zygote>', 'exec')") != 0) {
+        fprintf(stderr, "py_func (zygote): compile() failed; calls will set up the AST types themselves\n");
     }
+    /*
+     * Every call starts from the snapshot taken after this, so what the zygote imports no call
+     * imports again. pyfaasm is what every Faasm Python function imports (a few ms a call
+     * otherwise). PYTHON_PRELOAD adds numpy, as Faasm's own zygote meant to
+     * (faasm/python func/cpp/py_func.cpp @ 0a0e9a73, commented out while numpy was broken).
+     */
+    preload("pyfaasm.core", "every call imports it itself", 0);
+    if (__faasm_conf_flag("PYTHON_PRELOAD") == 1) preload("numpy", "PYTHON_PRELOAD is on", 1);
     initialised = 1;
     return 0;
 }

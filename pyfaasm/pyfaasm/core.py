@@ -18,10 +18,21 @@ functions are the host interface's ``env`` imports. On a native CPython without 
 - anything else raises ``FaasmHostUnavailable``, naming the call.
 """
 
-import os
-from typing import Callable, Dict, Optional, Tuple, Union
+from __future__ import annotations
 
-from ._emulator import Emulator, Host
+import os
+
+# Every call imports pyfaasm afresh from the zygote's snapshot, so importing it stays cheap:
+# typing, and json through the emulator, would cost a warm call more than its Python code
+# (see docs/performance.md). Annotations are strings; the emulator loads when first used.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Optional, Tuple, Union
+
+    from ._emulator import Emulator, Host
+
+    BytesLike = Union[bytes, bytearray, memoryview]
+    EntryFunction = Callable[[bytes], object]
 
 try:
     import _faasm  # type: ignore[import-not-found]
@@ -76,9 +87,6 @@ __all__ = [
     "lock_state_write",
     "unlock_state_write",
 ]
-
-BytesLike = Union[bytes, bytearray, memoryview]
-EntryFunction = Callable[[bytes], object]
 
 
 class FaasmHostUnavailable(RuntimeError):
@@ -279,6 +287,8 @@ def set_emulator_message(message_json: str) -> int:
     global _emulator, output_data
     if in_faasm():
         raise FaasmHostUnavailable("pyfaasm: set_emulator_message is for use outside Faasm")
+    from ._emulator import Emulator
+
     _emulator = Emulator.from_json(message_json, _emulator_state)
     if is_local_output():
         output_data = None

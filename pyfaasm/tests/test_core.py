@@ -129,3 +129,21 @@ def test_config_matches_faasms(core: ModuleType) -> None:
     assert conf.get_bytes_per_submatrix(1) == 64
     assert conf.get_intermediate_result_key(1, 0, 1, 1, 0) == "intermediate_1_0_1_1_0"
     assert conf.get_submatrix_key(config.SUBMATRICES_KEY_A, 1, 0, 1) == "mat_a_1_0_1"
+
+
+def test_import_loads_only_what_a_call_needs() -> None:
+    # A Faasm call imports pyfaasm afresh from the zygote's snapshot, so what it imports is
+    # paid on every call: typing alone costs more than a small function's own code.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; before = set(sys.modules); import pyfaasm.core; "
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
+        env={"PYTHONPATH": ":".join(p for p in sys.path if p)},
+    ).stdout.split()
+    assert not {"typing", "json", "re", "collections", "enum"} & set(out), out
+    assert "pyfaasm.core" in out

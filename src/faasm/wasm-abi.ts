@@ -34,6 +34,8 @@ export interface AbiExport {
 export interface ModuleAbi {
   imports: AbiImport[];
   exports: AbiExport[];
+  /** Mutable globals the host cannot reach (not exported): state outside memory it cannot reset. */
+  hiddenMutableGlobals: number;
 }
 
 const VALTYPES: Record<number, ValType> = {
@@ -167,7 +169,9 @@ export function readModuleAbi(bytes: Uint8Array): ModuleAbi {
     if (kind === 'global') return { name, kind, global: globals[index] };
     return { name, kind };
   });
-  return { imports, exports };
+  const exported = new Set(rawExports.filter((e) => e.kind === 'global').map((e) => e.index));
+  const hiddenMutableGlobals = globals.filter((g, i) => g.mutable && !exported.has(i)).length;
+  return { imports, exports, hiddenMutableGlobals };
 }
 
 export const formatType = (t: FuncType): string =>

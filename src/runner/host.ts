@@ -19,6 +19,7 @@ import {
 } from './protocol.js';
 import { type StoredSnapshot, storedSnapshot } from './snapshot-store.js';
 import { spawnCallWorker } from './spawn-worker.js';
+import { reusableInstances, type GuestModule } from './guest-instance.js';
 import { StateLocks, StateStore } from './state.js';
 import {
   ExitCode,
@@ -107,7 +108,7 @@ export class FaasmHost {
   private cleanups = new Set<Promise<void>>();
 
   private constructor(
-    readonly module: WebAssembly.Module,
+    readonly guest: GuestModule,
     private readonly opts: Required<Omit<HostOptions, 'limits'>>,
     /** Holds each call's private /tmp while the call runs. */
     private readonly tmpDir: string,
@@ -158,16 +159,27 @@ export class FaasmHost {
     }
     // Faasm's link rules for the chosen VM: what it refuses to load, this host refuses too.
     const vm = parseVm(options.vm);
+    const abi = readModuleAbi(bytes);
     const refused = linkError(
       `${options.wasmPath} cannot run on Faasm's ${vmProfile(vm).title}: it`,
-      checkAbi(readModuleAbi(bytes), vm),
+      checkAbi(abi, vm),
     );
     if (refused) throw new UserError(refused);
     checkConfFlags(options.confFlags ?? {});
     // Faasm snapshots after the zygote, which only WAVM runs.
     const snapshot = (options.snapshot ?? true) && vmProfile(vm).entry.includes('_faasm_zygote');
-    return new FaasmHost(
+    const names = (kind: string) =>
+      WebAssembly.Module.imports(module)
+        .filter((i) => i.module === kind)
+        .map((i) => i.name);
+    const guest: GuestModule = {
       module,
+      env: names('env'),
+      wasi: names('wasi_snapshot_preview1'),
+      reuse: reusableInstances(abi),
+    };
+    return new FaasmHost(
+      guest,
       {
         wasmPath: options.wasmPath,
         runtimeRoot,
@@ -397,7 +409,7 @@ export class FaasmHost {
     const signal = new SharedArrayBuffer(4);
     const fdLedger = new SharedArrayBuffer(4 * MAX_GUEST_FDS);
     new Int32Array(fdLedger).fill(-1); // empty slots; never 0, which is stdin
-    const init: WorkerInit = { module: this.module, port: port2, signal, fdLedger };
+    const init: WorkerInit = { guest: this.guest, port: port2, signal, fdLedger };
     const worker = spawnCallWorker(init, [port2], {
       maxOldGenerationSizeMb: this.limits.workerHeapMb,
       stackSizeMb: 8,

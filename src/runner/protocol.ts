@@ -14,13 +14,15 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { VmName } from '../faasm/profile.js';
 import type { BudgetName } from './budgets.js';
+import type { GuestModule } from './guest-instance.js';
 import type { MountSpec } from './wasi/mounts.js';
 
 /** Files a call may hold open at once (also the size of the fd ledger). */
 export const MAX_GUEST_FDS = 1024;
 
 export interface WorkerInit {
-  module: WebAssembly.Module;
+  /** The compiled entrypoint, its imports and whether its instances can be reused. */
+  guest: GuestModule;
   /** The worker's end of the host-call channel. */
   port: MessagePort;
   /** Int32Array[1] over this: 0 while a host call is pending, 1 when its answer is posted. */

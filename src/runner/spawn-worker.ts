@@ -3,29 +3,24 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import { workerBundle } from './worker-bundle.js';
 
 /**
  * Starts the call worker. From compiled JavaScript it is a plain worker file; from the
- * TypeScript sources (the CLI runs through tsx, jest through ts-jest) the worker registers tsx
- * itself first, as bin/faasm-python.js does, because loader hooks do not carry into workers.
+ * TypeScript sources (the CLI runs through tsx, jest through ts-jest) it is the bundle
+ * worker-bundle.ts keeps up to date, because loader hooks do not carry into workers and
+ * registering tsx in each one costs its first call more than half a second.
  */
 export function spawnCallWorker(
   workerData: unknown,
   transferList: TransferListItem[],
   resourceLimits: ResourceLimits,
 ): Worker {
-  const here = new URL('./worker.js', import.meta.url);
   const opts = { workerData, transferList, resourceLimits } as const;
-  if (!import.meta.url.endsWith('.ts')) return new Worker(here, opts);
-  const tsWorker = pathToFileURL(here.pathname.replace(/\.js$/, '.ts')).href;
-  const tsx = pathToFileURL(tsxEsmApi()).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(tsWorker)}); });`;
-  return new Worker(boot, { ...opts, eval: true });
-}
-
-/** tsx's ESM register API, found through its package.json (require.resolve would give the CJS build). */
-function tsxEsmApi(): string {
-  return tsxExport('./esm/api');
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./worker.js', import.meta.url), opts);
+  // A worker inherits the process's execArgv, `--import tsx` included: the bundle needs none.
+  return new Worker(pathToFileURL(workerBundle()), { ...opts, execArgv: [] });
 }
 
 /** A file of tsx's ESM build by its package export; '.' is the loader for `node --import`. */

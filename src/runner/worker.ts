@@ -5,7 +5,8 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { BudgetExceeded, type BudgetName } from './budgets.js';
-import { HostCallError, faasmImports, type GuestContext } from './guest-imports.js';
+import { HostCallError } from './guest-imports.js';
+import { GuestInstance } from './guest-instance.js';
 import { FAASM_ARGV0, FAASM_ENVIRONMENT } from './host-interface.js';
 import { vmProfile } from '../faasm/profile.js';
 import {
@@ -21,9 +22,6 @@ import {
 import { Wasi } from './wasi/wasi.js';
 
 const init = workerData as WorkerInit;
-const envImports = WebAssembly.Module.imports(init.module)
-  .filter((i) => i.module === 'env')
-  .map((i) => i.name);
 const signal = new Int32Array(init.signal);
 const fdLedger = new Int32Array(init.fdLedger);
 
@@ -67,27 +65,18 @@ class LogCapture {
   }
 }
 
-type Exports = Record<string, unknown> & { memory: WebAssembly.Memory };
-
-/** A fresh instance on a fresh WASI, its memory restored from the snapshot when there is one. */
+/** A call's WASI and logs over an instance: a reused one reset to the snapshot, or a new one. */
 interface Fresh {
   logs: { 1: LogCapture; 2: LogCapture };
-  ctx: GuestContext;
   wasi: Wasi;
-  memory: WebAssembly.Memory;
-  exports: Exports;
+  guest: GuestInstance;
 }
+
+/** A reset instance waiting for the next call (see guest-instance.ts). */
+let spare: GuestInstance | undefined;
 
 function instantiate(spec: InstanceSpec): Fresh {
   const logs = { 1: new LogCapture(spec.maxLogBytes), 2: new LogCapture(spec.maxLogBytes) };
-  let memory: WebAssembly.Memory | undefined;
-  const ctx: GuestContext = {
-    // Set when the call starts: an instance made ahead of time knows only its function.
-    info: undefined as unknown as GuestContext['info'],
-    memory: () => memory!,
-    host: hostCall,
-    output: new Uint8Array(0),
-  };
   const wasi = new Wasi({
     args: [FAASM_ARGV0],
     env: { ...FAASM_ENVIRONMENT, ...spec.env },
@@ -98,19 +87,11 @@ function instantiate(spec: InstanceSpec): Fresh {
     maxFds: MAX_GUEST_FDS,
   });
   try {
-    const imports = {
-      wasi_snapshot_preview1: wasi.imports,
-      env: faasmImports(ctx, spec.vm, envImports),
-    };
-    const exports = new WebAssembly.Instance(init.module, imports).exports as Exports;
-    memory = exports.memory;
-    wasi.bind(memory);
-    if (spec.snapshot) {
-      const pages = (spec.snapshot.byteLength - memory.buffer.byteLength) / 65536;
-      if (pages > 0) memory.grow(pages);
-      new Uint8Array(memory.buffer).set(new Uint8Array(spec.snapshot));
-    }
-    return { logs, ctx, wasi, memory, exports };
+    let guest = spare?.startsFrom(spec.snapshot) ? spare : undefined;
+    spare = undefined;
+    guest ??= new GuestInstance(init.guest, spec.vm, hostCall, spec.snapshot);
+    guest.begin(wasi);
+    return { logs, wasi, guest };
   } catch (err) {
     wasi.close();
     throw err;
@@ -118,22 +99,26 @@ function instantiate(spec: InstanceSpec): Fresh {
 }
 
 /**
- * The instance made for the next call while this worker was idle (a 'prepare' message): the
- * instance, the snapshot copy and the page faults of a fresh memory are paid before the call.
- * It has never run, so the call still starts from the snapshot as it was, on its own /tmp.
+ * The instance made ready for the next call while this worker was idle (a 'prepare' message):
+ * its WASI over the call's mounts, and a new instance's memory when there was no spare. It has
+ * never run, so the call still starts from the snapshot as it was, on its own /tmp.
  */
 let ready: { id: string; fresh: Fresh } | undefined;
 
 function dropReady(): void {
-  ready?.fresh.wasi.close();
+  if (!ready) return;
+  ready.fresh.wasi.close();
+  spare = ready.fresh.guest; // never ran: still as the snapshot left it
   ready = undefined;
 }
 
-function runCall(call: WorkerCall): CallDone {
+/** Runs a call; `used` is the instance it ran on when that may be reset for another. */
+function runCall(call: WorkerCall): { done: CallDone; used?: GuestInstance } {
   let fresh: Fresh | undefined;
-  if (ready && call.ready === ready.id) fresh = ready.fresh;
-  else dropReady();
-  ready = undefined;
+  if (ready && call.ready === ready.id) {
+    fresh = ready.fresh;
+    ready = undefined;
+  } else dropReady();
   // Until an instance exists (making one can fail), the call's logs are these.
   const early = { 1: new LogCapture(call.maxLogBytes), 2: new LogCapture(call.maxLogBytes) };
   const logs = () => fresh?.logs ?? early;
@@ -150,16 +135,17 @@ function runCall(call: WorkerCall): CallDone {
     budget:
       budget ??
       (returnCode !== 0 && fresh
-        ? budgetRunInto(fresh.wasi, fresh.memory, call, logs()[2])
+        ? budgetRunInto(fresh.wasi, fresh.guest.memory, call, logs()[2])
         : undefined),
-    output: fresh?.ctx.output ?? new Uint8Array(0),
+    output: fresh?.guest.ctx.output ?? new Uint8Array(0),
     stdout: logs()[1].bytes(),
     stderr: logs()[2].bytes(),
     snapshot,
   });
   try {
     fresh ??= instantiate(call);
-    const { ctx, wasi, exports, memory } = fresh;
+    const { wasi, guest } = fresh;
+    const { ctx, exports, memory } = guest;
     ctx.info = { ...call };
     // What the chosen VM calls before _start: WAVM constructors and zygote, WAMR neither.
     const entry = vmProfile(call.vm).entry;
@@ -180,17 +166,20 @@ function runCall(call: WorkerCall): CallDone {
         const rc = zygote?.() ?? 0;
         if (rc !== 0) throw new ZygoteFailed(rc);
       });
-      if (zygoteRc !== 0) return done(134, `_faasm_zygote exited with ${zygoteRc}`);
+      if (zygoteRc !== 0) return { done: done(134, `_faasm_zygote exited with ${zygoteRc}`) };
       if (zygote && call.takeSnapshot) {
         snapshot = new SharedArrayBuffer(memory.buffer.byteLength);
         new Uint8Array(snapshot).set(new Uint8Array(memory.buffer));
       }
     }
-    return done(wasi.run(start), undefined, snapshot);
+    const rc = wasi.run(start);
+    // Only a call that ended well leaves its instance to reuse: a trap may leave it anywhere.
+    return { done: done(rc, undefined, snapshot), used: rc === 0 ? guest : undefined };
   } catch (err) {
-    if (err instanceof ZygoteFailed) return done(134, `_faasm_zygote failed with ${err.rc}`);
-    if (err instanceof BudgetExceeded) return done(134, undefined, undefined, err.budget);
-    return done(134, describeTrap(err));
+    if (err instanceof ZygoteFailed)
+      return { done: done(134, `_faasm_zygote failed with ${err.rc}`) };
+    if (err instanceof BudgetExceeded) return { done: done(134, undefined, undefined, err.budget) };
+    return { done: done(134, describeTrap(err)) };
   } finally {
     fresh?.wasi.close();
   }
@@ -243,6 +232,9 @@ parentPort!.on('message', (msg: ToWorker) => {
     }
     return;
   }
+  const { done, used } = runCall(msg.call);
   // Copied, not transferred: small Buffers live in node's shared pool.
-  parentPort!.postMessage(runCall(msg.call));
+  parentPort!.postMessage(done);
+  // After the answer, so the host has it while the memory is put back.
+  if (used?.reset()) spare = used;
 });

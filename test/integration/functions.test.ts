@@ -7,6 +7,8 @@ import { readModuleAbi } from '../../src/faasm/wasm-abi.js';
 import { stageFunctionDir } from '../../src/runner/functions.js';
 import { FaasmHost } from '../../src/runner/host.js';
 import { ExitCode } from '../../src/runner/types.js';
+import { reusableInstances } from '../../src/runner/guest-instance.js';
+import { exec } from '../../src/util/exec.js';
 import { removeTree } from '../../src/util/fs.js';
 import { buildLayers } from '../helpers/runtime.js';
 
@@ -56,6 +58,41 @@ describe('py_func.wasm', () => {
       `py_func.wasm on Faasm's WAMR, ${wamr.length} differences:\n${wamr.map((d) => `  ${d.message}`).join('\n')}`,
     );
     expect(wamr.some((d) => d.name === 'env.__faasm_get_py_user')).toBe(true);
+  });
+
+  it('keeps all its mutable state in memory and globals, so the host may reset it in place', async () => {
+    // guest-instance.ts resets memory and exported globals only: a table write would survive.
+    const script =
+      'wasm-objdump -d "$0" | grep -E "table\\.(set|grow|fill|copy|init)|elem\\.drop" | head -5';
+    const { stdout } = await exec('sh', ['-c', script, WASM!]);
+    expect(stdout).toBe('');
+    expect(reusableInstances(readModuleAbi(await readFile(WASM!)))).toEqual({
+      mutableGlobals: ['__stack_pointer'],
+    });
+  });
+});
+
+describe('calls on one instance, reset in place between them', () => {
+  it('find nothing the calls before them left in Python', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faasm-state-'));
+    await stageFunctionDir(join(process.cwd(), 'test', 'fixtures', 'pyfuncs-state'), dir, 'state');
+    // No pool: one worker and its one instance run every call.
+    const one = await FaasmHost.load({
+      wasmPath: WASM!,
+      runtimeRoot: ROOT!,
+      functionsDir: dir,
+      pool: false,
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await one.call({ user: 'state', func: 'taints' });
+        expect(r.error).toBeUndefined();
+        expect(text(r.output)).toBe('[False, False, False, 0]');
+      }
+    } finally {
+      await one.close();
+      await removeTree(dir);
+    }
   });
 });
 

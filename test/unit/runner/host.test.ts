@@ -212,6 +212,35 @@ describe('FaasmHost instances made ahead of their calls', () => {
     },
   );
 
+  maybe('an instance reused for the next call is put back as the snapshot left it', async () => {
+    // No pool: one worker runs every call, on the one instance it resets between them.
+    const one = await FaasmHost.load({
+      wasmPath: fx!.wasm,
+      runtimeRoot: fx!.root,
+      functionsDir: fx!.functions,
+      pool: false,
+      limits: { maxMemoryBytes: 64 * 1024 * 1024 },
+    });
+    try {
+      const where = async () => text((await one.call({ user: 'demo', func: 'where' })).output);
+      const first = await where();
+      expect(first).toMatch(/^stack=0x[0-9a-f]+ pages=\d+$/);
+      // exit() from 64 frames down leaves __stack_pointer 64 KiB lower: reset puts it back.
+      expect((await one.call({ user: 'demo', func: 'deepexit' })).returnCode).toBe(0);
+      expect(await where()).toBe(first);
+      // A call that grew the memory leaves an instance that cannot shrink: not reused.
+      expect((await one.call({ user: 'demo', func: 'grow' })).returnCode).toBe(0);
+      expect(await where()).toBe(first);
+      const fresh = await one.call({ user: 'demo', func: 'fresh' });
+      expect(text(fresh.output)).toBe('runs=1 old=0 written=1');
+      expect(text((await one.call({ user: 'demo', func: 'fresh' })).output)).toBe(
+        'runs=1 old=0 written=1',
+      );
+    } finally {
+      await one.close();
+    }
+  });
+
   maybe(
     'a host keeping snapshots in a directory starts its first call from the stored one',
     async () => {

@@ -1,0 +1,36 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundle } from '../../../src/runner/worker-bundle.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('the worker bundle', () => {
+  test('is made once, used while its inputs stand, and made again when one changes', async () => {
+    const src = await mkdtemp(join(tmpdir(), 'fp-bundle-src-'));
+    const out = await mkdtemp(join(tmpdir(), 'fp-bundle-out-'));
+    dirs.push(src, out);
+    const entry = join(src, 'entry.ts');
+    await writeFile(
+      entry,
+      "import { word } from './dep.js';\nconsole.log(word satisfies string);\n",
+    );
+    await writeFile(join(src, 'dep.ts'), "export const word: string = 'first';\n");
+
+    const first = bundle(entry, out);
+    expect(await readFile(first, 'utf8')).toContain('"first"');
+    const made = (await stat(first)).mtimeMs;
+    expect(bundle(entry, out)).toBe(first);
+    expect((await stat(first)).mtimeMs).toBe(made);
+
+    // An import of the entry changes: a new bundle, under another name.
+    await writeFile(join(src, 'dep.ts'), "export const word: string = 'second';\n");
+    const second = bundle(entry, out);
+    expect(second).not.toBe(first);
+    expect(await readFile(second, 'utf8')).toContain('"second"');
+  });
+});
