@@ -164,6 +164,7 @@ async function compat(values: Values): Promise<number> {
     failureReason,
     mergeResults,
     passedResult,
+    withNotes,
     readCompatEntries,
     renderCompat,
   } = await import('../modules/compat.js');
@@ -219,7 +220,7 @@ async function compat(values: Values): Promise<number> {
         .then((t) => JSON.parse(t) as CompatResult[])
         .catch(() => [])
     : [];
-  const rows = only ? mergeResults(all, previous, results) : results;
+  const rows = withNotes(all, only ? mergeResults(all, previous, results) : results);
   const when = values.quick ? 'quick selection' : `${rows.length} packages`;
   await writeFile(join(docs, `${base}.md`), renderCompat(rows, when));
   await writeFile(join(docs, `${base}.json`), `${JSON.stringify(rows, null, 2)}\n`);

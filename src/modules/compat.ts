@@ -16,6 +16,8 @@ export interface CompatEntry {
   quick?: boolean;
   /** Python run inside the runtime; it must exit 0. */
   test: string[];
+  /** Why it fails, where the build's own message does not say it (read in its source). */
+  note?: string;
 }
 
 export interface CompatResult {
@@ -28,6 +30,8 @@ export interface CompatResult {
   passed: boolean;
   /** Why it failed: one sentence. */
   reason?: string;
+  /** compat.json's note on the cause. */
+  note?: string;
   /** Extension modules linked in as built-ins. */
   extensions: string[];
   /** Bytes of Python files it adds to site-packages (with its dependencies). */
@@ -52,6 +56,7 @@ export async function readCompatEntries(repoRoot: string): Promise<CompatEntry[]
             requirement: { type: 'string' },
             quick: { type: 'boolean' },
             test: { type: 'array', items: { type: 'string' } },
+            note: { type: 'string' },
           },
         },
       },
@@ -152,6 +157,17 @@ export function mergeResults(
   });
 }
 
+/** Failed rows with compat.json's current note on their cause. */
+export function withNotes(
+  entries: readonly CompatEntry[],
+  results: readonly CompatResult[],
+): CompatResult[] {
+  return results.map((r) => {
+    const note = entries.find((e) => e.requirement === r.requirement)?.note;
+    return !r.passed && note ? { ...r, note } : r;
+  });
+}
+
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 
 /**
@@ -173,7 +189,7 @@ export function renderCompat(results: readonly CompatResult[], when: string): st
         : '';
     const result = r.passed
       ? `passes${r.extensions.length ? ` (built-in: ${r.extensions.map((e) => `\`${e}\``).join(', ')})` : ''}`
-      : `fails: ${r.reason?.replace(/\|/g, '\\|') ?? ''}`;
+      : `fails: ${[r.reason, r.note].filter(Boolean).join(' Cause: ').replace(/\|/g, '\\|')}`;
     return `| ${r.name} | ${r.version} | ${r.kind} | ${result} | ${r.passed ? kib(r.siteBytes) : ''} | ${added} |`;
   });
   return [

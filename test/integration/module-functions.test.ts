@@ -46,22 +46,44 @@ afterAll(async () => {
 describe('module recipe tests inside py_func.wasm', () => {
   test('the default set is there, and each C extension is a built-in of py_func.wasm', () => {
     expect(recipes.map((r) => r.name).sort()).toEqual(
-      ['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six', 'ujson'].sort(),
+      [
+        'attrs',
+        'genshi',
+        'jinja2',
+        'markupsafe',
+        'msgpack',
+        'pyaes',
+        'pyfaasm',
+        'six',
+        'ujson',
+      ].sort(),
     );
     const extensions = recipes.flatMap((r) => r.extensions.map((e) => e.name));
     expect(extensions).toEqual(
-      expect.arrayContaining(['genshi._speedups', 'markupsafe._speedups', '_faasm']),
+      expect.arrayContaining([
+        'genshi._speedups',
+        'markupsafe._speedups',
+        'msgpack._cmsgpack',
+        '_faasm',
+      ]),
     );
     for (const e of extensions) expect(builtins).toContain(e);
   });
 
-  test.each(['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six', 'ujson'])(
-    '%s passes its recipe test through the Faasm host',
-    async (name) => {
-      const r = await host.call({ user: 'modules', func: name });
-      if (r.returnCode !== 0) console.error(r.error, r.stdout, r.stderr);
-      expect(r.error).toBeUndefined();
-      expect(r.returnCode).toBe(0);
-    },
-  );
+  test.each([
+    'attrs',
+    'genshi',
+    'jinja2',
+    'markupsafe',
+    'msgpack',
+    'pyaes',
+    'pyfaasm',
+    'six',
+    'ujson',
+  ])('%s passes its recipe test through the Faasm host', async (name) => {
+    const r = await host.call({ user: 'modules', func: name });
+    if (r.returnCode !== 0) console.error(r.error, r.stdout, r.stderr);
+    expect(r.error).toBeUndefined();
+    expect(r.returnCode).toBe(0);
+  });
 });

@@ -89,7 +89,17 @@ describe('the default modules, inside the wasm runtime', () => {
       await readFile(join(modules, 'modules.json'), 'utf8'),
     ) as ModulesManifest;
     const names = manifest.modules.map((m) => m.name).sort();
-    expect(names).toEqual(['genshi', 'jinja2', 'markupsafe', 'pyaes', 'pyfaasm', 'six', 'ujson']);
+    expect(names).toEqual([
+      'attrs',
+      'genshi',
+      'jinja2',
+      'markupsafe',
+      'msgpack',
+      'pyaes',
+      'pyfaasm',
+      'six',
+      'ujson',
+    ]);
     expect(manifest.modules.every((m) => m.status === 'ok' && m.files > 0 && m.bytes > 0)).toBe(
       true,
     );
@@ -117,7 +127,7 @@ describe('the default modules, inside the wasm runtime', () => {
     expect(site).not.toContain('genshi/tests');
   });
 
-  test.each(['six', 'pyaes', 'genshi', 'markupsafe', 'jinja2', 'pyfaasm'])(
+  test.each(['six', 'pyaes', 'genshi', 'markupsafe', 'jinja2', 'pyfaasm', 'msgpack', 'attrs'])(
     "%s's recipe test passes",
     async (name) => {
       const [recipe] = selectRecipes(await readAllRecipes(REPO_ROOT), {

@@ -9,6 +9,7 @@ import {
   failureReason,
   mergeResults,
   renderCompat,
+  withNotes,
 } from '../../../src/modules/compat.js';
 import { checkBuiltExtensions } from '../../../src/modules/layer.js';
 import { buildFailure } from '../../../src/modules/pep517.js';
@@ -206,6 +207,7 @@ describe('the compatibility table', () => {
           file: 'p.tar.gz',
           passed: false,
           reason: 'psutil 7 cannot be built | x',
+          note: 'it reads /proc.',
           extensions: [],
           siteBytes: 0,
         },
@@ -217,7 +219,7 @@ describe('the compatibility table', () => {
       /\| ujson \| 5\.10\.0 \| c-extension \| passes \(built-in: `ujson`\) \| 2 KiB \| 100 KiB \|/,
     );
     expect(md).toMatch(
-      /\| psutil \| 7 \| c-extension \| fails: psutil 7 cannot be built \\\| x \| {2}\| {2}\|/,
+      /\| psutil \| 7 \| c-extension \| fails: psutil 7 cannot be built \\\| x Cause: it reads \/proc\. \| {2}\| {2}\|/,
     );
   });
 
@@ -251,6 +253,11 @@ describe('the compatibility table', () => {
       ['a==1', true],
       ['c==3', true],
     ]);
+    const noted = withNotes(
+      [{ requirement: 'c==3', test: [], note: 'it needs threads.' }],
+      [row('a==1', false), row('c==3', false), { ...row('c==3', true), requirement: 'c==3' }],
+    );
+    expect(noted.map((r) => r.note)).toEqual([undefined, 'it needs threads.', undefined]);
   });
 
   test('a wasm trap is named by its RuntimeError, not by the runtime trailer after it', () => {
