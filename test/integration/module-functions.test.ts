@@ -43,21 +43,22 @@ afterAll(async () => {
   if (functions) await removeTree(functions);
 });
 
+/** The default module set, sorted. */
+const DEFAULT_SET = [
+  'attrs',
+  'genshi',
+  'jinja2',
+  'markupsafe',
+  'msgpack',
+  'pyaes',
+  'pyfaasm',
+  'six',
+  'ujson',
+];
+
 describe('module recipe tests inside py_func.wasm', () => {
   test('the default set is there, and each C extension is a built-in of py_func.wasm', () => {
-    expect(recipes.map((r) => r.name).sort()).toEqual(
-      [
-        'attrs',
-        'genshi',
-        'jinja2',
-        'markupsafe',
-        'msgpack',
-        'pyaes',
-        'pyfaasm',
-        'six',
-        'ujson',
-      ].sort(),
-    );
+    expect(recipes.map((r) => r.name).sort()).toEqual(DEFAULT_SET);
     const extensions = recipes.flatMap((r) => r.extensions.map((e) => e.name));
     expect(extensions).toEqual(
       expect.arrayContaining([
@@ -70,17 +71,7 @@ describe('module recipe tests inside py_func.wasm', () => {
     for (const e of extensions) expect(builtins).toContain(e);
   });
 
-  test.each([
-    'attrs',
-    'genshi',
-    'jinja2',
-    'markupsafe',
-    'msgpack',
-    'pyaes',
-    'pyfaasm',
-    'six',
-    'ujson',
-  ])('%s passes its recipe test through the Faasm host', async (name) => {
+  test.each(DEFAULT_SET)('%s passes its recipe test through the Faasm host', async (name) => {
     const r = await host.call({ user: 'modules', func: name });
     if (r.returnCode !== 0) console.error(r.error, r.stdout, r.stderr);
     expect(r.error).toBeUndefined();
