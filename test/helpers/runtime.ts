@@ -26,3 +26,16 @@ export async function buildLayers(
     reporter: silentReporter(),
   });
 }
+
+/** The default module set (third-party/modules without the experimental ones), sorted. */
+export const DEFAULT_MODULES = [
+  'attrs',
+  'genshi',
+  'jinja2',
+  'markupsafe',
+  'msgpack',
+  'pyaes',
+  'pyfaasm',
+  'six',
+  'ujson',
+];

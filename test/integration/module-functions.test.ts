@@ -7,7 +7,7 @@ import type { ModuleRecipe } from '../../src/modules/recipe.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { FaasmHost } from '../../src/runner/host.js';
 import { removeTree } from '../../src/util/fs.js';
-import { buildLayers } from '../helpers/runtime.js';
+import { DEFAULT_MODULES, buildLayers } from '../helpers/runtime.js';
 
 // Every default module's recipe test, run as a Faasm function through the real entrypoint:
 // C extensions must come from py_func.wasm's built-ins, pure modules from the runtime root.
@@ -43,22 +43,9 @@ afterAll(async () => {
   if (functions) await removeTree(functions);
 });
 
-/** The default module set, sorted. */
-const DEFAULT_SET = [
-  'attrs',
-  'genshi',
-  'jinja2',
-  'markupsafe',
-  'msgpack',
-  'pyaes',
-  'pyfaasm',
-  'six',
-  'ujson',
-];
-
 describe('module recipe tests inside py_func.wasm', () => {
   test('the default set is there, and each C extension is a built-in of py_func.wasm', () => {
-    expect(recipes.map((r) => r.name).sort()).toEqual(DEFAULT_SET);
+    expect(recipes.map((r) => r.name).sort()).toEqual(DEFAULT_MODULES);
     const extensions = recipes.flatMap((r) => r.extensions.map((e) => e.name));
     expect(extensions).toEqual(
       expect.arrayContaining([
@@ -71,7 +58,7 @@ describe('module recipe tests inside py_func.wasm', () => {
     for (const e of extensions) expect(builtins).toContain(e);
   });
 
-  test.each(DEFAULT_SET)('%s passes its recipe test through the Faasm host', async (name) => {
+  test.each(DEFAULT_MODULES)('%s passes its recipe test through the Faasm host', async (name) => {
     const r = await host.call({ user: 'modules', func: name });
     if (r.returnCode !== 0) console.error(r.error, r.stdout, r.stderr);
     expect(r.error).toBeUndefined();

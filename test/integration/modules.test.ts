@@ -29,7 +29,7 @@ import { REPO_ROOT } from '../../src/paths.js';
 import { ExecError, UserError } from '../../src/util/errors.js';
 import { sha256File } from '../../src/util/hash.js';
 import { silentReporter } from '../helpers/fake-layers.js';
-import { integrationOptions } from '../helpers/runtime.js';
+import { DEFAULT_MODULES, integrationOptions } from '../helpers/runtime.js';
 
 let results: Map<string, LayerResult>;
 let modules: string;
@@ -89,17 +89,7 @@ describe('the default modules, inside the wasm runtime', () => {
       await readFile(join(modules, 'modules.json'), 'utf8'),
     ) as ModulesManifest;
     const names = manifest.modules.map((m) => m.name).sort();
-    expect(names).toEqual([
-      'attrs',
-      'genshi',
-      'jinja2',
-      'markupsafe',
-      'msgpack',
-      'pyaes',
-      'pyfaasm',
-      'six',
-      'ujson',
-    ]);
+    expect(names).toEqual(DEFAULT_MODULES);
     expect(manifest.modules.every((m) => m.status === 'ok' && m.files > 0 && m.bytes > 0)).toBe(
       true,
     );
