@@ -114,8 +114,21 @@ export function failureReason(err: unknown): string {
     .filter((l) => l && !NODE_TRAILER.test(l));
   const first = lines[0] ?? 'failed';
   const raised = lines.length > 1 ? lines[lines.length - 1]! : '';
-  const text = raised && raised !== first ? `${first} ${raised}` : first;
+  const text = scrubReason(raised && raised !== first ? `${first} ${raised}` : first);
   return text.length > 400 ? `${text.slice(0, 397)}...` : text;
+}
+
+/**
+ * A reason as the table shows it, free of this run's paths: the log it points to (kept on the
+ * machine that ran it), a configure check's temporary file, compat.json naming itself as the
+ * recipe file.
+ */
+export function scrubReason(text: string): string {
+  return text
+    .replace(/; see \S+\.log\.$/, '.')
+    .replace(/\/tmp\/tmp\w+\.(c|cc|cpp)(?=:)/g, "a configure check's test file")
+    .replace(/ \(third-party\/modules\/compat\.json \([^)]*\)\)/g, '')
+    .replace(/^third-party\/modules\/compat\.json \([^)]*\): /, '');
 }
 
 /** What a passing attempt's modules layer says about the requested package and its deps. */

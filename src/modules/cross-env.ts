@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
 import { exists } from '../util/fs.js';
+import type { BuiltLibraries } from './libraries.js';
 
 const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
 export const WASM_CC = join(PY_DIR, 'wasm_cc.py');
@@ -40,6 +41,8 @@ export interface CrossEnvInputs {
   cflags: readonly string[];
   /** Import roots of the build requirements (their `bin/` goes on PATH). */
   buildPath: readonly string[];
+  /** Libraries built for the package (recipe `libraries`): headers and `lib<name>.a`. */
+  libraries?: BuiltLibraries;
 }
 
 const shim = (python: string, mode: string) =>
@@ -69,7 +72,9 @@ export async function createCrossEnv(
     ar: i.cc.ar,
     target,
     sysroot: i.cc.sysroot,
-    includes: [include],
+    includes: [include, ...(i.libraries?.includes ?? [])],
+    // Searched for a `-l<name>` an extension links, besides the -L it gives.
+    libdirs: i.libraries?.libdirs ?? [],
     cflags: i.cflags,
     // Where the toolchain layer puts libc++: clang 16 looks for it only beside a generic
     // include/c++/v1, which an isolated wasm32-wasi sysroot does not have.

@@ -12,6 +12,7 @@ import { CONFIG_FILE, readModulesConfig } from './config.js';
 import { type ExtensionEntry, checkSymbolClashes, compileExtension } from './extensions.js';
 import { linkFailure, linkTestInterpreter } from './link.js';
 import { createCrossEnv } from './cross-env.js';
+import { buildLibraries } from './libraries.js';
 import { buildWheel, installBuildRequirements, installWheel, installWheelTree } from './pep517.js';
 import {
   installPythonParts,
@@ -130,7 +131,7 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
 const MODULE_IMPLEMENTATION = [
   'src/modules/source.ts', 'src/modules/python-parts.ts', 'src/modules/extensions.ts',
   'src/toolchain/flags.ts', 'src/modules/cross-env.ts', 'src/modules/pep517.ts',
-  'src/modules/wasm-symbols.ts', 'src/modules/python/wasm_cc.py',
+  'src/modules/wasm-symbols.ts', 'src/modules/libraries.ts', 'src/modules/python/wasm_cc.py',
   'src/modules/python/build_wheel.py', 'src/modules/python/make_sysconfigdata.py',
 ]; // prettier-ignore
 
@@ -236,9 +237,16 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
       python,
       join(ctx.work, 'requires', r.name),
     );
+    const libraries = await buildLibraries(
+      ctx,
+      cc,
+      r,
+      config.cflags,
+      join(ctx.work, 'libs', r.name),
+    );
     const cross = await createCrossEnv(ctx, join(ctx.work, 'cross', r.name), {
       python, nativeDir: ctx.dep('native'), wasmDir, pythonDir: pyDir, cc, cflags: config.cflags,
-      buildPath: requires ? [requires, ...buildPath] : buildPath,
+      buildPath: requires ? [requires, ...buildPath] : buildPath, libraries,
     }); // prettier-ignore
     const exts = src.file.endsWith('.whl')
       ? await installWheelTree(ctx, cc, src.dir, staged, ctx.out)

@@ -27,6 +27,22 @@ export interface ExtensionSpec {
   cflags: string[];
 }
 
+/**
+ * A C library a package links (PyYAML's libyaml): its pinned source, the C files compiled for
+ * wasm32-wasi into `lib<name>.a`, and the include directories the package's build is given.
+ */
+export interface LibrarySpec {
+  name: string;
+  version: string;
+  sources: SourceRoute[];
+  /** C files, relative to the unpacked source. */
+  compile: string[];
+  /** Include directories, relative to the unpacked source (added to every compile). */
+  include: string[];
+  /** Flags for the library's own compiles (its config.h defines). */
+  cflags: string[];
+}
+
 /** `third-party/modules/<name>/recipe.json`, with defaults filled in. */
 export interface ModuleRecipe {
   name: string;
@@ -51,6 +67,8 @@ export interface ModuleRecipe {
   /** Paths (relative to site-packages, `*` matches within one name) left out of the runtime. */
   prune: string[];
   extensions: ExtensionSpec[];
+  /** C libraries built first: the package's build finds their headers and `-l<name>`. */
+  libraries: LibrarySpec[];
   /** Python run inside the wasm runtime; it must exit 0. */
   test: string;
   /** Repository-relative path of the recipe, named in every error about it. */
@@ -72,6 +90,21 @@ const REL_PATH = {
   must: 'a relative path that stays inside its directory',
 } as const;
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const VERSION = {
+  type: 'string',
+  pattern: /^[0-9A-Za-z][0-9A-Za-z.+~-]*$/,
+  must: 'a version',
+} as const;
+const C_FILE = {
+  ...REL_PATH,
+  pattern: /^(?!\/)(?!.*\.\.).+\.c$/,
+  must: 'a relative path to a .c file',
+} as const;
+const CFLAG = {
+  type: 'string',
+  pattern: /^-[DIUWfmO]/,
+  must: 'a compiler flag (-D, -I, -U, -W, -f, -m or -O)',
+} as const;
 const SUITE = {
   type: 'string',
   pattern: /^[a-z]+$/,
@@ -122,7 +155,7 @@ export const BUILD_REQUIRES_RULE: Rule = {
     required: ['name', 'version', 'sources'],
     fields: {
       name: TEXT,
-      version: { type: 'string', pattern: /^[0-9A-Za-z][0-9A-Za-z.+~-]*$/, must: 'a version' },
+      version: VERSION,
       sources: { type: 'array', items: sourceRule, minItems: 1 },
     },
   },
@@ -173,23 +206,23 @@ export const recipeRule: Rule = {
             pattern: MODULE_NAME,
             must: 'a dotted module name such as genshi._speedups',
           },
-          sources: {
-            type: 'array',
-            items: {
-              ...REL_PATH,
-              pattern: /^(?!\/)(?!.*\.\.).+\.c$/,
-              must: 'a relative path to a .c file',
-            },
-            minItems: 1,
-          },
-          cflags: {
-            type: 'array',
-            items: {
-              type: 'string',
-              pattern: /^-[DIUWfmO]/,
-              must: 'a compiler flag (-D, -I, -U, -W, -f, -m or -O)',
-            },
-          },
+          sources: { type: 'array', items: C_FILE, minItems: 1 },
+          cflags: { type: 'array', items: CFLAG },
+        },
+      },
+    },
+    libraries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'version', 'sources', 'compile'],
+        fields: {
+          name: { type: 'string', pattern: /^[A-Za-z0-9_]+$/, must: 'a library name such as yaml' },
+          version: VERSION,
+          sources: { type: 'array', items: sourceRule, minItems: 1 },
+          compile: { type: 'array', items: C_FILE, minItems: 1 },
+          include: { type: 'array', items: REL_PATH },
+          cflags: { type: 'array', items: CFLAG },
         },
       },
     },
@@ -297,6 +330,11 @@ export function parseRecipe(json: unknown, file: string, dirName?: string): Modu
       ...e,
       sources: e.sources ?? [],
       cflags: e.cflags ?? [],
+    })),
+    libraries: ((raw.libraries ?? []) as LibrarySpec[]).map((l) => ({
+      ...l,
+      include: l.include ?? [],
+      cflags: l.cflags ?? [],
     })),
     test: Array.isArray(test) ? test.join('\n') : test,
     file,

@@ -36,6 +36,7 @@ export const DEFAULT_MODULES = [
   'msgpack',
   'pyaes',
   'pyfaasm',
+  'pyyaml',
   'six',
   'ujson',
 ];

@@ -52,6 +52,7 @@ describe('module recipe tests inside py_func.wasm', () => {
         'genshi._speedups',
         'markupsafe._speedups',
         'msgpack._cmsgpack',
+        'yaml._yaml',
         '_faasm',
       ]),
     );

@@ -117,18 +117,25 @@ describe('the default modules, inside the wasm runtime', () => {
     expect(site).not.toContain('genshi/tests');
   });
 
-  test.each(['six', 'pyaes', 'genshi', 'markupsafe', 'jinja2', 'pyfaasm', 'msgpack', 'attrs'])(
-    "%s's recipe test passes",
-    async (name) => {
-      const [recipe] = selectRecipes(await readAllRecipes(REPO_ROOT), {
-        experimental: false,
-        names: [name],
-      }).slice(-1);
-      const r = await python(`${testProgram(recipe!)}\nprint("ok")`);
-      expect(r.stderr).toBe('');
-      expect(r.stdout.trim()).toBe('ok');
-    },
-  );
+  test.each([
+    'six',
+    'pyaes',
+    'genshi',
+    'markupsafe',
+    'jinja2',
+    'pyfaasm',
+    'msgpack',
+    'attrs',
+    'pyyaml',
+  ])("%s's recipe test passes", async (name) => {
+    const [recipe] = selectRecipes(await readAllRecipes(REPO_ROOT), {
+      experimental: false,
+      names: [name],
+    }).slice(-1);
+    const r = await python(`${testProgram(recipe!)}\nprint("ok")`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('ok');
+  });
 
   test('dotted C extensions import as built-ins, not from files', async () => {
     const r = await python(`

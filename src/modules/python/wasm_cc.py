@@ -123,7 +123,7 @@ def find_lib(name, libdirs):
 
 def link_extension(args, output):
     """The 'shared' link of an extension module: a static archive of what it would link."""
-    libdirs = [a[2:] for a in args if a.startswith("-L")]
+    libdirs = [a[2:] for a in args if a.startswith("-L")] + CONFIG.get("libdirs", [])
     inputs = []
     for a in args:
         if a.startswith("-"):

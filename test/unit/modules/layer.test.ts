@@ -64,8 +64,15 @@ describe('the modules layer key', () => {
     await writeFile(join(repo, 'pyfaasm/build/lib/x.py'), '');
     await mkdir(join(repo, 'pyfaasm/pyfaasm/__pycache__'), { recursive: true });
     await writeFile(join(repo, 'pyfaasm/pyfaasm/__pycache__/core.cpython-311.pyc'), 'x');
-    const exp = join(repo, 'third-party/modules/pyyaml/recipe.json');
-    await writeFile(exp, (await readFile(exp, 'utf8')).replace('"6.0.2"', '"6.0.3"'));
+    // An experimental recipe of its own (the repository's may join the default set).
+    const pyaes = JSON.parse(
+      await readFile(join(repo, 'third-party/modules/pyaes/recipe.json'), 'utf8'),
+    );
+    await mkdir(join(repo, 'third-party/modules/pyaes-next'));
+    await writeFile(
+      join(repo, 'third-party/modules/pyaes-next/recipe.json'),
+      JSON.stringify({ ...pyaes, name: 'pyaes-next', set: 'experimental', why: 'a test' }),
+    );
     expect(await inputsKey(repo)).toBe(base);
     expect(await inputsKey(repo, true)).not.toBe(await inputsKey(REPO_ROOT, true));
   });

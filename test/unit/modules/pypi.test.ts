@@ -9,6 +9,7 @@ import {
   failureReason,
   mergeResults,
   renderCompat,
+  scrubReason,
   withNotes,
 } from '../../../src/modules/compat.js';
 import { checkBuiltExtensions } from '../../../src/modules/layer.js';
@@ -262,6 +263,23 @@ describe('the compatibility table', () => {
       [row('a==1', false), row('c==3', false), { ...row('c==3', true), requirement: 'c==3' }],
     );
     expect(noted.map((r) => r.note)).toEqual([undefined, 'it needs threads.', undefined]);
+  });
+
+  test.each([
+    [
+      'psutil 7 cannot be built for wasm32-wasi: its build failed: /tmp/tmphdlh3t.c:1:10: fatal error: x; see /root/.cache/faasm-python/logs/modules-be43.log.',
+      "psutil 7 cannot be built for wasm32-wasi: its build failed: a configure check's test file:1:10: fatal error: x.",
+    ],
+    [
+      'The test of regex (third-party/modules/compat.json (regex==1)) failed inside the wasm runtime (exit 1): E',
+      'The test of regex failed inside the wasm runtime (exit 1): E',
+    ],
+    [
+      "third-party/modules/compat.json (tomli==2): tomli is kind 'c-extension' but",
+      "tomli is kind 'c-extension' but",
+    ],
+  ])('a reason in the table names no path of the run that found it: %s', (text, scrubbed) => {
+    expect(scrubReason(text)).toBe(scrubbed);
   });
 
   test('a wasm trap is named by its RuntimeError, not by the runtime trailer after it', () => {
