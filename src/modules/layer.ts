@@ -13,6 +13,7 @@ import { type ExtensionEntry, checkSymbolClashes, compileExtension } from './ext
 import { linkFailure, linkTestInterpreter } from './link.js';
 import { createCrossEnv } from './cross-env.js';
 import { buildLibraries } from './libraries.js';
+import { privatiseSharedHelpers } from './shared-symbols.js';
 import { buildWheel, installBuildRequirements, installWheel, installWheelTree } from './pep517.js';
 import {
   installPythonParts,
@@ -108,7 +109,8 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
     deps: ['toolchain', 'native', 'wasm'],
     implementation: [
       ...MODULE_IMPLEMENTATION, 'src/modules/layer.ts', 'src/modules/link.ts',
-      'src/modules/runtime.ts', 'src/modules/build-cache.ts', 'src/cpython/python-wasm.ts',
+      'src/modules/runtime.ts', 'src/modules/build-cache.ts', 'src/modules/shared-symbols.ts',
+      'src/cpython/python-wasm.ts',
       'src/cpython/wasi-python.ts', 'src/cpython/link.ts', 'src/runner/wasi/abi.ts',
       'src/runner/wasi/clocks.ts', 'src/runner/wasi/fds.ts', 'src/runner/wasi/mounts.ts',
       'src/runner/wasi/wasi.ts',
@@ -326,6 +328,11 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
   for (const f of SUPPORT_FILES) await copyFile(join(PY_DIR, f), join(site, f));
   const okReports = () => reports.filter((m) => m.status === 'ok');
   const entries = () => okReports().flatMap((m) => extensions.get(m.name) ?? []);
+  for (const m of okReports()) {
+    const shared = await privatiseSharedHelpers(ctx, cc, ctx.out, extensions.get(m.name) ?? []);
+    if (shared.length)
+      await note(ctx, `${m.name}: each extension keeps its own ${shared.join(', ')}`);
+  }
   await checkSymbolClashes(ctx, cc, ctx.out, entries());
 
   // The test interpreter, relinked if an experimental module has to be dropped.
