@@ -38,6 +38,8 @@ import { capModuleMemory } from './wasm-memory.js';
 const FAILURE_MARK = 'py_func: ';
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const MAX_IDLE_WORKERS = 4;
+/** Idle workers kept however long they wait: the next call finds one warm. */
+const KEEP_WARM = 1;
 /** The Faasm function every Python function runs as (user `python`). */
 const PY_FUNC = 'py_func';
 
@@ -67,6 +69,10 @@ interface CallWorker {
   exited: Promise<void>;
   /** The instance this idle worker holds ready for the next call of `key` (user/func). */
   ready?: Ready;
+  /** Done with its last message: its instance is reset, a call posted now starts at once. */
+  warm: boolean;
+  /** When it last became idle (performance.now()). */
+  idleSince: number;
 }
 
 interface Ready {
@@ -104,6 +110,7 @@ export class FaasmHost {
   private readonly stored: StoredSnapshot;
   private snapshotTaking = false;
   private closed = false;
+  private trimTimer: NodeJS.Timeout | undefined;
   /** Removals of call /tmp directories still under way (close() waits for them). */
   private cleanups = new Set<Promise<void>>();
 
@@ -189,6 +196,7 @@ export class FaasmHost {
         snapshot,
         snapshotDir: options.snapshotDir ?? '',
         pool: options.pool ?? true,
+        idleWorkerMs: options.idleWorkerMs ?? 10_000,
         vm,
         stateDir: options.stateDir ?? '',
       },
@@ -202,6 +210,11 @@ export class FaasmHost {
     return this.opts.functionsDir;
   }
 
+  /** Worker threads alive: running a call, or idle. */
+  get workers(): { busy: number; idle: number } {
+    return { busy: this.busy.size, idle: this.idle.length };
+  }
+
   /** Runs one call (and whatever it chains) to the end; never throws for a failing function. */
   call(req: CallRequest): Promise<CallResult> {
     if (this.closed) return Promise.reject(new Error('the FaasmHost is closed'));
@@ -211,6 +224,7 @@ export class FaasmHost {
   /** Terminates every worker; calls still running end as failed. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.trimTimer);
     for (const rec of this.calls.values()) {
       if (!rec.result)
         this.finish(rec, this.failure(rec, ExitCode.trap, 'the host was closed during the call'));
@@ -327,14 +341,18 @@ export class FaasmHost {
   }
 
   /**
-   * An idle worker, best one holding an instance ready for `key`, else one holding none (so the
-   * instances ready for other functions stay), else a new worker.
+   * An idle worker: best a warm one holding an instance ready for `key`, then any warm one
+   * (its instance is reset: only the WASI of the call differs), then one still resetting,
+   * else a new worker.
    */
   private acquire(key: string): CallWorker {
-    let i = this.idle.findIndex((w) => w.ready?.key === key);
-    if (i < 0) i = this.idle.findIndex((w) => !w.ready);
-    if (i < 0) i = this.idle.length - 1;
-    const w = i >= 0 ? this.idle.splice(i, 1)[0]! : this.spawn();
+    const rank = (w: CallWorker) => (w.warm ? 2 : 0) + (w.ready?.key === key ? 1 : 0);
+    let best = -1;
+    for (let i = 0; i < this.idle.length; i++) {
+      if (best < 0 || rank(this.idle[i]!) > rank(this.idle[best]!)) best = i;
+    }
+    const w = best >= 0 ? this.idle.splice(best, 1)[0]! : this.spawn();
+    w.warm = false;
     this.busy.add(w);
     w.worker.ref();
     w.port.ref();
@@ -351,7 +369,28 @@ export class FaasmHost {
     }
     w.worker.unref();
     w.port.unref();
+    w.warm = false; // until its 'idle': it is putting its instance back
+    w.idleSince = performance.now();
     this.idle.push(w);
+    this.scheduleTrim();
+  }
+
+  /**
+   * Ends workers idle for longer than idleWorkerMs, all but the KEEP_WARM used last: a burst
+   * of calls leaves no memory behind.
+   */
+  private scheduleTrim(): void {
+    if (this.trimTimer || this.idle.length <= KEEP_WARM) return;
+    this.trimTimer = setTimeout(() => {
+      this.trimTimer = undefined;
+      const now = performance.now();
+      const byAge = [...this.idle].sort((a, b) => a.idleSince - b.idleSince);
+      for (const w of byAge.slice(0, Math.max(0, byAge.length - KEEP_WARM))) {
+        if (now - w.idleSince >= this.opts.idleWorkerMs) this.kill(w);
+      }
+      this.scheduleTrim();
+    }, this.opts.idleWorkerMs);
+    this.trimTimer.unref();
   }
 
   private kill(w: CallWorker): void {
@@ -421,9 +460,12 @@ export class FaasmHost {
       signal: new Int32Array(signal),
       dead: false,
       exited: new Promise<void>((r) => (exited = r)),
+      warm: false,
+      idleSince: performance.now(),
     };
     worker.on('message', (msg: FromWorker) => {
-      if (msg.type === 'done' && w.call?.id === msg.id) this.completed(w, w.call, msg);
+      if (msg.type === 'idle') w.warm = !w.call;
+      else if (w.call?.id === msg.id) this.completed(w, w.call, msg);
     });
     const died = (why: string) => {
       const rec = w.call;

@@ -77,7 +77,12 @@ export interface CallDone {
   snapshot?: SharedArrayBuffer;
 }
 
-export type FromWorker = CallDone;
+/** The worker has put its instance back and made the next one ready: a call starts at once. */
+export interface WorkerIdle {
+  type: 'idle';
+}
+
+export type FromWorker = CallDone | WorkerIdle;
 
 /** A host call the worker cannot answer alone. `caller` is the calling call's id. */
 export type HostRequest =

@@ -12,6 +12,7 @@ import { vmProfile } from '../faasm/profile.js';
 import {
   MAX_GUEST_FDS,
   type CallDone,
+  type FromWorker,
   type HostReply,
   type HostRequest,
   type InstanceSpec,
@@ -230,6 +231,7 @@ parentPort!.on('message', (msg: ToWorker) => {
     } catch {
       // Made again when the call comes, which then reports what is wrong.
     }
+    parentPort!.postMessage({ type: 'idle' } satisfies FromWorker);
     return;
   }
   const { done, used } = runCall(msg.call);
@@ -237,4 +239,5 @@ parentPort!.on('message', (msg: ToWorker) => {
   parentPort!.postMessage(done);
   // After the answer, so the host has it while the memory is put back.
   if (used?.reset()) spare = used;
+  parentPort!.postMessage({ type: 'idle' } satisfies FromWorker);
 });

@@ -18,5 +18,8 @@ test('a mixed soak loses no good call and gives its memory back', async () => {
   expect(r.failures).toEqual([]);
   expect(r.goodLost).toBe(0);
   expect(r.hostileWrong).toBe(0);
-  expect(r.rssEndMiB - r.rssBaselineMiB).toBeLessThan(300);
+  // Idle workers end (all but one), so memory and threads go back: 1000 calls ended 34 MiB
+  // over the baseline with the baseline's threads (docs/performance.md).
+  expect(r.rssEndMiB - r.rssBaselineMiB).toBeLessThan(100);
+  expect(r.threadsEnd).toBeLessThanOrEqual(r.threadsBaseline);
 }, 1_800_000);

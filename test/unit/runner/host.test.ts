@@ -241,6 +241,25 @@ describe('FaasmHost instances made ahead of their calls', () => {
     }
   });
 
+  maybe('ends the workers a burst of calls left idle, all but one kept warm', async () => {
+    const h = await FaasmHost.load({
+      wasmPath: fx!.wasm,
+      runtimeRoot: fx!.root,
+      functionsDir: fx!.functions,
+      idleWorkerMs: 300,
+    });
+    try {
+      const calls = Array.from({ length: 4 }, () => h.call({ user: 'demo', func: 'hello' }));
+      expect((await Promise.all(calls)).map((r) => r.returnCode)).toEqual([0, 0, 0, 0]);
+      expect(h.workers).toEqual({ busy: 0, idle: 4 });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(h.workers).toEqual({ busy: 0, idle: 1 });
+      expect((await h.call({ user: 'demo', func: 'hello' })).returnCode).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
   maybe(
     'a host keeping snapshots in a directory starts its first call from the stored one',
     async () => {
