@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ExecError, UserError, errorMessage } from '../util/errors.js';
+import { streamThroughActions } from '../util/exec.js';
 import { annotationPath, parseDiagnostics } from './annotations.js';
 
 /** GitHub shows at most 10 error annotations per step; more would only be dropped. */
@@ -36,19 +37,18 @@ export function reportFailure(
   core.setFailed(errorMessage(err));
 }
 
-// Subprocesses: an action streams its tools' output to the step log through src/util/exec.ts
-// (echo: true), the one exec helper the CLI uses too, not through @actions/exec: the layer code is
-// shared by both, and that helper also writes the per-layer log whose last lines become the
-// failure message and the compiler annotations above.
-
 /**
  * Runs an action's body: anything it throws becomes core.setFailed with one clear message (and
  * exit code 1), never an unhandled rejection with a stack trace.
  */
 export async function runAction(body: () => Promise<void>): Promise<void> {
+  // Tools whose output is echoed run through @actions/exec, into the step log (util/exec.ts).
+  streamThroughActions(true);
   try {
     await body();
   } catch (err) {
     reportFailure(err);
+  } finally {
+    streamThroughActions(false);
   }
 }

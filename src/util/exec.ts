@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ExecError, UserError } from './errors.js';
+import * as actionsExec from '@actions/exec';
+import { ExecError, UserError, errorMessage } from './errors.js';
 
 export interface ExecOptions {
   cwd?: string;
@@ -36,6 +37,100 @@ export function commandLine(cmd: string, args: readonly string[]): string {
   return [cmd, ...args].map(quote).join(' ');
 }
 
+/** How a process ended. */
+interface Outcome {
+  code: number | null;
+  signal: string | null;
+  timedOut: boolean;
+}
+
+type Sink = (chunk: Buffer) => void;
+
+let throughActions = false;
+
+/**
+ * Inside a GitHub action (src/actions/run-action.ts turns this on), a process whose output is
+ * echoed (`echo: true`) is run by @actions/exec, which shows its command line in the step log
+ * and streams its output there as the runner expects; the capture, the log file and the failure
+ * tail stay this helper's. A process with a timeout or with input is always spawned here:
+ * @actions/exec cannot kill the process group a timeout must end, and it writes input without
+ * handling a process that exits before reading it (EPIPE).
+ */
+export function streamThroughActions(on: boolean): void {
+  throughActions = on;
+}
+
+function notFound(cmd: string): UserError {
+  return new UserError(`The command '${cmd}' was not found; install it or put it on PATH.`);
+}
+
+async function spawnProcess(
+  cmd: string,
+  args: readonly string[],
+  opts: ExecOptions,
+  env: Record<string, string>,
+  sink: { stdout: Sink; stderr: Sink },
+): Promise<Outcome> {
+  const detached = opts.timeoutMs !== undefined;
+  const child = spawn(cmd, args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached });
+  let timedOut = false;
+  const timer = detached
+    ? setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, opts.timeoutMs)
+    : undefined;
+  const echo =
+    (s: Sink): Sink =>
+    (chunk) => {
+      s(chunk);
+      if (opts.echo) process.stderr.write(chunk);
+    };
+  child.stdout.on('data', echo(sink.stdout));
+  child.stderr.on('data', echo(sink.stderr));
+  child.stdin.on('error', () => undefined); // a process that exits without reading is not our error
+  child.stdin.end(opts.input ?? '');
+  try {
+    const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>(
+      (resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve({ code, signal }));
+      },
+    );
+    return { code, signal, timedOut };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(cmd);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function actionsProcess(
+  cmd: string,
+  args: readonly string[],
+  opts: ExecOptions,
+  env: Record<string, string>,
+  sink: { stdout: Sink; stderr: Sink },
+): Promise<Outcome> {
+  try {
+    const code = await actionsExec.exec(cmd, [...args], {
+      cwd: opts.cwd,
+      env,
+      ignoreReturnCode: true,
+      listeners: { stdout: sink.stdout, stderr: sink.stderr },
+    });
+    return { code, signal: null, timedOut: false };
+  } catch (err) {
+    if (/^Unable to locate executable file/.test(errorMessage(err))) throw notFound(cmd);
+    throw err;
+  }
+}
+
 /**
  * The one way this project starts a process: logs the command line, captures the output (to a
  * log file when given), and on failure throws an ExecError carrying the last lines of output.
@@ -51,7 +146,8 @@ export async function exec(
     logStream = createWriteStream(opts.log, { flags: 'a' });
     logStream.write(`\n$ ${commandLine(cmd, args)}${opts.cwd ? `   # in ${opts.cwd}` : ''}\n`);
   }
-  const env: Record<string, string | undefined> = { ...process.env };
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -60,43 +156,23 @@ export async function exec(
   const stderr: Buffer[] = [];
   // Interleaved output, kept for the failure tail even when there is no log file.
   const combined: Buffer[] = [];
-  const detached = opts.timeoutMs !== undefined;
-  const child = spawn(cmd, args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached });
-  let timedOut = false;
-  const timer = detached
-    ? setTimeout(() => {
-        timedOut = true;
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, opts.timeoutMs)
-    : undefined;
-  const onData = (sink: Buffer[]) => (chunk: Buffer) => {
-    sink.push(chunk);
-    combined.push(chunk);
-    logStream?.write(chunk);
-    if (opts.echo) process.stderr.write(chunk);
-  };
-  child.stdout.on('data', onData(stdout));
-  child.stderr.on('data', onData(stderr));
-  child.stdin.on('error', () => undefined); // a process that exits without reading is not our error
-  child.stdin.end(opts.input ?? '');
-
-  const result = await new Promise<{ code: number | null; signal: string | null }>(
-    (resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal }));
-    },
-  ).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') {
-      throw new UserError(`The command '${cmd}' was not found; install it or put it on PATH.`);
-    }
-    throw err;
-  });
-  clearTimeout(timer);
-  if (logStream) await new Promise<void>((resolve) => logStream.end(resolve));
+  const into =
+    (part: Buffer[]): Sink =>
+    (chunk) => {
+      part.push(chunk);
+      combined.push(chunk);
+      logStream?.write(chunk);
+    };
+  const sink = { stdout: into(stdout), stderr: into(stderr) };
+  const viaActions =
+    throughActions && opts.echo && opts.timeoutMs === undefined && opts.input === undefined;
+  const run = viaActions ? actionsProcess : spawnProcess;
+  let result: Outcome;
+  try {
+    result = await run(cmd, args, opts, env, sink);
+  } finally {
+    if (logStream) await new Promise<void>((resolve) => logStream.end(resolve));
+  }
 
   const out = {
     stdout: Buffer.concat(stdout).toString(),
@@ -105,7 +181,7 @@ export async function exec(
   if (result.code !== 0) {
     const lines = Buffer.concat(combined).toString().trimEnd().split('\n');
     const tail = lines.slice(-(opts.tailLines ?? 30));
-    const how = timedOut
+    const how = result.timedOut
       ? `timed out after ${opts.timeoutMs! / 1000} s`
       : result.signal
         ? `was killed by ${result.signal}`
@@ -115,7 +191,7 @@ export async function exec(
       result.code,
       tail,
       opts.log,
-      timedOut,
+      result.timedOut,
     );
   }
   return out;
