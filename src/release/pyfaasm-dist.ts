@@ -43,6 +43,30 @@ async function buildFrontend(python: string, toolsDir: string, log?: string) {
 }
 
 /**
+ * Rewrites an sdist so that the same sources and SOURCE_DATE_EPOCH give the same bytes, which
+ * setuptools does not do: its tar members carry the build's file times (PKG-INFO is written
+ * during the build) and gzip stamps the current time. Members keep their order, and their
+ * times are clamped to the epoch (not zeroed: a wheel built from the sdist needs times after
+ * 1980); owners become root, as in any sdist.
+ */
+const NORMALIZE_SDIST = `
+import gzip, io, sys, tarfile
+path, epoch = sys.argv[1], int(sys.argv[2])
+out = io.BytesIO()
+with tarfile.open(path) as src, gzip.GzipFile("", "wb", 9, out, mtime=epoch) as gz:
+    with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as dst:
+        for m in src.getmembers():
+            data = src.extractfile(m) if m.isfile() else None
+            m.mtime = min(int(m.mtime), epoch)
+            m.uid = m.gid = 0
+            m.uname = m.gname = ""
+            m.pax_headers = {}
+            dst.addfile(m, data)
+with open(path, "wb") as f:
+    f.write(out.getvalue())
+`;
+
+/**
  * pyfaasm's sdist and wheel (`python -m build` from pyfaasm/, the wheel made from the sdist so
  * the sdist is known to be complete), written to `outDir`, as release assets. The wheel is pure
  * Python: `_faasm` is a built-in of the wasm runtime, not part of the wheel.
@@ -85,6 +109,10 @@ export async function buildPyfaasmDists(opts: {
     throw new UserError(
       `Building pyfaasm gave ${names.join(', ') || 'nothing'}, not the sdist and wheel of ${pep440}; check pyfaasm/pyproject.toml's version (faasm-python version --check).`,
     );
+  }
+  if (opts.sourceDateEpoch !== undefined) {
+    const args = ['-c', NORMALIZE_SDIST, join(opts.outDir, sdist), String(opts.sourceDateEpoch)];
+    await exec(python, args, { log: opts.log });
   }
   return Promise.all(
     [sdist, wheel].map(async (name) => {
