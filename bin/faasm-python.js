@@ -3,6 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main, installSafetyNet } = await import('../src/cli.ts');
-installSafetyNet();
-process.exitCode = await main(process.argv.slice(2));
+await import('../cli/index.ts');

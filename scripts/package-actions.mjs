@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles every action (actions/<name>/index.ts, beside its action.yml) with @vercel/ncc into
-// dist/<name>/index.js, and modules loaded by URL (worker threads) beside it (see below).
+// dist/<name>/index.js, and modules loaded by URL (worker threads) beside it (see below); and the
+// CLI (cli/index.ts) into dist/cli/, the CLI the cpython image carries.
 // Deterministic: no source maps, no ncc cache, sorted licence file, each dist/<name>/ replaced
 // whole. `--out DIR` writes elsewhere (the freshness test compares that with dist/); names given
 // as arguments limit it to those actions.
@@ -10,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -26,11 +27,15 @@ const { values, positionals } = parseArgs({
 const outRoot = resolve(values.out ?? join(root, 'dist'));
 const log = values.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`);
 
-async function actionNames() {
+/** The bundle named `cli` is the CLI; every other is an action. */
+const entryDir = (name) => (name === 'cli' ? join(root, 'cli') : join(root, 'actions', name));
+
+async function bundleNames() {
   const dirs = await readdir(join(root, 'actions'), { withFileTypes: true });
   return dirs
     .filter((d) => d.isDirectory() && existsSync(join(root, 'actions', d.name, 'action.yml')))
     .map((d) => d.name)
+    .concat('cli')
     .sort();
 }
 
@@ -107,10 +112,10 @@ async function bundleUrlModules(name, code, assets, add) {
     if (!file.endsWith('.ts')) continue;
     const src = sources.get(String(asset.source));
     const base = src ? basename(src, '.ts') : undefined;
-    const entry = base && join(root, 'actions', name, `${base}.ts`);
+    const entry = base && join(entryDir(name), `${base}.ts`);
     if (!entry || !existsSync(entry)) {
       throw new Error(
-        `dist/${name}: the code loads ${src ?? file} by URL; add actions/${name}/${base ?? '<name>'}.ts importing it, so it is bundled.`,
+        `dist/${name}: the code loads ${src ?? file} by URL; add ${relative(root, entryDir(name))}/${base ?? '<name>'}.ts importing it, so it is bundled.`,
       );
     }
     const sub = await bundle(entry);
@@ -187,7 +192,7 @@ async function packageAction(name) {
     }
     files.set(file, source);
   };
-  const main = await bundle(join(root, 'actions', name, 'index.ts'));
+  const main = await bundle(join(entryDir(name), 'index.ts'));
   const fixed = fixRelocatedAssets(name, main.code, main.assets);
   const code = await bundleUrlModules(name, fixed, main.assets, add);
   add('index.js', code);
@@ -218,11 +223,11 @@ function mergeLicences(a = '', b = '') {
     .trimEnd()}\n`;
 }
 
-const known = await actionNames();
+const known = await bundleNames();
 const names = positionals.length ? positionals : known;
 for (const n of names) {
   if (!known.includes(n))
-    throw new Error(`No action '${n}'; the actions are: ${known.join(', ')}.`);
+    throw new Error(`No bundle '${n}'; the bundles are: ${known.join(', ')}.`);
 }
 await mkdir(outRoot, { recursive: true });
 // A few at a time: each bundle is mostly waiting on webpack's file reads.

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { buildImage, selectEngine } from '../image/engine.js';
+import { buildImageFromBundle, cliBundleDir } from '../image/context.js';
+import { selectEngine } from '../image/engine.js';
 import { planImage } from '../image/plan.js';
-import { imageBuildArgs, imageLabels } from '../image/tags.js';
 import { verifyBundle } from '../release/bundle.js';
 import { cachePaths } from '../paths.js';
 import { cacheDir, workspaceRoot } from './context.js';
@@ -32,18 +32,21 @@ export async function buildImageAction(): Promise<void> {
   const bundleDir = await getPath('bundle-dir', { base: repoRoot, required: true, mustBe: 'dir' });
   const engineInput = getEnum('engine', ['docker', 'podman', ''], '');
   const push = getBoolean('push');
+  const base = getString('base');
   await verifyBundle(bundleDir!, version);
   const engine = await selectEngine(engineInput || undefined);
   core.startGroup(`${engine} build${push ? ' and push' : ''}`);
   let result;
   try {
-    result = await buildImage({
+    result = await buildImageFromBundle({
       engine,
-      contextDir: bundleDir!,
-      dockerfile: join(repoRoot, 'Dockerfile'),
+      bundleDir: bundleDir!,
+      // The CLI bundle committed beside the actions' (CI checks it is fresh).
+      cliDir: cliBundleDir(repoRoot),
+      repoRoot,
       tags: plan.tags,
-      labels: imageLabels(plan.labels),
-      buildArgs: imageBuildArgs(plan.labels),
+      labels: plan.labels,
+      base: base || undefined,
       push,
       noCache: getBoolean('nocache'),
       log: join(cachePaths(cacheDir(repoRoot)).logs, 'image.log'),

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
-import { buildImage, selectEngine } from '../image/engine.js';
+import { buildImageFromBundle, cliBundleDir } from '../image/context.js';
+import { debianNodeBase } from '../image/debian-base.js';
+import { selectEngine } from '../image/engine.js';
 import { planImage } from '../image/plan.js';
-import { imageBuildArgs, imageLabels } from '../image/tags.js';
-import { REPO_ROOT } from '../paths.js';
+import { REPO_ROOT, cachePaths, defaultCacheDir } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';
 import { UserError } from '../util/errors.js';
 import { stringOption } from './common.js';
@@ -12,9 +13,16 @@ export const imageCommand: Command = {
   name: 'image',
   summary: 'Build the cpython image from the release bundle, and push it',
   usage: `Usage: faasm-python image --bundle DIR [--push] [--nocache] [--engine docker|podman]
-                         [--registry HOST] [--owner NAME]
+                         [--registry HOST] [--owner NAME] [--base IMAGE|debian] [--cli DIR]
+
+The image holds the runtime at Faasm's paths (/usr/local/faasm) and the faasm-python CLI, so
+\`docker run IMAGE faasm-python run|upload ...\` runs and uploads functions with that runtime.
 
   --bundle DIR       the release bundle to put in the image
+  --base IMAGE       the image to build on: any with Node.js >= 20.12 and /bin/sh (default the
+                     Dockerfile's node:24-slim); 'debian' makes one from Debian's nodejs
+                     packages, for machines that cannot pull images
+  --cli DIR          the CLI bundle to put in (default dist/cli; 'npm run package' makes it)
   --push             push every tag (the registry is checked before building)
   --nocache          build without the engine's cache
   --engine E         docker or podman (default: docker if its daemon answers, else podman)
@@ -33,6 +41,8 @@ was pushed from another commit: that is refused.`,
     engine: { type: 'string' },
     registry: { type: 'string' },
     owner: { type: 'string' },
+    base: { type: 'string' },
+    cli: { type: 'string' },
   },
   async run(values) {
     const env = process.env;
@@ -44,16 +54,26 @@ was pushed from another commit: that is refused.`,
       registry: stringOption(values, 'registry') ?? 'ghcr.io',
       owner: stringOption(values, 'owner') ?? env.GITHUB_REPOSITORY_OWNER ?? 'faasm',
     });
-    const contextDir = resolve(bundle);
-    await verifyBundle(contextDir, plan.version);
+    const bundleDir = resolve(bundle);
+    await verifyBundle(bundleDir, plan.version);
     const engine = await selectEngine(stringOption(values, 'engine'));
-    const result = await buildImage({
+    const base = stringOption(values, 'base');
+    const baseImage =
+      base === 'debian'
+        ? await debianNodeBase({
+            engine,
+            cacheDir: defaultCacheDir(),
+            log: join(cachePaths(defaultCacheDir()).logs, 'image-base.log'),
+          })
+        : base;
+    const result = await buildImageFromBundle({
       engine,
-      contextDir,
-      dockerfile: join(REPO_ROOT, 'Dockerfile'),
+      bundleDir,
+      cliDir: resolve(stringOption(values, 'cli') ?? cliBundleDir(REPO_ROOT)),
+      repoRoot: REPO_ROOT,
       tags: plan.tags,
-      labels: imageLabels(plan.labels),
-      buildArgs: imageBuildArgs(plan.labels),
+      labels: plan.labels,
+      base: baseImage,
       push: values.push === true,
       noCache: values.nocache === true,
     });

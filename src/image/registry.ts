@@ -40,11 +40,15 @@ export async function checkRegistry(registry: string, timeoutMs = 5000): Promise
   }
 }
 
-/** Podman and Debian's docker-registry: installed with apt-get when root, else a UserError. */
+/**
+ * Podman, runc (the runtime that starts containers where podman's default crun cannot: see
+ * container.ts) and Debian's docker-registry: installed with apt-get when root, else a UserError.
+ */
 export async function ensureImageTools(log?: string): Promise<string[]> {
   const { installed } = await ensurePackages(
     [
       { name: 'podman', provides: '/usr/bin/podman' },
+      { name: 'runc', provides: '/usr/sbin/runc' },
       { name: 'docker-registry', provides: '/usr/bin/docker-registry' },
     ],
     log,
@@ -152,6 +156,8 @@ export interface PulledImage {
   /** The manifest digest the registry reports. */
   digest: string | null;
   labels: Record<string, string>;
+  /** The environment the image sets, as NAME=value. */
+  env: string[];
   /** The image's layers unpacked in order. */
   rootfs: string;
 }
@@ -192,7 +198,7 @@ export async function pullImage(
     layers: { digest: string }[];
   };
   const config = (await (await get(`blobs/${manifest.config.digest}`)).json()) as {
-    config: { Labels?: Record<string, string> };
+    config: { Labels?: Record<string, string>; Env?: string[] };
   };
   await mkdir(dest, { recursive: true });
   for (const [i, layer] of manifest.layers.entries()) {
@@ -201,7 +207,7 @@ export async function pullImage(
     await exec('tar', ['-xzf', file, '-C', dest]);
     await rm(file);
   }
-  return { digest, labels: config.config.Labels ?? {}, rootfs: dest };
+  return { digest, labels: config.config.Labels ?? {}, env: config.config.Env ?? [], rootfs: dest };
 }
 
 const INDEX_TYPES = [

@@ -35,9 +35,7 @@ export function githubTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   if (raw === undefined || raw === '') return 120_000;
   const s = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(s > 0) || s > 24 * 3600) {
-    throw new UserError(
-      `FAASM_PYTHON_GITHUB_TIMEOUT takes seconds (at most a day), not '${raw}'.`,
-    );
+    throw new UserError(`FAASM_PYTHON_GITHUB_TIMEOUT takes seconds (at most a day), not '${raw}'.`);
   }
   return s * 1000;
 }

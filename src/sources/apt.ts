@@ -76,6 +76,39 @@ export class PrivateApt {
     });
   }
 
+  /**
+   * apt-get install of `pkgs` as on an empty system (an empty package status, so nothing
+   * installed here is taken as present), without recommends.
+   */
+  private async installClosure(pkgs: readonly string[], archives: string, extra: string[]) {
+    await this.update();
+    const status = join(this.dir, 'empty-status');
+    await writeFile(status, '');
+    await mkdir(join(archives, 'partial'), { recursive: true });
+    const args = [
+      ...this.options(),
+      '-o', `Dir::State::status=${status}`,
+      '-o', `Dir::Cache::Archives=${archives}/`,
+      'install', '-y', '--no-install-recommends', ...extra, ...pkgs,
+    ]; // prettier-ignore
+    return exec('apt-get', args, { log: this.log, env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+
+  /** The .deb files `pkgs` and all they depend on are made of, sorted (nothing is downloaded). */
+  async closure(pkgs: readonly string[], scratch: string): Promise<string[]> {
+    const { stdout } = await this.installClosure(pkgs, scratch, ['--print-uris', '-qq']);
+    return stdout
+      .split('\n')
+      .map((l) => /^'[^']+' (\S+\.deb) /.exec(l)?.[1])
+      .filter((f): f is string => f !== undefined)
+      .sort();
+  }
+
+  /** Downloads those .deb files into `dest`. */
+  async downloadClosure(pkgs: readonly string[], dest: string): Promise<void> {
+    await this.installClosure(pkgs, dest, ['--download-only']);
+  }
+
   async download(pkg: string, dest: string): Promise<void> {
     await this.update();
     await mkdir(dest, { recursive: true });

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imageCommand } from '../../src/commands/image.js';
-import { buildImage, selectEngine, type Engine } from '../../src/image/engine.js';
+import { buildImageFromBundle } from '../../src/image/context.js';
+import { selectEngine, type Engine } from '../../src/image/engine.js';
 import {
   ensureImageTools,
   manifestDigest,
@@ -10,7 +11,7 @@ import {
   startLocalRegistry,
   type LocalRegistry,
 } from '../../src/image/registry.js';
-import { imageBuildArgs, imageLabels, imageTags } from '../../src/image/tags.js';
+import { imageTags } from '../../src/image/tags.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { makeBundle } from '../../src/release/bundle.js';
 import { readVersion } from '../../src/release/version.js';
@@ -20,6 +21,7 @@ let registry: LocalRegistry;
 let engine: Engine;
 let work: string;
 let wasm: Buffer;
+let cliDir: string;
 const builtTags: string[] = [];
 let danglingBefore = new Set<string>();
 
@@ -70,6 +72,17 @@ async function bundleFor(version: string, name: string): Promise<string> {
   return outDir;
 }
 
+/**
+ * A stand-in for the CLI bundle (this test builds FROM scratch, with nothing to run it; the
+ * release-image test carries the real one and runs it).
+ */
+async function fakeCli(): Promise<string> {
+  const dir = join(work, 'cli');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'index.js'), '// the CLI bundle\n');
+  return dir;
+}
+
 /** The image's labels and its layers unpacked in order into one directory. */
 function pullBack(repo: string, tag: string) {
   return pullImage(
@@ -87,6 +100,7 @@ beforeAll(async () => {
   registry = await startLocalRegistry();
   work = await mkdtemp(join(tmpdir(), 'faasm-image-it-'));
   wasm = await tinyWasm(work);
+  cliDir = await fakeCli();
 });
 
 afterAll(async () => {
@@ -96,7 +110,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and pulled back', async () => {
+test('the bundle and the CLI are built into an image at Faasm paths, pushed, and pulled back', async () => {
   const version = '9.8.7';
   const bundle = await bundleFor(version, 'lib');
   const tags = imageTags({
@@ -113,15 +127,18 @@ test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and 
     source: 'https://github.com/faasm/python',
     created: '2024-05-06T07:08:09.000Z',
   };
-  const result = await buildImage({
-    engine,
-    contextDir: bundle,
-    dockerfile: join(REPO_ROOT, 'Dockerfile'),
-    tags,
-    labels: imageLabels(labelInput),
-    buildArgs: imageBuildArgs(labelInput),
-    push: true,
-  });
+  const build = (labels: typeof labelInput) =>
+    buildImageFromBundle({
+      engine,
+      bundleDir: bundle,
+      cliDir,
+      repoRoot: REPO_ROOT,
+      tags,
+      labels,
+      base: 'scratch',
+      push: true,
+    });
+  const result = await build(labelInput);
   expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
   // Every tag names the one manifest the build pushed.
@@ -138,8 +155,21 @@ test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and 
   });
 
   const at = (rel: string) => join(image.rootfs, rel);
-  // FROM scratch: nothing but the Faasm tree.
-  expect(await readdir(image.rootfs)).toEqual(['usr']);
+  // On a scratch base: nothing but the Faasm tree and the CLI.
+  expect((await readdir(image.rootfs)).sort()).toEqual(['opt', 'usr']);
+  expect(await readFile(at('opt/faasm-python/cli/index.js'), 'utf8')).toBe('// the CLI bundle\n');
+  expect(await readFile(at('opt/faasm-python/VERSION'), 'utf8')).toBe(
+    await readFile(join(REPO_ROOT, 'VERSION'), 'utf8'),
+  );
+  expect(await readFile(at('usr/local/bin/faasm-python'), 'utf8')).toContain(
+    'exec node /opt/faasm-python/cli/index.js "$@"',
+  );
+  expect(image.env).toEqual(
+    expect.arrayContaining([
+      'FAASM_PYTHON_FUNC_WASM=/usr/local/faasm/wasm/python/py_func/function.wasm',
+      'FAASM_PYTHON_RUNTIME_ROOT=/usr/local/faasm/runtime_root',
+    ]),
+  );
   expect(await readFile(at('usr/local/faasm/runtime_root/lib/python3.11/os.py'), 'utf8')).toBe(
     '# the real os module would be here\n',
   );
@@ -159,29 +189,13 @@ test('the bundle is built into a FROM scratch image at Faasm paths, pushed, and 
   // The release tag now names that commit's build: pushing it from another commit is refused
   // before anything is built, and the registry keeps the first digest.
   const other = { ...labelInput, revision: 'baadf00dbaadf00dbaadf00dbaadf00dbaadf00d' };
-  const again = buildImage({
-    engine,
-    contextDir: bundle,
-    dockerfile: join(REPO_ROOT, 'Dockerfile'),
-    tags,
-    labels: imageLabels(other),
-    buildArgs: imageBuildArgs(other),
-    push: true,
-  });
+  const again = build(other);
   await expect(again).rejects.toThrow(
     `${tags[0]} was already pushed from commit f00dfeedf00d, not baadf00dbaad, and a release tag is never overwritten: release a new version instead.`,
   );
   expect(await manifestDigest(registry.address, 'faasm-test/cpython', '9.8.7')).toBe(result.digest);
   // The same commit may push again (a re-run of the release job).
-  const rerun = await buildImage({
-    engine,
-    contextDir: bundle,
-    dockerfile: join(REPO_ROOT, 'Dockerfile'),
-    tags,
-    labels: imageLabels(labelInput),
-    buildArgs: imageBuildArgs(labelInput),
-    push: true,
-  });
+  const rerun = await build(labelInput);
   expect(rerun.digest).toBe(result.digest);
 });
 
@@ -197,7 +211,15 @@ test('`faasm-python image --push` builds VERSION from a bundle and pushes its ta
   let code: number;
   try {
     code = await imageCommand.run(
-      { bundle, push: true, registry: registry.address, owner: 'cli', engine },
+      {
+        bundle,
+        push: true,
+        registry: registry.address,
+        owner: 'cli',
+        engine,
+        base: 'scratch',
+        cli: cliDir,
+      },
       [],
     );
   } finally {

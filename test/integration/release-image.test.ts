@@ -1,34 +1,45 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, selectEngine, type Engine } from '../../src/image/engine.js';
+import { runInImage } from '../../src/image/container.js';
+import { buildImageFromBundle } from '../../src/image/context.js';
+import { debianNodeBase } from '../../src/image/debian-base.js';
+import { selectEngine, type Engine } from '../../src/image/engine.js';
 import {
   ensureImageTools,
   pullImage,
   startLocalRegistry,
   type LocalRegistry,
 } from '../../src/image/registry.js';
-import { imageBuildArgs, imageLabels, imageTags } from '../../src/image/tags.js';
+import { imageTags } from '../../src/image/tags.js';
 import type { LayerResult } from '../../src/layers/types.js';
-import { REPO_ROOT } from '../../src/paths.js';
+import { REPO_ROOT, defaultCacheDir } from '../../src/paths.js';
 import { verifyBundle } from '../../src/release/bundle.js';
 import { readVersion } from '../../src/release/version.js';
 import { stageFunction } from '../../src/runner/functions.js';
 import { FaasmHost } from '../../src/runner/host.js';
-import { probe } from '../../src/util/exec.js';
+import { exec, probe } from '../../src/util/exec.js';
 import { removeTree } from '../../src/util/fs.js';
 import { buildLayers } from '../helpers/runtime.js';
 
-// The release path end to end: the real bundle layer, built into the cpython image, pushed to a
-// registry on 127.0.0.1, pulled back over HTTP, and the hello function run from what came back.
+// The release path end to end: the real bundle layer and the CLI bundled as `npm run package`
+// bundles it, built into the cpython image (on a Node.js base made from Debian's packages: no
+// image can be pulled here), pushed to a registry on 127.0.0.1, pulled back over HTTP, the hello
+// function run from what came back; then the CLI run inside the image: `faasm-python run` of
+// real Python functions, and `faasm-python upload` to an upload server on this host.
 const FAASM = 'usr/local/faasm';
+const FUNCS = join(REPO_ROOT, 'func', 'python');
 let registry: LocalRegistry;
 let engine: Engine;
 let work: string;
 let layers: Map<string, LayerResult>;
 let version: string;
 let tags: string[] = [];
+let cliDir: string;
+let base: string;
 
 beforeAll(async () => {
   await ensureImageTools();
@@ -37,6 +48,12 @@ beforeAll(async () => {
   version = await readVersion(REPO_ROOT);
   registry = await startLocalRegistry();
   work = await mkdtemp(join(tmpdir(), 'fp-release-image-'));
+  // The CLI bundle of this tree (dist/cli may be older), made as `npm run package` makes it.
+  await exec(process.execPath, ['scripts/package-actions.mjs', '--out', work, '--quiet', 'cli'], {
+    cwd: REPO_ROOT,
+  });
+  cliDir = join(work, 'cli');
+  base = await debianNodeBase({ engine, cacheDir: defaultCacheDir() });
 });
 
 afterAll(async () => {
@@ -62,13 +79,14 @@ describe('the cpython image from the release bundle', () => {
       source: 'https://github.com/faasm/python',
       created: '2026-01-01T00:00:00Z',
     };
-    const pushed = await buildImage({
+    const pushed = await buildImageFromBundle({
       engine,
-      contextDir: bundle,
-      dockerfile: join(REPO_ROOT, 'Dockerfile'),
+      bundleDir: bundle,
+      cliDir,
+      repoRoot: REPO_ROOT,
       tags,
-      labels: imageLabels(labels),
-      buildArgs: imageBuildArgs(labels),
+      labels,
+      base,
       push: true,
     });
     expect(pushed.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -89,6 +107,9 @@ describe('the cpython image from the release bundle', () => {
     const built = await readFile(join(layers.get('func')!.dir, 'py_func.wasm'));
     expect((await readFile(wasm)).equals(built)).toBe(true);
 
+    expect((await stat(join(image.rootfs, 'opt/faasm-python/cli/index.js'))).isFile()).toBe(true);
+    expect((await stat(join(image.rootfs, 'usr/local/bin/faasm-python'))).mode & 0o111).toBe(0o111);
+
     const functions = join(work, 'pyfuncs');
     await stageFunction(join(REPO_ROOT, 'func/python/hello.py'), functions, 'python', 'hello');
     const host = await FaasmHost.load({
@@ -104,5 +125,68 @@ describe('the cpython image from the release bundle', () => {
     } finally {
       await host.close();
     }
+  });
+
+  test('runs `faasm-python run` of Python functions inside the container', async () => {
+    const image = tags[0]!;
+    expect((await runInImage(engine, image, ['faasm-python', '--version'])).stdout.trim()).toBe(
+      `faasm-python ${version}`,
+    );
+    // echo reads its input and writes it back through pyfaasm (the _faasm built-in).
+    const mount = { volumes: [`${FUNCS}:/func:ro`] };
+    const echo = await runInImage(
+      engine,
+      image,
+      ['faasm-python', 'run', '/func/echo.py', '--input', 'from a container', '--json'],
+      mount,
+    );
+    expect(JSON.parse(echo.stdout)).toMatchObject({ returnCode: 0, output: 'from a container' });
+    const hello = await runInImage(engine, image, ['faasm-python', 'run', '/func/hello.py'], mount);
+    expect(hello.stdout).toContain('Hello from Python 3.11.2');
+    // A mistake is one sentence and exit code 1 there too, never a stack trace.
+    const failed = runInImage(engine, image, ['faasm-python', 'run', '/func/missing.py'], mount);
+    await expect(failed).rejects.toMatchObject({
+      exitCode: 1,
+      tail: ['error: There is no function file /func/missing.py; check the path.'],
+    });
+  });
+
+  test('uploads functions and its py_func.wasm with `faasm-python upload` from the container', async () => {
+    // Faasm's upload server, as far as the CLI sees it: PUT /p/<user>/<func>, PUT /f/<user>/<func>.
+    const received = new Map<string, Buffer>();
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.set(`${req.method} ${req.url}`, Buffer.concat(chunks));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await runInImage(
+        engine,
+        tags[0]!,
+        [
+          'faasm-python',
+          'upload',
+          '/func/hello.py',
+          '--host',
+          `http://127.0.0.1:${port}`,
+          '--runtime',
+        ],
+        { volumes: [`${FUNCS}:/func:ro`], hostNetwork: true },
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect([...received.keys()].sort()).toEqual(['PUT /f/python/py_func', 'PUT /p/python/hello']);
+    expect(
+      received.get('PUT /p/python/hello')!.equals(await readFile(join(FUNCS, 'hello.py'))),
+    ).toBe(true);
+    // --runtime takes the image's own entrypoint (FAASM_PYTHON_FUNC_WASM): the one built here.
+    const built = await readFile(join(layers.get('func')!.dir, 'py_func.wasm'));
+    expect(received.get('PUT /f/python/py_func')!.equals(built)).toBe(true);
   });
 });

@@ -39,7 +39,8 @@ describe('dist/', () => {
     const fresh = await files(out);
     const committed = await files(join(REPO, 'dist'));
     expect(fresh.filter((f) => f.endsWith('/index.js')).sort()).toEqual(
-      actionNames().map((n) => `${n}/index.js`),
+      // Every action, and the CLI the image carries.
+      [...actionNames(), 'cli'].sort().map((n) => `${n}/index.js`),
     );
     const stale: string[] = [];
     for (const f of new Set([...fresh, ...committed])) {
