@@ -144,10 +144,12 @@ async function hashFiles(repoRoot: string, files: readonly string[]): Promise<Js
 }
 
 /** What one module's build depends on: its recipe, the files beside it, its sources. */
-async function moduleInputs(repoRoot: string, r: ModuleRecipe): Promise<Json> {
+async function moduleInputs(repoRoot: string, r: ModuleRecipe, forBuild = false): Promise<Json> {
   // Where the recipe was read from is not an input: the same recipe anywhere, the same key.
   const recipe: Partial<ModuleRecipe> = { ...r };
   delete recipe.file;
+  // The test runs after the build (in the layer, whose key has it): a new test, the same build.
+  if (forBuild) delete recipe.test;
   const dir = join(repoRoot, 'third-party', 'modules', r.name);
   return {
     recipe: recipe as unknown as Json,
@@ -288,7 +290,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
       };
       const key = moduleBuildKey(
         ctx,
-        { module: await moduleInputs(repoRoot, r), config: config as unknown as Json },
+        { module: await moduleInputs(repoRoot, r, true), config: config as unknown as Json },
         implementationHash,
       );
       const cached = await restoreModule(ctx, r.name, key, staged);
