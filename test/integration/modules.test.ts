@@ -29,6 +29,7 @@ import { REPO_ROOT } from '../../src/paths.js';
 import { ExecError, UserError } from '../../src/util/errors.js';
 import { sha256File } from '../../src/util/hash.js';
 import { silentReporter } from '../helpers/fake-layers.js';
+import { tarball } from '../helpers/tar.js';
 import { DEFAULT_MODULES, integrationOptions } from '../helpers/runtime.js';
 
 let results: Map<string, LayerResult>;
@@ -245,6 +246,67 @@ describe('faults leave the previous layer and the runtime root as they were', ()
     expect(err).toBeInstanceOf(ExecError);
     expect((err as ExecError).tail.join('\n')).toContain('error: broken on purpose');
     expect((err as ExecError).logPath).toMatch(/logs\/modules-[0-9a-f]{12}\.log$/);
+  });
+
+  // A package of the kind PyPI has many of: a setuptools sdist whose C extension uses what
+  // WASI lacks. Built by its own backend; whether the compile or the link finds it, the error is
+  // one sentence naming the package and what it needs.
+  test.each([
+    ['threads', '#include <pthread.h>', 'pthread_t t; pthread_create(&t, 0, 0, 0);'],
+    ['sockets', '#include <netdb.h>', 'struct addrinfo *a; getaddrinfo("x", 0, 0, &a);'],
+    ['dlopen', '#include <dlfcn.h>', 'dlopen("x.so", 0);'],
+  ])('a package that needs %s is refused, naming it', async (need, include, call) => {
+    const c = [
+      '#include <Python.h>',
+      include,
+      `static PyObject *use(PyObject *self, PyObject *args) { ${call} Py_RETURN_NONE; }`,
+      'static PyMethodDef methods[] = {{"use", use, METH_NOARGS, 0}, {0}};',
+      'static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "needy", 0, -1, methods};',
+      'PyMODINIT_FUNC PyInit_needy(void) { return PyModule_Create(&def); }',
+      '',
+    ].join('\n');
+    const sdist = join(repo, `needy-${need}.tar.gz`);
+    await writeFile(
+      sdist,
+      tarball([
+        {
+          name: 'needy-1.0/pyproject.toml',
+          content:
+            '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+        },
+        {
+          name: 'needy-1.0/setup.py',
+          content:
+            "from setuptools import Extension, setup\nsetup(name='needy', version='1.0', ext_modules=[Extension('needy', ['needy.c'])])\n",
+        },
+        { name: 'needy-1.0/needy.c', content: c },
+      ]),
+    );
+    const setuptools = JSON.parse(
+      await readFile(join(repo, 'third-party/modules/msgpack/recipe.json'), 'utf8'),
+    ).buildRequires as unknown[];
+    await mkdir(join(repo, 'third-party/modules/needy'), { recursive: true });
+    await writeFile(
+      join(repo, 'third-party/modules/needy/recipe.json'),
+      JSON.stringify({
+        name: 'needy',
+        version: '1.0',
+        kind: 'c-extension',
+        sources: [
+          { kind: 'path', path: sdist, file: 'needy-1.0.tar.gz', sha256: await sha256File(sdist) },
+        ],
+        buildRequires: setuptools,
+        test: ['import needy'],
+      }),
+    );
+    const err = await build({ names: ['needy'] }, { repoRoot: repo }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^needy 1\\.0 cannot be (built for wasm32-wasi|linked into the runtime): .*it needs ${need}, which WASI does not provide`,
+      ),
+    );
+    expect((err as Error).message.split('\n')).toHaveLength(1);
   });
 
   test('a module whose test fails inside the runtime is not kept', async () => {
