@@ -12,6 +12,7 @@ import type { ModuleAbi } from '../faasm/wasm-abi.js';
 import type { VmName } from '../faasm/profile.js';
 import { faasmImports, type GuestContext } from './guest-imports.js';
 import type { Wasi } from './wasi/wasi.js';
+import { MemoryRestorer } from './memory-restore.js';
 
 type Fn = (...args: never[]) => number | void;
 type Exports = Record<string, unknown> & { memory: WebAssembly.Memory };
@@ -48,6 +49,8 @@ export class GuestInstance {
   /** The current call's WASI calls, which the instance's imports forward to. */
   private wasiCalls: Record<string, Fn> = {};
   private readonly globals: [WebAssembly.Global, unknown][];
+  /** Made at the first reset: instances that are never reused need none. */
+  private restorer: MemoryRestorer | undefined;
 
   constructor(
     private readonly guest: GuestModule,
@@ -98,7 +101,8 @@ export class GuestInstance {
     if (!snap || !this.guest.reuse || this.memory.buffer.byteLength !== snap.byteLength) {
       return false;
     }
-    new Uint8Array(this.memory.buffer).set(new Uint8Array(snap));
+    this.restorer ??= new MemoryRestorer(snap);
+    this.restorer.restore(new Uint8Array(this.memory.buffer));
     for (const [g, value] of this.globals) g.value = value;
     this.ctx.output = new Uint8Array(0);
     this.ctx.info = undefined as unknown as GuestContext['info'];

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,7 +38,12 @@ import { capModuleMemory } from './wasm-memory.js';
 /** Lines py_func writes to stderr to say why a call failed (see func/py_func.c). */
 const FAILURE_MARK = 'py_func: ';
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const MAX_IDLE_WORKERS = 4;
+/**
+ * Idle workers kept at most. Above what the host's busiest moments use, so a steady load
+ * never ends a worker only to start another (idleWorkerMs ends the ones a burst leaves).
+ */
+const MAX_IDLE_WORKERS = 32;
+const MAX_SPARE_TMP = 64;
 /** Idle workers kept however long they wait: the next call finds one warm. */
 const KEEP_WARM = 1;
 /** The Faasm function every Python function runs as (user `python`). */
@@ -111,6 +117,8 @@ export class FaasmHost {
   private snapshotTaking = false;
   private closed = false;
   private trimTimer: NodeJS.Timeout | undefined;
+  /** Empty call /tmp directories for the next calls (recycleLater). */
+  private spareTmp: string[] = [];
   /** Removals of call /tmp directories still under way (close() waits for them). */
   private cleanups = new Set<Promise<void>>();
 
@@ -293,9 +301,9 @@ export class FaasmHost {
     if (rec.result) return; // closed meanwhile
     const w = this.acquire(name);
     const ready = this.snapshot && w.ready?.key === name ? w.ready : undefined;
-    if (w.ready && !ready) this.removeLater(w.ready.tmpDir, Promise.resolve());
+    if (w.ready && !ready) this.recycleLater(w.ready.tmpDir, Promise.resolve());
     w.ready = undefined;
-    rec.tmpDir = ready?.tmpDir ?? (await mkdtemp(join(this.tmpDir, `call-${rec.id}-`)));
+    rec.tmpDir = ready?.tmpDir ?? (await this.takeTmp());
     if (rec.result) {
       this.release(w);
       return this.cleanup(rec);
@@ -396,7 +404,7 @@ export class FaasmHost {
   private kill(w: CallWorker): void {
     if (w.dead) return;
     w.dead = true;
-    if (w.ready) this.removeLater(w.ready.tmpDir, w.exited);
+    if (w.ready) this.recycleLater(w.ready.tmpDir, w.exited);
     w.ready = undefined;
     this.busy.delete(w);
     this.idle = this.idle.filter((x) => x !== w);
@@ -404,17 +412,34 @@ export class FaasmHost {
     void w.worker.terminate();
   }
 
-  /** Removes the call's /tmp once its worker is done with it. */
+  /** Takes back the call's /tmp once its worker is done with it. */
   private cleanup(rec: CallRecord): void {
     const dir = rec.tmpDir;
     if (!dir) return;
     rec.tmpDir = undefined;
-    this.removeLater(dir, rec.worker?.dead ? rec.worker.exited : Promise.resolve());
+    this.recycleLater(dir, rec.worker?.dead ? rec.worker.exited : Promise.resolve());
   }
 
-  /** Removes a host directory once `after` resolves; close() waits for it. */
-  private removeLater(dir: string, after: Promise<void>): void {
-    const p = after.then(() => rm(dir, { recursive: true, force: true })).catch(() => {});
+  /** An empty directory for a call's /tmp: one a call before left empty, else a new one. */
+  private async takeTmp(): Promise<string> {
+    return this.spareTmp.pop() ?? (await mkdtemp(join(this.tmpDir, 'call-')));
+  }
+
+  /**
+   * Once `after` resolves, a call's /tmp that is empty goes back for another call (most calls
+   * leave it so, and removing and making it again cost the host more than the call's Python);
+   * any other is removed. close() waits for it.
+   */
+  private recycleLater(dir: string, after: Promise<void>): void {
+    const remove = () => rm(dir, { recursive: true, force: true });
+    const p = after
+      .then(async () => {
+        const reuse = !this.closed && this.spareTmp.length < MAX_SPARE_TMP;
+        // Sync: an empty directory reads in microseconds, a promise round trip costs more.
+        if (reuse && readdirSync(dir).length === 0) this.spareTmp.push(dir);
+        else await remove();
+      })
+      .catch(() => remove().catch(() => {}));
     this.cleanups.add(p);
     void p.finally(() => this.cleanups.delete(p));
   }
@@ -426,9 +451,9 @@ export class FaasmHost {
    */
   private async prepare(w: CallWorker, user: string, func: string): Promise<void> {
     if (!this.opts.pool || !this.snapshot || this.closed || w.dead || w.ready) return;
-    const tmpDir = await mkdtemp(join(this.tmpDir, 'ready-'));
+    const tmpDir = await this.takeTmp();
     if (!this.idle.includes(w) || w.ready || this.closed) {
-      this.removeLater(tmpDir, Promise.resolve());
+      this.recycleLater(tmpDir, Promise.resolve());
       return;
     }
     const id = String(this.nextReady++);

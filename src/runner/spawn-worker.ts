@@ -19,8 +19,24 @@ export function spawnCallWorker(
   const opts = { workerData, transferList, resourceLimits } as const;
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./worker.js', import.meta.url), opts);
-  // A worker inherits the process's execArgv, `--import tsx` included: the bundle needs none.
-  return new Worker(pathToFileURL(workerBundle()), { ...opts, execArgv: [] });
+  // A worker inherits the process's execArgv, `--import tsx` included: the bundle needs no
+  // loader (the rest, --cpu-prof and friends, still applies).
+  return new Worker(pathToFileURL(workerBundle()), {
+    ...opts,
+    execArgv: withoutLoaders(process.execArgv),
+  });
+}
+
+/** execArgv less the options that preload code (--import, --loader, --require and values). */
+export function withoutLoaders(argv: readonly string[]): string[] {
+  const takesValue = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (takesValue.has(a)) i++;
+    else if (![...takesValue].some((o) => a.startsWith(`${o}=`))) out.push(a);
+  }
+  return out;
 }
 
 /** A file of tsx's ESM build by its package export; '.' is the loader for `node --import`. */

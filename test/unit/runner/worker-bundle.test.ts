@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../../src/runner/worker-bundle.js';
+import { withoutLoaders } from '../../../src/runner/spawn-worker.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -32,5 +33,12 @@ describe('the worker bundle', () => {
     const second = bundle(entry, out);
     expect(second).not.toBe(first);
     expect(await readFile(second, 'utf8')).toContain('"second"');
+  });
+});
+
+describe('the worker bundle starts', () => {
+  test('without the process options that load code, with the others', () => {
+    const argv = ['--import', 'tsx', '--cpu-prof', '--loader=x', '-r', 'y', '--expose-gc'];
+    expect(withoutLoaders(argv)).toEqual(['--cpu-prof', '--expose-gc']);
   });
 });
