@@ -6,7 +6,7 @@
 #
 # The build context is made by `faasm-python image` (src/image/context.ts): the release bundle's
 # files (src/release/bundle.ts) and, in faasm-python/, the CLI's ncc bundle (dist/cli) with the
-# files it reads and its launcher. BASE is any image with Node.js >= 20.12 and /bin/sh; where no
+# files it reads and its launcher. BASE is any image with Node.js >= 20.19 and /bin/sh; where no
 # image can be pulled, `faasm-python image --base debian` makes one from Debian's packages.
 ARG BASE=node:24-slim
 ARG FAASM_PYTHON_VERSION=0.5.0

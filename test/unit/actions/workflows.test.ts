@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
@@ -241,6 +242,23 @@ describe('what the workflows do', () => {
     const dist = stepsOf(w, 'dist').map(String);
     expect(dist).toContain('npm run package');
     expect(dist.some((s) => s.includes('git status --porcelain -- dist'))).toBe(true);
+  });
+
+  test('tests.yml: pyfaasm tested on every Python it declares, with the pins of the unit test', async () => {
+    const w = workflow('tests.yml');
+    const job = w.jobs.find((j) => j.id === 'pyfaasm');
+    const text = job?.text ?? '';
+    const pyproject = await readFile(join(REPO, 'pyfaasm/pyproject.toml'), 'utf8');
+    const oldest = /^requires-python = ">=3\.(\d+)"$/m.exec(pyproject)?.[1];
+    const matrix = /python: \[([^\]]+)\]/.exec(text)?.[1]?.match(/3\.\d+/g) ?? [];
+    expect(matrix[0]).toBe(`3.${oldest}`);
+    const pins = /const TOOLS = \[([^\]]+)\]/
+      .exec(await readFile(join(REPO, 'test/unit/pyfaasm/pytest.test.ts'), 'utf8'))?.[1]
+      ?.match(/[\w-]+==[\d.]+/g);
+    const run = (job?.steps ?? []).map((s) => String(s.run ?? '')).join('\n');
+    for (const pin of pins ?? ['missing']) expect(run).toContain(pin);
+    expect(run).toContain('python -m pytest');
+    expect(run).toContain('python -m mypy');
   });
 
   test('tests.yml: the build chain in order, then the functions, and the bundle kept', () => {
