@@ -101,8 +101,23 @@ describe('faasm-python CLI', () => {
 
     expect(await main(['cache', 'list', '--cache-dir', dir])).toBe(0);
     expect(out.join('\n')).toMatch(/zlib\s+aaaaaaaaaaaa\s+5 B/);
+    out = [];
+    expect(await main(['cache', 'list', '--json', '--cache-dir', dir])).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toEqual({
+      cacheDir: dir,
+      layers: [expect.objectContaining({ name: 'zlib', key, bytes: 5, buildSeconds: 0.001 })],
+    });
+    out = [];
     expect(await main(['cache', 'prune', '--all', '--cache-dir', dir])).toBe(0);
     expect(out.at(-1)).toBe('removed 1 layers (5 B) and 1 leftovers of killed builds');
     expect(await readdir(join(dir, 'layers', 'zlib'))).toEqual([]);
+  });
+
+  test('modules list --json is every recipe, as JSON on stdout', async () => {
+    expect(await main(['modules', 'list', '--json', '--cache-dir', dir])).toBe(0);
+    const recipes = JSON.parse(out.join('\n')) as { name: string; version: string }[];
+    const names = recipes.map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['pyfaasm', 'numpy']));
+    for (const r of recipes) expect(r.version).toMatch(/^\d/);
   });
 });
