@@ -51,6 +51,7 @@ export async function buildImageAction(): Promise<void> {
       noCache: getBoolean('nocache'),
       log: join(cachePaths(cacheDir(repoRoot)).logs, 'image.log'),
       echo: true,
+      warn: (m) => core.warning(m),
     });
   } finally {
     core.endGroup();

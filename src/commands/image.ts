@@ -19,7 +19,7 @@ The image holds the runtime at Faasm's paths (/usr/local/faasm) and the faasm-py
 \`docker run IMAGE faasm-python run|upload ...\` runs and uploads functions with that runtime.
 
   --bundle DIR       the release bundle to put in the image
-  --base IMAGE       the image to build on: any with Node.js >= 20.12 and /bin/sh (default the
+  --base IMAGE       the image to build on: any with Node.js >= 20.19 and /bin/sh (default the
                      Dockerfile's node:24-slim); 'debian' makes one from Debian's nodejs
                      packages, for machines that cannot pull images
   --cli DIR          the CLI bundle to put in (default dist/cli; 'npm run package' makes it)
@@ -33,7 +33,8 @@ Tags follow docker/metadata-action: built from the tag v<VERSION>, <version>, <m
 <major> and latest (only <version> for a pre-release); from anything else, sha-<short commit> and
 the branch name (pr-<n> for a pull request). The ref and commit come from $GITHUB_REF and
 $GITHUB_SHA when set, else from git. A push never overwrites <version> in the registry when it
-was pushed from another commit: that is refused.`,
+was pushed from another commit: that is refused. <major>.<minor>, <major> and latest are left
+alone (with a warning) where the registry has them at a higher version.`,
   options: {
     bundle: { type: 'string' },
     push: { type: 'boolean' },

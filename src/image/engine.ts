@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { ExecError, UserError } from '../util/errors.js';
 import { type ExecOptions, exec, probe } from '../util/exec.js';
 import { removeTree } from '../util/fs.js';
-import { assertNotOverwriting, checkRegistry, isLocalRegistry, registryOf } from './registry.js';
-import { isVersionTag } from './tags.js';
+import {
+  assertNotOverwriting,
+  checkRegistry,
+  floatingTagsNotMovingBack,
+  isLocalRegistry,
+  registryOf,
+} from './registry.js';
+import { isFloatingReleaseTag, isVersionTag } from './tags.js';
 
 export type Engine = 'docker' | 'podman';
 
@@ -44,6 +50,8 @@ export interface BuildImageOptions {
   noCache?: boolean;
   log?: string;
   echo?: boolean;
+  /** Where a tag left alone is reported (default: stderr). */
+  warn?: (message: string) => void;
 }
 
 export interface BuildImageResult {
@@ -100,23 +108,30 @@ async function push(tag: string, engine: Engine, args: string[], opts: ExecOptio
 export async function buildImage(opts: BuildImageOptions): Promise<BuildImageResult> {
   if (opts.tags.length === 0) throw new UserError('An image needs at least one tag.');
   const registries = [...new Set(opts.tags.map(registryOf))];
+  let tags = opts.tags;
   if (opts.push) {
     for (const r of registries) await checkRegistry(r);
     const revision = opts.labels?.['org.opencontainers.image.revision'];
-    if (!revision) throw new UserError('A pushed image needs its revision label (the commit).');
-    await assertNotOverwriting(opts.tags, revision, isVersionTag);
+    const version = opts.labels?.['org.opencontainers.image.version'];
+    if (!revision || !version)
+      throw new UserError('A pushed image needs its revision and version labels.');
+    await assertNotOverwriting(tags, revision, isVersionTag);
+    const { keep, left } = await floatingTagsNotMovingBack(tags, version, isFloatingReleaseTag);
+    const warn = opts.warn ?? ((m: string) => console.error(`warning: ${m}`));
+    for (const why of left) warn(`${why}: not pushed.`);
+    tags = keep;
   }
 
   const tmp = await mkdtemp(join(tmpdir(), 'faasm-image-'));
   try {
     const iidFile = join(tmp, 'iid');
     const execOpts = { log: opts.log, echo: opts.echo };
-    await exec(opts.engine, buildArgv(opts, iidFile), execOpts);
+    await exec(opts.engine, buildArgv({ ...opts, tags }, iidFile), execOpts);
     const imageId = (await readFile(iidFile, 'utf8')).trim();
-    if (!opts.push) return { imageId, tags: opts.tags };
+    if (!opts.push) return { imageId, tags };
 
     const digests = new Set<string>();
-    for (const tag of opts.tags) {
+    for (const tag of tags) {
       if (opts.engine === 'podman') {
         const digestFile = join(tmp, 'digest');
         const tls = isLocalRegistry(registryOf(tag)) ? ['--tls-verify=false'] : [];
@@ -132,7 +147,7 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuildImageRes
     // Tags of one build name one manifest; two digests would mean the engine rebuilt in between.
     if (digests.size !== 1)
       throw new Error(`the pushed tags have different digests: ${[...digests].join(', ')}`);
-    return { imageId, tags: opts.tags, digest: [...digests][0] };
+    return { imageId, tags, digest: [...digests][0] };
   } finally {
     await removeTree(tmp);
   }

@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -259,11 +260,10 @@ async function registryFetch(registry: string, repo: string, path: string, accep
 }
 
 /**
- * The `org.opencontainers.image.revision` label of an image in its registry: undefined when the
- * tag does not exist, null when it exists without the label. Multi-platform images are read
- * through their first manifest (every platform is built from one commit).
+ * The labels of an image in its registry: undefined when the tag does not exist. Multi-platform
+ * images are read through their first manifest (every platform is built from one commit).
  */
-export async function remoteRevision(image: string): Promise<string | null | undefined> {
+export async function remoteLabels(image: string): Promise<Record<string, string> | undefined> {
   const { registry, repo, tag } = parseImageRef(image);
   const accept = [...INDEX_TYPES, MANIFEST_TYPES].join(', ');
   let res = await registryFetch(registry, repo, `manifests/${tag}`, accept);
@@ -284,11 +284,20 @@ export async function remoteRevision(image: string): Promise<string | null | und
     if (!res.ok) throw fail(res);
     manifest = (await res.json()) as typeof manifest;
   }
-  if (!manifest.config) return null;
+  if (!manifest.config) return {};
   res = await registryFetch(registry, repo, `blobs/${manifest.config.digest}`);
   if (!res.ok) throw fail(res);
   const config = (await res.json()) as { config?: { Labels?: Record<string, string> } };
-  return config.config?.Labels?.['org.opencontainers.image.revision'] ?? null;
+  return config.config?.Labels ?? {};
+}
+
+/**
+ * The `org.opencontainers.image.revision` label of an image in its registry: undefined when the
+ * tag does not exist, null when it exists without the label.
+ */
+export async function remoteRevision(image: string): Promise<string | null | undefined> {
+  const labels = await remoteLabels(image);
+  return labels && (labels['org.opencontainers.image.revision'] ?? null);
 }
 
 /**
@@ -309,4 +318,29 @@ export async function assertNotOverwriting(
       );
     }
   }
+}
+
+/**
+ * The tags to push for `version`, leaving out the floating ones (X.Y, X, latest) that the
+ * registry already has at a higher version: rebuilding an old release (image.yml with its
+ * version) must not move `latest` back. Returns what is kept and what was left alone, with why.
+ */
+export async function floatingTagsNotMovingBack(
+  tags: readonly string[],
+  version: string,
+  isFloating: (tag: string) => boolean,
+): Promise<{ keep: string[]; left: string[] }> {
+  const keep: string[] = [];
+  const left: string[] = [];
+  for (const image of tags) {
+    if (isFloating(parseImageRef(image).tag)) {
+      const there = (await remoteLabels(image))?.['org.opencontainers.image.version'];
+      if (there && semver.valid(there) && semver.gt(there, version)) {
+        left.push(`${image} stays at ${there}, newer than ${version}`);
+        continue;
+      }
+    }
+    keep.push(image);
+  }
+  return { keep, left };
 }

@@ -32,6 +32,11 @@ export function isVersionTag(tag: string): boolean {
   return semver.valid(tag) === tag;
 }
 
+/** Whether a tag moves from release to release: X.Y, X or latest. */
+export function isFloatingReleaseTag(tag: string): boolean {
+  return tag === 'latest' || /^\d+(\.\d+)?$/.test(tag);
+}
+
 /**
  * The tags of a build, by docker/metadata-action's rules (type=semver for {{version}},
  * {{major}}.{{minor}} and {{major}}; type=sha; type=ref for branches, tags and pull requests):

@@ -197,6 +197,44 @@ test('the bundle and the CLI are built into an image at Faasm paths, pushed, and
   // The same commit may push again (a re-run of the release job).
   const rerun = await build(labelInput);
   expect(rerun.digest).toBe(result.digest);
+
+  // Rebuilding an older release pushes its own version only: X.Y, X and latest stay at 9.8.7.
+  const older = {
+    ...labelInput,
+    version: '9.8.6',
+    revision: 'abcdefabcdefabcdefabcdefabcdefabcdefabcd',
+  };
+  const olderTags = imageTags({
+    registry: registry.address,
+    owner: 'Faasm-Test',
+    version: older.version,
+    ref: 'refs/tags/v9.8.6',
+    sha: older.revision,
+  });
+  builtTags.push(...olderTags);
+  const warnings: string[] = [];
+  const old = await buildImageFromBundle({
+    engine,
+    bundleDir: await bundleFor('9.8.6', 'older'),
+    cliDir,
+    repoRoot: REPO_ROOT,
+    tags: olderTags,
+    labels: older,
+    base: 'scratch',
+    push: true,
+    warn: (m) => warnings.push(m),
+  });
+  expect(old.tags).toEqual([`${registry.address}/faasm-test/cpython:9.8.6`]);
+  expect(warnings).toEqual(
+    ['9.8', '9', 'latest'].map(
+      (t) =>
+        `${registry.address}/faasm-test/cpython:${t} stays at 9.8.7, newer than 9.8.6: not pushed.`,
+    ),
+  );
+  for (const tag of ['9.8', '9', 'latest']) {
+    expect(await manifestDigest(registry.address, 'faasm-test/cpython', tag)).toBe(result.digest);
+  }
+  expect(await manifestDigest(registry.address, 'faasm-test/cpython', '9.8.6')).toBe(old.digest);
 });
 
 test('`faasm-python image --push` builds VERSION from a bundle and pushes its tags', async () => {

@@ -2,6 +2,7 @@ import {
   imageBuildArgs,
   imageLabels,
   imageTags,
+  isFloatingReleaseTag,
   isVersionTag,
   refSlug,
   type TagInput,
@@ -117,4 +118,11 @@ describe('imageLabels', () => {
       CREATED: '2024-01-02T03:04:05.000Z',
     });
   });
+});
+
+test('floating release tags are X.Y, X and latest; versions, shas and branches are not', () => {
+  for (const t of ['0.5', '0', '12.34', 'latest'])
+    expect([t, isFloatingReleaseTag(t)]).toEqual([t, true]);
+  for (const t of ['0.5.0', '0.5.0-rc.1', 'sha-0123456', 'main', 'pr-7', 'v1'])
+    expect([t, isFloatingReleaseTag(t)]).toEqual([t, false]);
 });
