@@ -104,7 +104,7 @@ export function imageLabels(input: LabelInput): Record<string, string> {
   return {
     'org.opencontainers.image.title': 'faasm-python',
     'org.opencontainers.image.description':
-      'CPython cross-compiled to wasm32-wasi for Faasm: runtime root, libpython and the py_func entrypoint',
+      "CPython cross-compiled to wasm32-wasi for Faasm: runtime root, libpython and the py_func entrypoint at Faasm's paths, and the faasm-python CLI",
     'org.opencontainers.image.licenses': 'Apache-2.0',
     'org.opencontainers.image.version': input.version,
     'org.opencontainers.image.revision': input.revision,
