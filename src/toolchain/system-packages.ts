@@ -62,11 +62,21 @@ export async function ensurePackages(
   const [cmd = 'apt-get', ...pre] = [...prefix, 'apt-get'];
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const archives = archivesDir ? ['-o', `Dir::Cache::Archives=${archivesDir}/`] : [];
+  // A mirror that stops answering fails the install instead of hanging it (as PrivateApt).
+  const timeouts = ['-o', 'Acquire::http::Timeout=30', '-o', 'Acquire::https::Timeout=30'];
   let output: string;
   try {
-    if (!updated) await exec(cmd, [...pre, 'update', '-q'], { env, log });
+    if (!updated) await exec(cmd, [...pre, ...timeouts, 'update', '-q'], { env, log });
     updated = true;
-    const install = ['install', '-y', '-q', '--no-install-recommends', ...archives, ...names];
+    const install = [
+      ...timeouts,
+      'install',
+      '-y',
+      '-q',
+      '--no-install-recommends',
+      ...archives,
+      ...names,
+    ];
     output = (await exec(cmd, [...pre, ...install], { env, log })).stdout;
   } catch {
     throw new UserError(`Installing ${names.join(' ')} with apt-get failed; run: ${command}`);
