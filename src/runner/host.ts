@@ -164,6 +164,13 @@ export class FaasmHost {
     }
     let module: WebAssembly.Module;
     const capped = capModuleMemory(bytes, limits.maxMemoryBytes).bytes;
+    const vm = parseVm(options.vm);
+    checkConfFlags(options.confFlags ?? {});
+    // Faasm snapshots after the zygote, which only WAVM runs.
+    const snapshot = (options.snapshot ?? true) && vmProfile(vm).entry.includes('_faasm_zygote');
+    // Read (and key) the stored snapshot while V8 compiles on its own threads.
+    const stored = storedSnapshot({ ...options, snapshot }, capped, runtimeRoot);
+    stored.catch(() => {}); // awaited below; not unhandled if the compile fails first
     try {
       lazyWasmValidation();
       module = await WebAssembly.compile(capped);
@@ -173,16 +180,12 @@ export class FaasmHost {
       );
     }
     // Faasm's link rules for the chosen VM: what it refuses to load, this host refuses too.
-    const vm = parseVm(options.vm);
     const abi = readModuleAbi(bytes);
     const refused = linkError(
       `${options.wasmPath} cannot run on Faasm's ${vmProfile(vm).title}: it`,
       checkAbi(abi, vm),
     );
     if (refused) throw new UserError(refused);
-    checkConfFlags(options.confFlags ?? {});
-    // Faasm snapshots after the zygote, which only WAVM runs.
-    const snapshot = (options.snapshot ?? true) && vmProfile(vm).entry.includes('_faasm_zygote');
     const names = (kind: string) =>
       WebAssembly.Module.imports(module)
         .filter((i) => i.module === kind)
@@ -193,7 +196,7 @@ export class FaasmHost {
       wasi: names('wasi_snapshot_preview1'),
       reuse: reusableInstances(abi),
     };
-    return new FaasmHost(
+    const host = new FaasmHost(
       guest,
       {
         wasmPath: options.wasmPath,
@@ -210,8 +213,30 @@ export class FaasmHost {
       },
       await mkdtemp(join(tmpdir(), 'faasm-host-tmp-')),
       limits,
-      await storedSnapshot({ ...options, snapshot }, capped, runtimeRoot),
+      await stored,
     );
+    host.warmUp();
+    return host;
+  }
+
+  /**
+   * Starts the first worker now and has it make an instance from the stored snapshot, so the
+   * first call finds both (a worker takes tens of ms to start, a new instance's memory ~20 ms).
+   */
+  private warmUp(): void {
+    if (!this.opts.pool) return;
+    const w = this.spawn();
+    w.idleSince = performance.now();
+    this.idle.push(w);
+    w.worker.unref();
+    w.port.unref();
+    if (this.snapshot) {
+      w.worker.postMessage({
+        type: 'spare',
+        snapshot: this.snapshot,
+        vm: this.opts.vm,
+      } satisfies ToWorker);
+    }
   }
 
   get functionsDir(): string {

@@ -61,7 +61,9 @@ export type InstanceSpec = Pick<WorkerCall, 'mounts' | 'env' | 'maxLogBytes' | '
 export type ToWorker =
   | { type: 'run'; call: WorkerCall }
   /** Make the instance for the next call now; a `run` naming `id` uses it. */
-  | { type: 'prepare'; id: string; spec: InstanceSpec };
+  | { type: 'prepare'; id: string; spec: InstanceSpec }
+  /** Make an instance from the snapshot for whichever call comes first. */
+  | { type: 'spare'; snapshot: SharedArrayBuffer; vm: VmName };
 
 export interface CallDone {
   type: 'done';

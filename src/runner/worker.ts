@@ -224,6 +224,15 @@ function describeTrap(err: unknown): string {
 }
 
 parentPort!.on('message', (msg: ToWorker) => {
+  if (msg.type === 'spare') {
+    try {
+      spare ??= new GuestInstance(init.guest, msg.vm, hostCall, msg.snapshot);
+    } catch {
+      // The call makes its own, and reports what is wrong.
+    }
+    parentPort!.postMessage({ type: 'idle' } satisfies FromWorker);
+    return;
+  }
   if (msg.type === 'prepare') {
     dropReady();
     try {
