@@ -279,6 +279,13 @@ export function parseRecipe(json: unknown, file: string, dirName?: string): Modu
           "must give 'sources' for every extension or for none (none: the package's build backend builds them)",
       });
     }
+    if (handListed.length && ((raw.libraries ?? []) as unknown[]).length) {
+      errors.push({
+        field: 'libraries',
+        message:
+          "go with a build by the package's own backend, not with extensions whose 'sources' are listed",
+      });
+    }
     if (raw.set === 'experimental' && raw.why === undefined) {
       errors.push({
         field: 'why',

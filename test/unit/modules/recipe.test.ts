@@ -192,6 +192,19 @@ describe('recipe schema', () => {
       /must be a relative path to a \.c file/,
     ],
     [
+      'libraries beside hand-compiled extensions',
+      (r) =>
+        Object.assign(r, {
+          kind: 'c-extension',
+          extensions: [{ name: 'pyaes._x', sources: ['x.c'] }],
+          libraries: [
+            { name: 'yaml', version: '0.2.5', sources: sources(r), compile: ['src/a.c'] },
+          ],
+        }),
+      'libraries',
+      /go with a build by the package's own backend/,
+    ],
+    [
       'a library without its C files',
       (r) => void (r.libraries = [{ name: 'yaml', version: '0.2.5', sources: sources(r) }]),
       'libraries[0].compile',
