@@ -42,6 +42,8 @@ export async function faasmRequest(
   body: string | Uint8Array,
   ms: number,
   fetchFn: typeof fetch = fetch,
+  /** The limit the user set, when `ms` is what is left of it (the message names the limit). */
+  limitMs = ms,
 ): Promise<FaasmResponse> {
   try {
     const res = await fetchFn(url, {
@@ -54,7 +56,7 @@ export async function faasmRequest(
     const e = err as Error & { cause?: { code?: string } };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
       throw new UserError(
-        `${url.origin} did not answer ${method} ${url.pathname} within ${ms / 1000} s; is Faasm running there?`,
+        `${url.origin} did not answer ${method} ${url.pathname} within ${limitMs / 1000} s; is Faasm running there?`,
       );
     }
     const code = e.cause?.code ? ` (${e.cause.code})` : '';

@@ -77,7 +77,7 @@ export async function invoke(
   const deadline = Date.now() + ms;
   const left = () => Math.max(1, deadline - Date.now());
   const call = async (body: string, what: string) => {
-    const res = await faasmRequest('POST', url, body, left(), fetchFn);
+    const res = await faasmRequest('POST', url, body, left(), fetchFn, ms);
     if (res.status !== 200) {
       throw new UserError(
         `Faasm at ${url.origin} refused ${what} with ${res.status}: ${res.body.trim().slice(0, 200) || 'no reason given'}.`,
