@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
 
@@ -13,6 +14,27 @@ export interface LinkInfo {
 
 /** The toolchain sysroot's libc++ for wasm32 (Debian's libc++-16-dev-wasm32). */
 const CXX_LIBS = ['-lc++', '-lc++abi'];
+
+/**
+ * wasi-libc's printf/scanf/strtold with long double (a 128-bit float on wasm32): the default
+ * ones abort on it, and numpy's longdouble is formatted and parsed through them from the moment
+ * it is imported. They replace libc's for every program (a few KB).
+ */
+const LONG_DOUBLE_PRINTSCAN = '-lc-printscan-long-double';
+
+/** __cxa_throw for C++ code that throws: that libc++abi is built without exceptions. */
+const CXA_THROW = fileURLToPath(new URL('./cxa_throw.c', import.meta.url));
+
+/** Compiles cxa_throw.c into an archive in the layer's work dir: pulled in only if used. */
+async function cxaThrowArchive(ctx: LayerContext, cc: WasmCompiler): Promise<string> {
+  const dir = join(ctx.work, 'cxa-throw');
+  await mkdir(dir, { recursive: true });
+  const obj = join(dir, 'cxa_throw.o');
+  const archive = join(dir, 'libcxa_throw.a');
+  await ctx.exec(cc.cc, [...cc.cflags, '-O2', '-Wall', '-c', CXA_THROW, '-o', obj]);
+  await ctx.exec(cc.ar, ['rcs', archive, obj]);
+  return archive;
+}
 
 /**
  * Links `inputs` (objects, then extension archives) against the wasm layer's libpython into
@@ -37,7 +59,9 @@ export async function linkWithPython(
     ...inputs,
     ...link.archives.map((a) => join(wasmDir, a)),
     ...link.libs,
+    LONG_DOUBLE_PRINTSCAN,
     // C++ extensions (numpy's) need libc++; an archive only adds what is used.
+    await cxaThrowArchive(ctx, cc),
     ...CXX_LIBS,
   ]);
 }

@@ -146,6 +146,7 @@ export const funcLayer: Layer = {
     'src/func/inittab.ts',
     'src/func/link-map.ts',
     'src/cpython/link.ts',
+    'src/cpython/cxa_throw.c',
     'src/faasm/profile.ts',
     'src/faasm/wasm-abi.ts',
     'third-party/faasm/profile.json',

@@ -102,27 +102,3 @@ export async function definedSymbols(
     .map((l) => l.trim())
     .filter((l) => l && !l.endsWith(':'));
 }
-
-/**
- * Two extensions defining the same external symbol cannot be linked into one program; say
- * which, instead of leaving it to a duplicate-symbol error at link time.
- */
-export async function checkSymbolClashes(
-  ctx: LayerContext,
-  cc: WasmCompiler,
-  outDir: string,
-  entries: readonly ExtensionEntry[],
-): Promise<void> {
-  const owner = new Map<string, string>();
-  for (const e of entries) {
-    for (const sym of await definedSymbols(ctx, cc, join(outDir, e.archive))) {
-      const other = owner.get(sym);
-      if (other && other !== e.name) {
-        throw new UserError(
-          `The extensions ${other} and ${e.name} both define the symbol '${sym}', so they cannot be linked together; make it static in one of them with a patch.`,
-        );
-      }
-      owner.set(sym, e.name);
-    }
-  }
-}

@@ -9,7 +9,8 @@ import { ExecError, UserError, errorMessage } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import { hashTree, sha256 } from '../util/hash.js';
 import { CONFIG_FILE, readModulesConfig } from './config.js';
-import { type ExtensionEntry, checkSymbolClashes, compileExtension } from './extensions.js';
+import { type ExtensionEntry, compileExtension } from './extensions.js';
+import { checkSymbolClashes } from './symbol-clashes.js';
 import { linkFailure, linkTestInterpreter } from './link.js';
 import { createCrossEnv } from './cross-env.js';
 import { buildLibraries } from './libraries.js';
@@ -110,8 +111,8 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
     implementation: [
       ...MODULE_IMPLEMENTATION, 'src/modules/layer.ts', 'src/modules/link.ts',
       'src/modules/runtime.ts', 'src/modules/build-cache.ts', 'src/modules/shared-symbols.ts',
-      'src/cpython/python-wasm.ts',
-      'src/cpython/wasi-python.ts', 'src/cpython/link.ts', 'src/runner/wasi/abi.ts',
+      'src/modules/symbol-clashes.ts', 'src/cpython/python-wasm.ts', 'src/cpython/wasi-python.ts',
+      'src/cpython/link.ts', 'src/cpython/cxa_throw.c', 'src/runner/wasi/abi.ts',
       'src/runner/wasi/clocks.ts', 'src/runner/wasi/fds.ts', 'src/runner/wasi/mounts.ts',
       'src/runner/wasi/wasi.ts',
     ], // prettier-ignore

@@ -71,7 +71,12 @@ export const wasmTestsLayer: Layer = {
   description:
     "test-only: the runtime's libpython and stdlib with CPython's test modules and Lib/test",
   deps: ['toolchain', 'wasm'],
-  implementation: ['src/regrtest/layers.ts', 'src/modules/link.ts', 'src/cpython/link.ts'],
+  implementation: [
+    'src/regrtest/layers.ts',
+    'src/modules/link.ts',
+    'src/cpython/link.ts',
+    'src/cpython/cxa_throw.c',
+  ],
   async inputs({ opts }) {
     const cfg = await readCPythonConfig(opts.repoRoot);
     return {
