@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPythonWasm } from '../cpython/python-wasm.js';
@@ -28,6 +28,8 @@ export interface TestSuiteSpec {
   args: string[];
   /** Test ids (file::class::name, parametrisation dropped) expected to fail, each with why. */
   expectedFailures: Record<string, string>;
+  /** A representative, fast selection (test files or node ids within `paths`) for `--quick`. */
+  quick: string[];
 }
 
 export async function readTestSuite(repoRoot: string, name: string): Promise<TestSuiteSpec> {
@@ -42,15 +44,35 @@ export async function readTestSuite(repoRoot: string, name: string): Promise<Tes
   const errors = check(json, {
     type: 'object',
     required: ['requires', 'paths'],
-    fields: { requires: BUILD_REQUIRES_RULE, paths: strings, exclude: reasons, args: strings, expectedFailures: reasons },
+    fields: { requires: BUILD_REQUIRES_RULE, paths: strings, exclude: reasons, args: strings, expectedFailures: reasons, quick: strings },
   }); // prettier-ignore
   if (errors[0]) throw new UserError(`${file}: field '${errors[0].field}' ${errors[0].message}.`);
-  return {
+  const spec = {
     exclude: {},
     args: [],
     expectedFailures: {},
+    quick: [],
     ...(json as Partial<TestSuiteSpec>),
   } as TestSuiteSpec;
+  const outside = spec.quick.find((q) => !within(q.split('::')[0]!, spec.paths));
+  if (outside)
+    throw new UserError(
+      `${file}: quick entry ${outside} is not under any of its 'paths'; add its directory there or fix the entry.`,
+    );
+  return spec;
+}
+
+const within = (path: string, dirs: readonly string[]) =>
+  dirs.some((d) => path === d || path.startsWith(`${d}/`));
+
+/** What pytest is asked to run: every path, or the quick selection (which must not be empty). */
+export function selection(spec: TestSuiteSpec, quick: boolean, name: string): string[] {
+  if (!quick) return spec.paths;
+  if (!spec.quick.length)
+    throw new UserError(
+      `${TEST_SUITE_FILE} of ${name} has no 'quick' selection; list a few fast test files there, or run the whole suite without --quick.`,
+    );
+  return spec.quick;
 }
 
 export interface TestCase {
@@ -115,6 +137,26 @@ async function fetchInto(opts: BuildOptions, what: string, routes: SourceRoute[]
   await unpack(f.path, dest);
 }
 
+/** One test file's process may run this long before it is counted as failed. */
+const FILE_TIMEOUT_MS = 30 * 60_000;
+
+/** The test files (test_*.py) under the targets, sorted; a target that is a file stays as it is. */
+export async function testFiles(site: string, targets: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const t of targets) {
+    const path = t.split('::')[0]!;
+    if (!(await stat(join(site, path))).isDirectory()) {
+      out.push(t);
+      continue;
+    }
+    const found = (await readdir(join(site, path), { recursive: true }))
+      .filter((f) => /(^|\/)test_[^/]*\.py$/.test(f))
+      .map((f) => `${path}/${f}`);
+    out.push(...found.sort());
+  }
+  return out;
+}
+
 /**
  * Runs a module's own test suite inside the wasm runtime: the modules layer's test interpreter
  * (every extension built in), its site-packages plus the suite's tests from the module's sdist
@@ -126,7 +168,9 @@ export async function runTestSuite(
   spec: TestSuiteSpec,
   layers: { wasm: string; modules: string },
   log: string,
+  quick = false,
 ): Promise<{ cases: TestCase[]; summary: SuiteSummary; stdout: string }> {
+  const targets = selection(spec, quick, recipe.name);
   const manifest = JSON.parse(
     await readFile(join(layers.modules, 'modules.json'), 'utf8'),
   ) as ModulesManifest;
@@ -154,24 +198,50 @@ export async function runTestSuite(
       { guest: guestSite, host: site, readOnly: true },
       { guest: '/tmp', host: join(work, 'tmp'), readOnly: false },
     ];
-    const args = [
-      '-m', 'pytest', ...spec.paths.map((p) => `${guestSite}/${p}`), '-p', 'no:cacheprovider',
-      '-p', 'no:faulthandler', '--noconftest', '-q', '-rN', '--junitxml=/tmp/junit.xml', ...spec.args,
+    // WASI has no dup() and the guest no /dev/null: pytest captures output at the sys level,
+    // not by file descriptor, and its logging plugin (which opens os.devnull) stays off.
+    const pytest = (batch: readonly string[], junit: string) => [
+      '-m', 'pytest', ...batch.map((p) => `${guestSite}/${p}`), '-p', 'no:cacheprovider',
+      '-p', 'no:faulthandler', '-p', 'no:logging', '--capture=sys', '--noconftest', '-q', '-rN',
+      `--junitxml=/tmp/${junit}`, ...spec.args,
     ]; // prettier-ignore
-    const run = await runPythonWasm(
-      join(layers.modules, 'bin', 'python-modules.wasm'),
-      preopens,
-      args,
-      log,
+    const wasm = join(layers.modules, 'bin', 'python-modules.wasm');
+    // The whole suite runs one process per test file, so a file that traps or hangs costs its
+    // own tests and not the others' counts; the quick selection is one process (startup is
+    // most of its time).
+    const batches = quick ? [targets] : (await testFiles(site, targets)).map((f) => [f]);
+    const results: { cases: TestCase[]; stdout: string }[] = [];
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < batches.length; i = next++) {
+        const batch = batches[i]!;
+        const junit = `junit-${i}.xml`;
+        const run = await runPythonWasm(wasm, preopens, pytest(batch, junit), {
+          log,
+          timeoutMs: FILE_TIMEOUT_MS,
+        });
+        const xml = join(work, 'tmp', junit);
+        if (await exists(xml)) {
+          const cases = parseJunit((await readFile(xml, 'utf8')).split(`${guestSite}/`).join(''));
+          results[i] = { cases, stdout: run.stdout };
+          continue;
+        }
+        const why = run.timedOut
+          ? `timed out after ${FILE_TIMEOUT_MS / 60_000} min`
+          : `exit ${run.code}: ${run.stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`;
+        const message = `the test process ended without a report (${why})`;
+        results[i] = {
+          cases: batch.map((id) => ({ id, outcome: 'failed', message })),
+          stdout: run.stdout,
+        };
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(Math.max(1, opts.jobs), batches.length) }, worker),
     );
-    const junit = join(work, 'tmp', 'junit.xml');
-    if (!(await exists(junit))) {
-      throw new UserError(
-        `The test suite of ${recipe.name} did not run (exit ${run.code}): ${run.stderr.trim().split('\n').slice(-3).join(' ')}`,
-      );
-    }
-    const cases = parseJunit((await readFile(junit, 'utf8')).split(guestSite + '/').join(''));
-    return { cases, summary: summarise(cases, spec.expectedFailures), stdout: run.stdout };
+    const cases = results.flatMap((r) => r.cases);
+    const stdout = results.map((r) => r.stdout).join('');
+    return { cases, summary: summarise(cases, spec.expectedFailures), stdout };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

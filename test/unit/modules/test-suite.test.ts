@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  parseJunit,
+  readTestSuite,
+  selection,
+  summarise,
+  testFiles,
+} from '../../../src/modules/test-suite.js';
+import { UserError } from '../../../src/util/errors.js';
+import { removeTree } from '../../../src/util/fs.js';
+
+let repo = '';
+afterEach(async () => {
+  if (repo) await removeTree(repo);
+  repo = '';
+});
+
+async function suiteFile(spec: object): Promise<string> {
+  repo = await mkdtemp(join(tmpdir(), 'fp-suite-'));
+  await mkdir(join(repo, 'third-party', 'modules', 'm'), { recursive: true });
+  await writeFile(
+    join(repo, 'third-party', 'modules', 'm', 'test-suite.json'),
+    JSON.stringify(spec),
+  );
+  return repo;
+}
+
+describe('test-suite.json', () => {
+  test('quick entries must lie under the suite paths', async () => {
+    const root = await suiteFile({ requires: [], paths: ['pkg/tests'], quick: ['pkg/other.py'] });
+    const err = await readTestSuite(root, 'm').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      /quick entry pkg\/other\.py is not under any of its 'paths'/,
+    );
+  });
+
+  test('--quick runs the selection; without it every path; an empty selection is refused', async () => {
+    const root = await suiteFile({
+      requires: [],
+      paths: ['pkg/tests', 'pkg/more'],
+      quick: ['pkg/tests/test_a.py::TestA', 'pkg/more'],
+    });
+    const spec = await readTestSuite(root, 'm');
+    expect(selection(spec, true, 'm')).toEqual(['pkg/tests/test_a.py::TestA', 'pkg/more']);
+    expect(selection(spec, false, 'm')).toEqual(['pkg/tests', 'pkg/more']);
+    expect(() => selection({ ...spec, quick: [] }, true, 'm')).toThrow(/has no 'quick' selection/);
+  });
+});
+
+describe('the whole suite runs file by file', () => {
+  test('test_*.py files under each directory, sorted; a file or node id stays as given', async () => {
+    const site = await suiteFile({ requires: [], paths: [] });
+    for (const f of ['pkg/tests/test_b.py', 'pkg/tests/test_a.py', 'pkg/tests/sub/test_c.py']) {
+      await mkdir(join(site, f, '..'), { recursive: true });
+      await writeFile(join(site, f), '');
+    }
+    await writeFile(join(site, 'pkg/tests/helper.py'), '');
+    await writeFile(join(site, 'pkg/tests/test_a.pyc'), '');
+    expect(await testFiles(site, ['pkg/tests', 'pkg/tests/test_a.py::TestX'])).toEqual([
+      'pkg/tests/sub/test_c.py',
+      'pkg/tests/test_a.py',
+      'pkg/tests/test_b.py',
+      'pkg/tests/test_a.py::TestX',
+    ]);
+  });
+});
+
+describe('junit results', () => {
+  const xml = `<testsuite>
+<testcase classname="pkg.tests.test_a.TestA" name="test_ok[1]" file="pkg/tests/test_a.py"/>
+<testcase classname="pkg.tests.test_a.TestA" name="test_bad" file="pkg/tests/test_a.py"><failure message="boom">x</failure></testcase>
+<testcase classname="pkg.tests.test_b.TestB" name="test_err" file="pkg/tests/test_b.py"><error message="oops"/></testcase>
+<testcase classname="pkg.tests.test_b.TestB" name="test_skip" file="pkg/tests/test_b.py"><skipped message="no"/></testcase>
+</testsuite>`;
+
+  test('outcomes, and expected failures by id or by prefix', () => {
+    const cases = parseJunit(xml);
+    expect(cases.map((c) => [c.id, c.outcome])).toEqual([
+      ['pkg/tests/test_a.py::TestA::test_ok', 'passed'],
+      ['pkg/tests/test_a.py::TestA::test_bad', 'failed'],
+      ['pkg/tests/test_b.py::TestB::test_err', 'failed'],
+      ['pkg/tests/test_b.py::TestB::test_skip', 'skipped'],
+    ]);
+    const s = summarise(cases, { 'pkg/tests/test_b.py::TestB::': 'why' });
+    expect([s.run, s.passed, s.failed, s.skipped, s.expected]).toEqual([4, 1, 2, 1, 1]);
+    expect(s.unexpected.map((c) => c.id)).toEqual(['pkg/tests/test_a.py::TestA::test_bad']);
+  });
+});
