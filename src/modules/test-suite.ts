@@ -81,15 +81,35 @@ export interface TestCase {
   message?: string;
 }
 
-/** Test cases from a JUnit XML report (pytest's --junitxml). */
+const xmlText = (s: string) =>
+  s
+    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+/**
+ * Test cases from a JUnit XML report (pytest's --junitxml, junit_family xunit1, rootdir the
+ * site-packages): ids are file::Class::name (file::name for a module-level test), the
+ * parametrisation dropped; a module that failed to import is its file.
+ */
 export function parseJunit(xml: string): TestCase[] {
   const cases: TestCase[] = [];
   const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const m of xml.matchAll(re)) {
-    const attr = (n: string) => new RegExp(`\\b${n}="([^"]*)"`).exec(m[1]!)?.[1] ?? '';
+    const attr = (n: string) => xmlText(new RegExp(`\\b${n}="([^"]*)"`).exec(m[1]!)?.[1] ?? '');
     const body = m[3] ?? '';
-    const file = attr('file') || attr('classname').replace(/\./g, '/');
-    const id = `${file}::${attr('classname').split('.').pop()}::${attr('name').replace(/\[.*$/, '')}`;
+    const [file, classname] = [attr('file'), attr('classname')];
+    const name = attr('name').replace(/\[.*$/, '');
+    const module = file.replace(/\.py$/, '').replace(/\//g, '.');
+    const cls = classname.startsWith(`${module}.`) ? classname.slice(module.length + 1) : '';
+    // A module that failed to import: classname empty, the module's dotted name as the name.
+    const uncollected = classname
+      ? undefined
+      : file || /test module '([^']+\.py)'/.exec(body)?.[1] || `${name.replace(/\./g, '/')}.py`;
+    const id = uncollected ?? [file, ...(cls ? cls.split('.') : []), name].join('::');
     const failure = /<(failure|error)\b[^>]*message="([^"]*)"/.exec(body);
     const outcome =
       failure || /<(failure|error)\b/.test(body)
@@ -97,7 +117,8 @@ export function parseJunit(xml: string): TestCase[] {
         : /<skipped\b/.test(body)
           ? 'skipped'
           : 'passed';
-    cases.push({ id, outcome, ...(failure ? { message: failure[2]!.slice(0, 200) } : {}) });
+    const message = failure ? xmlText(failure[2]!).slice(0, 200) : undefined;
+    cases.push({ id, outcome, ...(message !== undefined ? { message } : {}) });
   }
   return cases;
 }
@@ -178,7 +199,12 @@ export async function runTestSuite(
   try {
     const site = join(work, 'site');
     await cp(join(layers.modules, 'site-packages'), site, { recursive: true });
+    // A test requirement the runtime already ships (attrs, for hypothesis) is used as shipped.
+    const shipped = new Set(
+      manifest.modules.filter((m) => m.status === 'ok').map((m) => m.name.toLowerCase()),
+    );
     for (const req of spec.requires) {
+      if (shipped.has(req.name.toLowerCase())) continue;
       await fetchInto(opts, `${req.name} ${req.version} (test requirement)`, req.sources, site);
     }
     const src = join(work, 'src');
@@ -199,11 +225,13 @@ export async function runTestSuite(
       { guest: '/tmp', host: join(work, 'tmp'), readOnly: false },
     ];
     // WASI has no dup() and the guest no /dev/null: pytest captures output at the sys level,
-    // not by file descriptor, and its logging plugin (which opens os.devnull) stays off.
+    // not by file descriptor, and its logging plugin (which opens os.devnull) stays off. A
+    // --basetemp of its own per process: without one pytest asks os.getuid(), which WASI lacks.
     const pytest = (batch: readonly string[], junit: string) => [
       '-m', 'pytest', ...batch.map((p) => `${guestSite}/${p}`), '-p', 'no:cacheprovider',
       '-p', 'no:faulthandler', '-p', 'no:logging', '--capture=sys', '--noconftest', '-q', '-rN',
-      `--junitxml=/tmp/${junit}`, ...spec.args,
+      `--rootdir=${guestSite}`, '-o', 'junit_family=xunit1', `--junitxml=/tmp/${junit}.xml`,
+      `--basetemp=/tmp/${junit}`, ...spec.args,
     ]; // prettier-ignore
     const wasm = join(layers.modules, 'bin', 'python-modules.wasm');
     // The whole suite runs one process per test file, so a file that traps or hangs costs its
@@ -215,12 +243,12 @@ export async function runTestSuite(
     const worker = async () => {
       for (let i = next++; i < batches.length; i = next++) {
         const batch = batches[i]!;
-        const junit = `junit-${i}.xml`;
+        const junit = `junit-${i}`;
         const run = await runPythonWasm(wasm, preopens, pytest(batch, junit), {
           log,
           timeoutMs: FILE_TIMEOUT_MS,
         });
-        const xml = join(work, 'tmp', junit);
+        const xml = join(work, 'tmp', `${junit}.xml`);
         if (await exists(xml)) {
           const cases = parseJunit((await readFile(xml, 'utf8')).split(`${guestSite}/`).join(''));
           results[i] = { cases, stdout: run.stdout };

@@ -70,23 +70,44 @@ describe('the whole suite runs file by file', () => {
 });
 
 describe('junit results', () => {
+  // pytest --junitxml with junit_family=xunit1 and --rootdir at the site-packages.
   const xml = `<testsuite>
-<testcase classname="pkg.tests.test_a.TestA" name="test_ok[1]" file="pkg/tests/test_a.py"/>
-<testcase classname="pkg.tests.test_a.TestA" name="test_bad" file="pkg/tests/test_a.py"><failure message="boom">x</failure></testcase>
-<testcase classname="pkg.tests.test_b.TestB" name="test_err" file="pkg/tests/test_b.py"><error message="oops"/></testcase>
+<testcase classname="pkg.tests.test_a.TestA" name="test_ok[1-2]" file="pkg/tests/test_a.py" line="3"/>
+<testcase classname="pkg.tests.test_a.TestA" name="test_bad" file="pkg/tests/test_a.py"><failure message="assert 1 == 2 &amp; &quot;x&quot;">x</failure></testcase>
+<testcase classname="pkg.tests.test_a" name="test_module_level" file="pkg/tests/test_a.py"/>
+<testcase classname="pkg.tests.test_b.TestB.TestInner" name="test_err" file="pkg/tests/test_b.py"><error message="oops"/></testcase>
 <testcase classname="pkg.tests.test_b.TestB" name="test_skip" file="pkg/tests/test_b.py"><skipped message="no"/></testcase>
+<testcase classname="" name="pkg.tests.test_c" file="pkg/tests/test_c.py"><error message="collection failure">ImportError while importing test module '/lib/python3.11/site-packages/pkg/tests/test_c.py'.</error></testcase>
+<testcase classname="" name="pkg.tests.test_d"><error message="collection failure">ImportError while importing test module '/lib/python3.11/site-packages/pkg/tests/test_d.py'.</error></testcase>
 </testsuite>`;
 
-  test('outcomes, and expected failures by id or by prefix', () => {
-    const cases = parseJunit(xml);
-    expect(cases.map((c) => [c.id, c.outcome])).toEqual([
-      ['pkg/tests/test_a.py::TestA::test_ok', 'passed'],
-      ['pkg/tests/test_a.py::TestA::test_bad', 'failed'],
-      ['pkg/tests/test_b.py::TestB::test_err', 'failed'],
-      ['pkg/tests/test_b.py::TestB::test_skip', 'skipped'],
+  test('ids are file::Class::name, a module that did not import is its file', () => {
+    const cases = parseJunit(xml.split('/lib/python3.11/site-packages/').join(''));
+    expect(cases).toEqual([
+      { id: 'pkg/tests/test_a.py::TestA::test_ok', outcome: 'passed' },
+      {
+        id: 'pkg/tests/test_a.py::TestA::test_bad',
+        outcome: 'failed',
+        message: 'assert 1 == 2 & "x"',
+      },
+      { id: 'pkg/tests/test_a.py::test_module_level', outcome: 'passed' },
+      { id: 'pkg/tests/test_b.py::TestB::TestInner::test_err', outcome: 'failed', message: 'oops' },
+      { id: 'pkg/tests/test_b.py::TestB::test_skip', outcome: 'skipped' },
+      { id: 'pkg/tests/test_c.py', outcome: 'failed', message: 'collection failure' },
+      { id: 'pkg/tests/test_d.py', outcome: 'failed', message: 'collection failure' },
     ]);
-    const s = summarise(cases, { 'pkg/tests/test_b.py::TestB::': 'why' });
-    expect([s.run, s.passed, s.failed, s.skipped, s.expected]).toEqual([4, 1, 2, 1, 1]);
-    expect(s.unexpected.map((c) => c.id)).toEqual(['pkg/tests/test_a.py::TestA::test_bad']);
+  });
+
+  test('expected failures match by id, by a prefix ending in ::, or by file', () => {
+    const cases = parseJunit(xml.split('/lib/python3.11/site-packages/').join(''));
+    const s = summarise(cases, {
+      'pkg/tests/test_b.py::TestB::': 'why',
+      'pkg/tests/test_c.py': 'needs ctypes',
+    });
+    expect([s.run, s.passed, s.failed, s.skipped, s.expected]).toEqual([7, 2, 4, 1, 2]);
+    expect(s.unexpected.map((c) => c.id)).toEqual([
+      'pkg/tests/test_a.py::TestA::test_bad',
+      'pkg/tests/test_d.py',
+    ]);
   });
 });
