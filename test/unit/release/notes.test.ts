@@ -118,7 +118,7 @@ describe('changelog', () => {
     expect(section('0.2.0')).toMatch(/### Features\n\n- pyaes \(/);
     expect(section('0.2.0')).toMatch(/### Fixes\n\n- zlib \(/);
     expect(section('0.1.0')).toContain('Changes in this first release:');
-  });
+  }, 60_000); // real git repositories: slow on a loaded machine
 });
 
 describe('releaseNotes', () => {
@@ -152,7 +152,7 @@ describe('releaseNotes', () => {
     expect(rc).toMatch(
       /^Changes since v0\.1\.0:\n\n### Features\n\n- Add pyaes \([0-9a-f]{7}\)\n$/,
     );
-  });
+  }, 60_000); // real git repositories: slow on a loaded machine
 
   test('the first release lists every commit; a missing tag is one sentence', async () => {
     const repo = await tempRepo(projectFiles('0.1.0'));
@@ -165,5 +165,5 @@ describe('releaseNotes', () => {
     await expect(releaseNotes(repo.root, 'v9.9.9', '9.9.9')).rejects.toThrow(
       "The tag v9.9.9 does not exist here; run 'faasm-python tag --push' first.",
     );
-  });
+  }, 60_000); // real git repositories: slow on a loaded machine
 });
