@@ -106,6 +106,18 @@ def sdist_of(name, version):
     return None
 
 
+def pure_wheel_of(name, version):
+    """The project's py3-none-any wheel of `version`, when it publishes one."""
+    for f in simple_files(name):
+        fn = f["filename"]
+        if f.get("yanked") or not is_pure_wheel(fn):
+            continue
+        parts = fn[:-4].split("-")
+        if canonicalize_name(parts[0]) == canonicalize_name(name) and parts[1] == version:
+            return f["url"], f["hashes"]["sha256"]
+    return None
+
+
 def archive_names(path):
     if path.endswith(".whl") or path.endswith(".zip"):
         return zipfile.ZipFile(path).namelist()
@@ -202,10 +214,17 @@ def main():
             if not found:
                 raise Failure("%s %s has only platform wheels and no sdist on the index, so it cannot be built for wasm32-wasi." % (name, version))
             path = download(found[0], found[1], work)
-            compiled = fn.endswith(".whl") or any(COMPILED.search(n) for n in archive_names(path))
-            requires, backend = build_requirements(path)
-            recipe.update(kind="c-extension" if compiled else "pure", source=route(*found),
-                          backend=backend, buildRequires=pin_build_requirements(requires, work))
+            compiled = any(COMPILED.search(n) for n in archive_names(path))
+            # Platform wheels from pure sources (mypyc-compiled tomli, chardet...): the project's
+            # pure wheel is the same package without the host-only speed-up.
+            pure = None if compiled else pure_wheel_of(name, version)
+            if pure:
+                path = download(pure[0], pure[1], work)
+                recipe.update(kind="pure", source=route(*pure), buildRequires=[])
+            else:
+                requires, backend = build_requirements(path)
+                recipe.update(kind="c-extension" if compiled else "pure", source=route(*found),
+                              backend=backend, buildRequires=pin_build_requirements(requires, work))
         deps = []
         for d in meta.get("requires_dist", []):
             req = Requirement(d)

@@ -1,0 +1,247 @@
+"""Resolves requirements on the package index into pinned module recipes (as JSON on stdout).
+
+Usage: pypi_resolve.py WORK_DIR REQUIREMENT...
+
+Run by the build Python (the wasm CPython's exact version), so markers and requires-python are
+evaluated for the runtime's Python. pip's resolver picks the versions (`pip install --dry-run
+--report`); each package then gets one file, pinned by URL and sha256 from the index pip is
+configured with: the sdist when the package has compiled code (its wheels are platform wheels,
+useless for wasm32-wasi), the pure wheel otherwise. Each sdist's build requirements are resolved
+the same way, for the build Python (wheels only), and pinned too.
+"""
+
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tomllib
+import urllib.parse
+import urllib.request
+import zipfile
+
+from pip._vendor.packaging.requirements import Requirement
+from pip._vendor.packaging.utils import canonicalize_name
+
+
+class Failure(Exception):
+    """One sentence for the user."""
+
+
+def index_url():
+    """The index pip itself uses: PIP_INDEX_URL, else pip's configuration, else PyPI."""
+    if os.environ.get("PIP_INDEX_URL"):
+        return os.environ["PIP_INDEX_URL"]
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True
+    ).stdout
+    for line in out.splitlines():
+        key, _, value = line.partition("=")
+        if key.endswith(".index-url"):
+            return value.strip().strip("'\"")
+    return "https://pypi.org/simple"
+
+
+def pip_report(args, what):
+    """pip's resolution of `args`, as its --report JSON."""
+    cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
+           "--quiet", "--disable-pip-version-check", "--report", "-"] + args
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        err = run.stderr
+        m = re.search(r"No matching distribution found for (\S+)", err)
+        versions = re.search(r"\(from versions: ([^)]*)\)", err)
+        if m and versions and versions.group(1).strip() == "none":
+            raise Failure("%s is not on the package index (%s); check its name." % (m.group(1), index_url()))
+        if m:
+            raise Failure("No release of %s exists for Python %d.%d on the index; pick one of: %s." % (
+                m.group(1), sys.version_info[0], sys.version_info[1],
+                ", ".join(versions.group(1).split(", ")[-8:]) if versions else "none"))
+        last = [l for l in err.splitlines() if l.strip()][-1:] or ["pip failed"]
+        raise Failure("Resolving %s failed: %s" % (what, last[0].strip()))
+    return json.loads(run.stdout)["install"]
+
+
+def simple_files(name):
+    """The files of a project on the index (PEP 691 JSON)."""
+    url = index_url().rstrip("/") + "/" + canonicalize_name(name) + "/"
+    req = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return json.load(r)["files"]
+
+
+def download(url, sha256, work):
+    path = os.path.join(work, os.path.basename(urllib.parse.urlparse(url).path))
+    if not os.path.exists(path):
+        with urllib.request.urlopen(url, timeout=300) as r:
+            data = r.read()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise Failure("%s does not match the sha256 the index gives for it; not used." % url)
+        with open(path, "wb") as f:
+            f.write(data)
+    return path
+
+
+def route(url, sha256):
+    return {"kind": "url", "url": url, "file": os.path.basename(urllib.parse.urlparse(url).path),
+            "sha256": sha256}
+
+
+def is_pure_wheel(filename):
+    return filename.endswith(".whl") and filename[:-4].split("-")[-1] == "any"
+
+
+def sdist_of(name, version):
+    for f in simple_files(name):
+        fn = f["filename"]
+        if f.get("yanked"):
+            continue
+        stem = re.sub(r"\.(tar\.gz|zip)$", "", fn)
+        if stem != fn and canonicalize_name(stem.rsplit("-", 1)[0]) == canonicalize_name(name) \
+                and stem.rsplit("-", 1)[-1] == version:
+            return f["url"], f["hashes"]["sha256"]
+    return None
+
+
+def pure_wheel_of(name, version):
+    """The project's py3-none-any wheel of `version`, when it publishes one."""
+    for f in simple_files(name):
+        fn = f["filename"]
+        if f.get("yanked") or not is_pure_wheel(fn):
+            continue
+        parts = fn[:-4].split("-")
+        if canonicalize_name(parts[0]) == canonicalize_name(name) and parts[1] == version:
+            return f["url"], f["hashes"]["sha256"]
+    return None
+
+
+def archive_names(path):
+    if path.endswith(".whl") or path.endswith(".zip"):
+        return zipfile.ZipFile(path).namelist()
+    return tarfile.open(path).getnames()
+
+
+def read_member(path, suffix):
+    """The first member ending in `suffix` at the top of an sdist (under its one directory)."""
+    if path.endswith(".zip"):
+        z = zipfile.ZipFile(path)
+        for n in z.namelist():
+            if n.count("/") == 1 and n.endswith(suffix):
+                return z.read(n)
+        return None
+    t = tarfile.open(path)
+    for m in t.getmembers():
+        if m.name.count("/") == 1 and m.name.endswith(suffix) and m.isfile():
+            return t.extractfile(m).read()
+    return None
+
+
+COMPILED = re.compile(r"\.(c|cc|cpp|cxx|pyx)$|(^|/)meson\.build$")
+
+
+def top_levels(path, name):
+    """Import names a distribution provides, from its file list."""
+    names = archive_names(path)
+    if path.endswith(".whl"):
+        tops = {n.split("/")[0] for n in names}
+        mods = sorted(t[:-3] if t.endswith(".py") else t for t in tops
+                      if not t.endswith((".dist-info", ".data")) and (t.endswith(".py") or "." not in t))
+    else:
+        rels = ["/".join(n.split("/")[1:]) for n in names]
+        rels = [r[4:] if r.startswith("src/") else r for r in rels]
+        mods = sorted({r.split("/")[0] for r in rels if r.count("/") == 1 and r.endswith("/__init__.py")})
+        mods += sorted({r[:-3] for r in rels if "/" not in r and r.endswith(".py")
+                        and r[:-3] not in ("setup", "conftest", "noxfile", "tasks")})
+    mods = [m for m in mods if m and not m.startswith(("test", "_")) and m.isidentifier()]
+    want = canonicalize_name(name).replace("-", "_")
+    return sorted(mods, key=lambda m: (m.lower() != want, m))[:1] or [want]
+
+
+def build_requirements(sdist):
+    raw = read_member(sdist, "/pyproject.toml")
+    table = tomllib.loads(raw.decode()).get("build-system", {}) if raw else {}
+    requires = table.get("requires", ["setuptools>=40.8.0"])
+    backend = table.get("build-backend", "setuptools.build_meta:__legacy__")
+    # What the backends add from get_requires_for_build_wheel: setuptools wheel, mesonpy ninja.
+    if backend.startswith("setuptools"):
+        requires = requires + ["wheel"]
+    if backend == "mesonpy":
+        requires = requires + ["ninja"]
+    return requires, backend
+
+
+def pin_build_requirements(requires, work):
+    pins = []
+    for item in pip_report(["--only-binary", ":all:"] + requires, "the build requirements %s" % requires):
+        info = item["download_info"]
+        sha = info["archive_info"]["hashes"]["sha256"] if "hashes" in info.get("archive_info", {}) \
+            else info["archive_info"]["hash"].split("=", 1)[1]
+        pins.append({"name": canonicalize_name(item["metadata"]["name"]),
+                     "version": item["metadata"]["version"],
+                     "sources": [route(info["url"], sha)]})
+    return sorted(pins, key=lambda p: p["name"])
+
+
+def main():
+    work, reqs = sys.argv[1], sys.argv[2:]
+    os.makedirs(work, exist_ok=True)
+    for r in reqs:
+        try:
+            Requirement(r)
+        except Exception:
+            raise Failure("'%s' is not a valid requirement; write it as name or name==version." % r)
+    items = pip_report(reqs, " ".join(reqs))
+    names = {canonicalize_name(i["metadata"]["name"]) for i in items}
+    env = None
+    out = []
+    for item in items:
+        meta = item["metadata"]
+        name, version = canonicalize_name(meta["name"]), meta["version"]
+        info = item["download_info"]
+        url = info["url"]
+        archive = info.get("archive_info", {})
+        sha = archive.get("hashes", {}).get("sha256") or archive.get("hash", "=").split("=", 1)[1]
+        fn = os.path.basename(urllib.parse.urlparse(url).path)
+        recipe = {"name": name, "version": version, "summary": meta.get("summary", "")}
+        if is_pure_wheel(fn):
+            path = download(url, sha, work)
+            recipe.update(kind="pure", source=route(url, sha), buildRequires=[])
+        else:
+            found = (url, sha) if not fn.endswith(".whl") else sdist_of(name, version)
+            if not found:
+                raise Failure("%s %s has only platform wheels and no sdist on the index, so it cannot be built for wasm32-wasi." % (name, version))
+            path = download(found[0], found[1], work)
+            compiled = any(COMPILED.search(n) for n in archive_names(path))
+            # Platform wheels from pure sources (mypyc-compiled tomli, chardet...): the project's
+            # pure wheel is the same package without the host-only speed-up.
+            pure = None if compiled else pure_wheel_of(name, version)
+            if pure:
+                path = download(pure[0], pure[1], work)
+                recipe.update(kind="pure", source=route(*pure), buildRequires=[])
+            else:
+                requires, backend = build_requirements(path)
+                recipe.update(kind="c-extension" if compiled else "pure", source=route(*found),
+                              backend=backend, buildRequires=pin_build_requirements(requires, work))
+        deps = []
+        for d in meta.get("requires_dist", []):
+            req = Requirement(d)
+            if req.marker and not req.marker.evaluate({"extra": ""}):
+                continue
+            if canonicalize_name(req.name) in names:
+                deps.append(canonicalize_name(req.name))
+        recipe["requires"] = sorted(set(deps))
+        recipe["imports"] = top_levels(path, name)
+        recipe["requested"] = name in {canonicalize_name(Requirement(r).name) for r in reqs}
+        out.append(recipe)
+    json.dump(out, sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as e:
+        print("faasm-error: " + str(e), file=sys.stderr)
+        sys.exit(3)
