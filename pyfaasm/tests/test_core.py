@@ -142,7 +142,7 @@ def test_import_loads_only_what_a_call_needs() -> None:
         "print(' '.join(sorted(set(sys.modules) - before)))"
     )
     out = subprocess.run(
-        [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-B", "-S", "-c", code], capture_output=True, text=True, check=True,
         env={"PYTHONPATH": ":".join(p for p in sys.path if p)},
     ).stdout.split()
     assert not {"typing", "json", "re", "collections", "enum"} & set(out), out
