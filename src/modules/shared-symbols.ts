@@ -2,7 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
-import { type ExtensionEntry, nmFor } from './extensions.js';
+import type { ExtensionEntry } from './extensions.js';
+import { archiveSymbols, parseNmPosix } from './symbol-clashes.js';
 import { renameWasmSymbols } from './wasm-symbols.js';
 
 /** Symbols defined in more than one archive, each with the archives after the first. */
@@ -43,19 +44,8 @@ export async function privatiseSharedHelpers(
   if (entries.length < 2) return [];
   const members = new Map<string, Map<string, string>>(); // archive -> symbol -> member
   for (const e of entries) {
-    const archive = join(outDir, e.archive);
-    const { stdout } = await ctx.exec(nmFor(cc), [
-      '-A',
-      '--defined-only',
-      '--extern-only',
-      archive,
-    ]);
-    const bySymbol = new Map<string, string>();
-    for (const line of stdout.split('\n')) {
-      const m = /^[^:]+:([^:]+):\s.*\s(\S+)$/.exec(line.trim());
-      if (m) bySymbol.set(m[2]!, m[1]!);
-    }
-    members.set(e.archive, bySymbol);
+    const listing = await archiveSymbols(ctx, cc, join(outDir, e.archive));
+    members.set(e.archive, new Map(parseNmPosix(listing).map((d) => [d.symbol, d.member])));
   }
   const defined = new Map([...members].map(([a, m]) => [a, [...m.keys()]] as const));
   const done: string[] = [];

@@ -13,19 +13,42 @@ interface Definition {
   member: string;
 }
 
+/** An external definition in an archive: the symbol, its member and nm's type letter. */
+export interface ArchiveSymbol {
+  symbol: string;
+  member: string;
+  type: string;
+}
+
+/** Every external definition of `llvm-nm -A --format=posix` output. */
+export function parseNmPosix(nmPosix: string): ArchiveSymbol[] {
+  const out: ArchiveSymbol[] = [];
+  // "archive.a[member.o]: symbol T 1f 0"
+  for (const line of nmPosix.split('\n')) {
+    const m = /\[([^\]]+)\]: (\S+) ([A-Za-z]) /.exec(line);
+    if (m) out.push({ member: m[1]!, symbol: m[2]!, type: m[3]! });
+  }
+  return out;
+}
+
 /**
  * Strong external definitions of an archive, by symbol. Weak ones (C++ inline functions,
  * template instances: nm types W and V) are left out: the linker keeps one of them by rule.
  */
 export function parseDefinitions(nmPosix: string): { symbol: string; member: string }[] {
-  const out: { symbol: string; member: string }[] = [];
-  // llvm-nm -A --format=posix: "archive.a[member.o]: symbol T 1f 0"
-  for (const line of nmPosix.split('\n')) {
-    const m = /\[([^\]]+)\]: (\S+) ([A-Za-z]) /.exec(line);
-    if (!m || 'WVwv'.includes(m[3]!)) continue;
-    out.push({ member: m[1]!, symbol: m[2]! });
-  }
-  return out;
+  return parseNmPosix(nmPosix)
+    .filter((d) => !'WVwv'.includes(d.type))
+    .map(({ symbol, member }) => ({ symbol, member }));
+}
+
+/** The external definitions of an extension's archive, as llvm-nm lists them. */
+export async function archiveSymbols(
+  ctx: LayerContext,
+  cc: WasmCompiler,
+  archive: string,
+): Promise<string> {
+  const args = ['-A', '--defined-only', '--extern-only', '--format=posix', archive];
+  return (await ctx.exec(nmFor(cc), args)).stdout;
 }
 
 /**
@@ -59,14 +82,7 @@ export async function checkSymbolClashes(
   };
   for (const e of entries) {
     const archive = join(outDir, e.archive);
-    const { stdout } = await ctx.exec(nmFor(cc), [
-      '-A',
-      '--defined-only',
-      '--extern-only',
-      '--format=posix',
-      archive,
-    ]);
-    for (const { symbol, member } of parseDefinitions(stdout)) {
+    for (const { symbol, member } of parseDefinitions(await archiveSymbols(ctx, cc, archive))) {
       const here: Definition = { extension: e.name, archive, member };
       const other = owner.get(symbol);
       if (!other) {

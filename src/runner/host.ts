@@ -226,10 +226,7 @@ export class FaasmHost {
   private warmUp(): void {
     if (!this.opts.pool) return;
     const w = this.spawn();
-    w.idleSince = performance.now();
-    this.idle.push(w);
-    w.worker.unref();
-    w.port.unref();
+    this.park(w);
     if (this.snapshot) {
       w.worker.postMessage({
         type: 'spare',
@@ -400,6 +397,11 @@ export class FaasmHost {
       this.kill(w);
       return;
     }
+    this.park(w);
+  }
+
+  /** Puts a worker among the idle ones (it does not keep the process alive there). */
+  private park(w: CallWorker): void {
     w.worker.unref();
     w.port.unref();
     w.warm = false; // until its 'idle': it is putting its instance back
