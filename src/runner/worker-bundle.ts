@@ -31,7 +31,9 @@ export function workerBundle(): string {
  * bundle made last is used while none of its inputs changed, and made again when one did.
  */
 export function bundle(entry: string, dir: string): string {
-  const manifest = join(dir, `${basename(entry)}.inputs.json`);
+  // One manifest per entry path: checkouts sharing a cache each run their own sources.
+  const where = createHash('sha256').update(entry).digest('hex').slice(0, 12);
+  const manifest = join(dir, `${basename(entry)}.${where}.inputs.json`);
   const inputs = readInputs(manifest);
   const key = inputs && inputsKey(inputs);
   if (key && existsSync(join(dir, `${key}.mjs`))) return join(dir, `${key}.mjs`);

@@ -34,6 +34,27 @@ describe('the worker bundle', () => {
     expect(second).not.toBe(first);
     expect(await readFile(second, 'utf8')).toContain('"second"');
   });
+
+  test('of one checkout is never run for another sharing the cache', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'fp-bundle-out-'));
+    dirs.push(out);
+    const checkout = async (word: string) => {
+      const src = await mkdtemp(join(tmpdir(), 'fp-bundle-src-'));
+      dirs.push(src);
+      await writeFile(
+        join(src, 'entry.ts'),
+        "import { word } from './dep.js';\nconsole.log(word);\n",
+      );
+      await writeFile(join(src, 'dep.ts'), `export const word = '${word}';\n`);
+      return join(src, 'entry.ts');
+    };
+    const [a, b] = [await checkout('mine'), await checkout('theirs')];
+    bundle(a, out);
+    bundle(b, out);
+    // The checkout that bundled first, after another one did.
+    expect(await readFile(bundle(a, out), 'utf8')).toContain('"mine"');
+    expect(await readFile(bundle(b, out), 'utf8')).toContain('"theirs"');
+  });
 });
 
 describe('the worker bundle starts', () => {
