@@ -21,8 +21,6 @@ import type { MountSpec } from './wasi/mounts.js';
 export const MAX_GUEST_FDS = 1024;
 
 export interface WorkerInit {
-  /** The compiled entrypoint, its imports and whether its instances can be reused. */
-  guest: GuestModule;
   /** The worker's end of the host-call channel. */
   port: MessagePort;
   /** Int32Array[1] over this: 0 while a host call is pending, 1 when its answer is posted. */
@@ -59,6 +57,12 @@ export interface WorkerCall {
 export type InstanceSpec = Pick<WorkerCall, 'mounts' | 'env' | 'maxLogBytes' | 'snapshot' | 'vm'>;
 
 export type ToWorker =
+  /**
+   * Always the first message: the compiled entrypoint, its imports and whether its instances
+   * can be reused. Not in WorkerInit because the host's first worker starts while the module
+   * is still compiling (FaasmHost.load).
+   */
+  | { type: 'guest'; guest: GuestModule }
   | { type: 'run'; call: WorkerCall }
   /** Make the instance for the next call now; a `run` naming `id` uses it. */
   | { type: 'prepare'; id: string; spec: InstanceSpec }

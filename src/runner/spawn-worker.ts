@@ -1,9 +1,46 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
+import {
+  MessageChannel,
+  Worker,
+  type MessagePort,
+  type ResourceLimits,
+  type TransferListItem,
+} from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import { MAX_GUEST_FDS, type WorkerInit } from './protocol.js';
 import { workerBundle } from './worker-bundle.js';
+
+/** A call worker thread and the host's ends of its channels, before a host takes it over. */
+export interface StartedWorker {
+  worker: Worker;
+  /** The host's end of the host-call channel. */
+  port: MessagePort;
+  signal: SharedArrayBuffer;
+  fdLedger: SharedArrayBuffer;
+  /** The thread's exit code if it ended before the host took it over. */
+  exitCode?: number;
+}
+
+/**
+ * Starts a call worker with no module yet (its first message brings one), so that a host can
+ * start its first worker's ~100 ms of thread and Node bootstrap while it compiles the module.
+ */
+export function startCallWorker(resourceLimits: ResourceLimits): StartedWorker {
+  const { port1, port2 } = new MessageChannel();
+  const signal = new SharedArrayBuffer(4);
+  const fdLedger = new SharedArrayBuffer(4 * MAX_GUEST_FDS);
+  new Int32Array(fdLedger).fill(-1); // empty slots; never 0, which is stdin
+  const init: WorkerInit = { port: port2, signal, fdLedger };
+  const worker = spawnCallWorker(init, [port2], resourceLimits);
+  const started: StartedWorker = { worker, port: port1, signal, fdLedger };
+  // Until the host listens: an error event with no listener would throw, and an exit would be
+  // missed (the host's own listeners take over from here; see FaasmHost.spawn).
+  worker.on('error', () => {});
+  worker.once('exit', (code) => (started.exitCode = code));
+  return started;
+}
 
 /**
  * Starts the call worker. From compiled JavaScript it is a plain worker file; from the

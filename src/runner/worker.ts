@@ -6,7 +6,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { BudgetExceeded, type BudgetName } from './budgets.js';
 import { HostCallError } from './guest-imports.js';
-import { GuestInstance } from './guest-instance.js';
+import { GuestInstance, type GuestModule } from './guest-instance.js';
 import { FAASM_ARGV0, FAASM_ENVIRONMENT } from './host-interface.js';
 import { vmProfile } from '../faasm/profile.js';
 import {
@@ -23,6 +23,8 @@ import {
 import { Wasi } from './wasi/wasi.js';
 
 const init = workerData as WorkerInit;
+/** The host's compiled entrypoint: its first message, before any call (see protocol.ts). */
+let module: GuestModule | undefined;
 const signal = new Int32Array(init.signal);
 const fdLedger = new Int32Array(init.fdLedger);
 
@@ -90,7 +92,7 @@ function instantiate(spec: InstanceSpec): Fresh {
   try {
     let guest = spare?.startsFrom(spec.snapshot) ? spare : undefined;
     spare = undefined;
-    guest ??= new GuestInstance(init.guest, spec.vm, hostCall, spec.snapshot);
+    guest ??= new GuestInstance(module!, spec.vm, hostCall, spec.snapshot);
     guest.begin(wasi);
     return { logs, wasi, guest };
   } catch (err) {
@@ -224,9 +226,13 @@ function describeTrap(err: unknown): string {
 }
 
 parentPort!.on('message', (msg: ToWorker) => {
+  if (msg.type === 'guest') {
+    module = msg.guest;
+    return;
+  }
   if (msg.type === 'spare') {
     try {
-      spare ??= new GuestInstance(init.guest, msg.vm, hostCall, msg.snapshot);
+      spare ??= new GuestInstance(module!, msg.vm, hostCall, msg.snapshot);
     } catch {
       // The call makes its own, and reports what is wrong.
     }

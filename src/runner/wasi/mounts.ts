@@ -41,6 +41,8 @@ export const ENTRY_COST = 512;
 export const DIR_COST = 4096;
 const MAX_SYMLINKS = 40;
 const MAX_PATH = 4096;
+/** Stats kept per call (see MountTable.stat): bounds what a call walking a big tree holds. */
+const MAX_CACHED_STATS = 4096;
 
 export class Mount {
   readonly guest: string;
@@ -114,10 +116,25 @@ export function lstatOrUndefined(path: string): BigIntStats | undefined {
 
 export class MountTable {
   readonly mounts: Mount[];
+  private readonly stats = new Map<string, BigIntStats | undefined>();
 
   constructor(specs: readonly MountSpec[]) {
     this.mounts = specs.map((s) => new Mount(s)).sort((a, b) => b.parts.length - a.parts.length);
     if (!this.mounts.some((m) => m.parts.length === 0)) this.mounts.push(new Mount({ guest: '/', readOnly: true })); // prettier-ignore
+  }
+
+  /**
+   * The host's stat of a path under `mount`. Under a read-only mount, one per path per call: the
+   * guest cannot change what is there, and Python's imports look at the same few paths again
+   * and again (26 stats per call of a hello function, 17 of them repeats).
+   */
+  private stat(mount: Mount, host: string, mountPoint: boolean): BigIntStats | undefined {
+    const look = () => (mountPoint ? statMountRoot(host) : lstatOrUndefined(host));
+    if (!mount.readOnly) return look();
+    if (this.stats.has(host)) return this.stats.get(host);
+    const stat = look();
+    if (this.stats.size < MAX_CACHED_STATS) this.stats.set(host, stat);
+    return stat;
   }
 
   /** The deepest mount whose guest path is a prefix of `parts`. */
@@ -141,8 +158,7 @@ export class MountTable {
     const mountPoint = mount.parts.length === parts.length;
     const host =
       mount.host === undefined ? undefined : join(mount.host, ...parts.slice(mount.parts.length));
-    const stat =
-      host === undefined ? undefined : mountPoint ? statMountRoot(host) : lstatOrUndefined(host);
+    const stat = host === undefined ? undefined : this.stat(mount, host, mountPoint);
     // A directory on the way to a deeper mount point exists even where the host has none.
     if (!stat && (mountPoint || this.childMounts(parts).size > 0)) {
       return { guest, parts, mount, virtual: true, mountPoint };

@@ -241,7 +241,7 @@ describe('FaasmHost instances made ahead of their calls', () => {
     }
   });
 
-  maybe('ends the workers a burst of calls left idle, all but one kept warm', async () => {
+  maybe('ends the workers a burst of calls left idle, all but two kept warm', async () => {
     const h = await FaasmHost.load({
       wasmPath: fx!.wasm,
       runtimeRoot: fx!.root,
@@ -253,8 +253,28 @@ describe('FaasmHost instances made ahead of their calls', () => {
       expect((await Promise.all(calls)).map((r) => r.returnCode)).toEqual([0, 0, 0, 0]);
       expect(h.workers).toEqual({ busy: 0, idle: 4 });
       await new Promise((r) => setTimeout(r, 1500));
+      expect(h.workers).toEqual({ busy: 0, idle: 2 });
+      expect((await h.call({ user: 'demo', func: 'hello' })).returnCode).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  maybe('keeps a second worker, so a call need not wait for the last one to reset', async () => {
+    const h = await FaasmHost.load({
+      wasmPath: fx!.wasm,
+      runtimeRoot: fx!.root,
+      functionsDir: fx!.functions,
+    });
+    try {
       expect(h.workers).toEqual({ busy: 0, idle: 1 });
       expect((await h.call({ user: 'demo', func: 'hello' })).returnCode).toBe(0);
+      // Started after the call, not before it.
+      expect(h.workers).toEqual({ busy: 0, idle: 2 });
+      for (let i = 0; i < 4; i++) {
+        expect((await h.call({ user: 'demo', func: 'hello' })).returnCode).toBe(0);
+      }
+      expect(h.workers).toEqual({ busy: 0, idle: 2 });
     } finally {
       await h.close();
     }
