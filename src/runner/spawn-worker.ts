@@ -7,6 +7,7 @@ import {
   type MessagePort,
   type ResourceLimits,
   type TransferListItem,
+  type WorkerOptions,
 } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { MAX_GUEST_FDS, type WorkerInit } from './protocol.js';
@@ -55,13 +56,29 @@ export function spawnCallWorker(
 ): Worker {
   const opts = { workerData, transferList, resourceLimits } as const;
   if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./worker.js', import.meta.url), opts);
+    return newWorker(new URL('./worker.js', import.meta.url), opts);
   // A worker inherits the process's execArgv, `--import tsx` included: the bundle needs no
   // loader (the rest, --cpu-prof and friends, still applies).
-  return new Worker(pathToFileURL(workerBundle()), {
+  return newWorker(pathToFileURL(workerBundle()), {
     ...opts,
     execArgv: withoutLoaders(process.execArgv),
   });
+}
+
+/**
+ * A worker with the process's options less those Node refuses in a worker (process-wide ones
+ * such as --perf-basic-prof, which made every call fail with a stack trace).
+ */
+export function newWorker(file: string | URL, opts: WorkerOptions): Worker {
+  try {
+    return new Worker(file, opts);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    const refused = new Set(/flags: (.*)$/.exec(e.message)?.[1]?.split(', '));
+    const execArgv = (opts.execArgv ?? process.execArgv).filter((a) => !refused.has(a));
+    return new Worker(file, { ...opts, execArgv });
+  }
 }
 
 /** execArgv less the options that preload code (--import, --loader, --require and values). */

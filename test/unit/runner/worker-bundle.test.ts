@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../../src/runner/worker-bundle.js';
-import { withoutLoaders } from '../../../src/runner/spawn-worker.js';
+import { newWorker, withoutLoaders } from '../../../src/runner/spawn-worker.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -61,5 +61,15 @@ describe('the worker bundle starts', () => {
   test('without the process options that load code, with the others', () => {
     const argv = ['--import', 'tsx', '--cpu-prof', '--loader=x', '-r', 'y', '--expose-gc'];
     expect(withoutLoaders(argv)).toEqual(['--cpu-prof', '--expose-gc']);
+  });
+
+  test('without the process options Node refuses in a worker', async () => {
+    const w = newWorker('require("node:worker_threads").parentPort.postMessage(process.execArgv)', {
+      eval: true,
+      execArgv: ['--perf-basic-prof', '--trace-warnings', '--expose-gc'],
+    });
+    const argv = await new Promise((r) => w.once('message', r));
+    await w.terminate();
+    expect(argv).toEqual(['--trace-warnings']);
   });
 });
