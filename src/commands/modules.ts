@@ -242,7 +242,8 @@ async function testSuite(values: Values, name: string): Promise<number> {
   const spec = await readTestSuite(opts.repoRoot, name);
   // A default module's suite runs against the runtime's own modules layer, the one it ships in.
   const lo = recipe.set === 'default' ? {} : { names: [name] };
-  const layers = await runLayers(layersToModules(lo), opts, {
+  const { suiteLayer } = await import('../modules/suite-layer.js');
+  const layers = await runLayers([...layersToModules(lo), suiteLayer], opts, {
     reporter: consoleReporter(),
   });
   const log = join(cachePaths(opts.cacheDir).logs, `test-suite-${name}.log`);
@@ -251,7 +252,11 @@ async function testSuite(values: Values, name: string): Promise<number> {
     opts,
     recipe,
     spec,
-    { wasm: layers.get('wasm')!.dir, modules: layers.get('modules')!.dir },
+    {
+      wasm: layers.get('wasm')!.dir,
+      modules: layers.get('modules')!.dir,
+      suite: layers.get('modules-suite')!.dir,
+    },
     log,
     quick,
   );
@@ -264,7 +269,7 @@ async function testSuite(values: Values, name: string): Promise<number> {
   }
   for (const c of s.unexpected) console.log(`  unexpected failure: ${c.id}: ${c.message ?? ''}`);
   console.log(
-    `${name} test suite${quick ? ' (quick selection)' : ''}: ${s.run} run, ${s.passed} passed, ${s.failed} failed (${s.expected} expected), ${s.skipped} skipped${doc}`,
+    `${name} test suite${quick ? ' (quick selection)' : ''}: ${s.run} run, ${s.passed} passed, ${s.failed} failed (${s.expected} expected), ${s.skipped} skipped, ${s.files} test files${doc}`,
   );
   return s.unexpected.length ? 1 : 0;
 }

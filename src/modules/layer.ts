@@ -60,6 +60,8 @@ export interface ModuleReport {
   bytes: number;
   archiveBytes: number;
   extensions: string[];
+  /** Extensions built only for the module's own test suite (never linked into py_func). */
+  testExtensions?: string[];
 }
 
 export interface ModulesManifest {
@@ -214,6 +216,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
   const reports: ModuleReport[] = [];
   const owners = new Map<string, string>();
   const extensions = new Map<string, ExtensionEntry[]>();
+  const testExtensions = new Map<string, ExtensionEntry[]>();
   const moduleFiles = new Map<string, string[]>();
   /** A module that may fail without failing the layer: experimental, and not asked for by name. */
   const tolerant = (r: ModuleRecipe) =>
@@ -283,10 +286,17 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
     try {
       const staged = join(ctx.work, 'site', r.name);
       const built: ExtensionEntry[] = [];
+      const testOnly: ExtensionEntry[] = [];
       const withBytes: (ExtensionEntry & { bytes: number })[] = [];
+      // The build cache keeps every extension built; the recipe says which are test-only.
       const add = (e: ExtensionEntry & { bytes: number }) => {
-        built.push({ name: e.name, init: e.init, archive: e.archive });
         withBytes.push(e);
+        const entry = { name: e.name, init: e.init, archive: e.archive };
+        if (r.testExtensions.includes(e.name)) {
+          testOnly.push(entry);
+          return;
+        }
+        built.push(entry);
         report.archiveBytes += e.bytes;
       };
       const key = moduleBuildKey(
@@ -305,7 +315,9 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
         await buildOne(r, src, staged, add);
         await saveModule(ctx, r.name, key, staged, { extensions: withBytes, source: src.file });
       }
+      checkTestExtensions(r, testOnly);
       report.extensions = built.map((e) => e.name);
+      if (testOnly.length) report.testExtensions = testOnly.map((e) => e.name);
       const files = await listFiles(staged).catch(() => [] as string[]);
       for (const f of files) {
         const other = owners.get(f);
@@ -321,22 +333,27 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
       report.files = files.length;
       if (files.length) await cp(staged, site, { recursive: true });
       extensions.set(r.name, built);
+      testExtensions.set(r.name, testOnly);
       moduleFiles.set(r.name, files);
     } catch (err) {
       if (!tolerant(r)) throw err;
-      await dropModule(ctx, r, report, extensions, moduleFiles, `build: ${errorMessage(err)}`);
+      const exts = [extensions, testExtensions];
+      await dropModule(ctx, r, report, exts, moduleFiles, `build: ${errorMessage(err)}`);
     }
   }
 
   for (const f of SUPPORT_FILES) await copyFile(join(PY_DIR, f), join(site, f));
   const okReports = () => reports.filter((m) => m.status === 'ok');
   const entries = () => okReports().flatMap((m) => extensions.get(m.name) ?? []);
+  const testEntries = () => okReports().flatMap((m) => testExtensions.get(m.name) ?? []);
   for (const m of okReports()) {
-    const shared = await privatiseSharedHelpers(ctx, cc, ctx.out, extensions.get(m.name) ?? []);
+    // Test-only extensions after the shipped ones: those keep their names, as without them.
+    const own = [...(extensions.get(m.name) ?? []), ...(testExtensions.get(m.name) ?? [])];
+    const shared = await privatiseSharedHelpers(ctx, cc, ctx.out, own);
     if (shared.length)
       await note(ctx, `${m.name}: each extension keeps its own ${shared.join(', ')}`);
   }
-  await checkSymbolClashes(ctx, cc, ctx.out, entries());
+  await checkSymbolClashes(ctx, cc, ctx.out, [...entries(), ...testEntries()]);
 
   // The test interpreter, relinked if an experimental module has to be dropped.
   const testWasm = join(ctx.out, 'bin', 'python-modules.wasm');
@@ -371,7 +388,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
         ctx,
         r,
         report,
-        extensions,
+        [extensions, testExtensions],
         moduleFiles,
         `requires ${failedDep}, which did not build`,
         'skipped',
@@ -388,7 +405,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
     if (run.code !== 0) {
       const why = `The test of ${r.name} (${r.file}) failed inside the wasm runtime (exit ${run.code}):\n${run.stderr.trim() || run.stdout.trim()}`;
       if (!tolerant(r)) throw new UserError(why);
-      await dropModule(ctx, r, report, extensions, moduleFiles, `test: ${why}`);
+      await dropModule(ctx, r, report, [extensions, testExtensions], moduleFiles, `test: ${why}`);
       continue;
     }
     await note(ctx, `${r.name} ${r.version}: test passed inside the runtime`);
@@ -397,7 +414,21 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
 
   const manifest: ModulesManifest = { python: pyDir, modules: reports };
   await writeFile(join(ctx.out, 'extensions.json'), `${JSON.stringify(entries(), null, 2)}\n`);
+  const tests = JSON.stringify(testEntries(), null, 2);
+  await writeFile(join(ctx.out, TEST_EXTENSIONS_FILE), `${tests}\n`);
   await writeFile(join(ctx.out, 'modules.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** `test-extensions.json`: the test-only extensions, for the test-suite interpreter. */
+export const TEST_EXTENSIONS_FILE = 'test-extensions.json';
+
+/** Every test-only extension a recipe names must have been built. */
+export function checkTestExtensions(r: ModuleRecipe, built: readonly ExtensionEntry[]): void {
+  const missing = r.testExtensions.filter((n) => !built.some((e) => e.name === n));
+  if (missing.length)
+    throw new UserError(
+      `${r.file}: the build of ${r.name} produced no ${missing.join(', ')}, named in 'testExtensions'; make its build install them (numpy: the 'tests' install tag in configSettings' install-args), or drop them from the list.`,
+    );
 }
 
 /**
@@ -430,18 +461,20 @@ async function dropModule(
   ctx: LayerContext,
   r: ModuleRecipe,
   report: ModuleReport,
-  extensions: Map<string, ExtensionEntry[]>,
+  extensionMaps: readonly Map<string, ExtensionEntry[]>[],
   moduleFiles: Map<string, string[]>,
   why: string,
   status: ModuleReport['status'] = 'failed',
 ) {
   for (const f of moduleFiles.get(r.name) ?? [])
     await rm(join(ctx.out, 'site-packages', f), { force: true });
-  for (const ext of extensions.get(r.name) ?? [])
-    await rm(join(ctx.out, ext.archive), { force: true });
+  for (const extensions of extensionMaps) {
+    for (const ext of extensions.get(r.name) ?? [])
+      await rm(join(ctx.out, ext.archive), { force: true });
+    extensions.delete(r.name);
+  }
   // An empty package directory left behind would still import, as a namespace package.
   await removeEmptyDirs(join(ctx.out, 'site-packages'));
-  extensions.delete(r.name);
   moduleFiles.delete(r.name);
   Object.assign(report, { status, error: scrub(ctx, why), files: 0, bytes: 0, archiveBytes: 0 });
   await note(ctx, `${r.name} (experimental) left out: ${why}`);

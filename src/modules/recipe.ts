@@ -67,6 +67,12 @@ export interface ModuleRecipe {
   /** Paths (relative to site-packages, `*` matches within one name) left out of the runtime. */
   prune: string[];
   extensions: ExtensionSpec[];
+  /**
+   * Extension modules the package's build produces only for its own test suite (numpy's
+   * `_multiarray_tests`): kept as archives in the modules layer and linked into the interpreter
+   * `modules test-suite` runs, never into py_func.wasm.
+   */
+  testExtensions: string[];
   /** C libraries built first: the package's build finds their headers and `-l<name>`. */
   libraries: LibrarySpec[];
   /** Python run inside the wasm runtime; it must exit 0. */
@@ -211,6 +217,14 @@ export const recipeRule: Rule = {
         },
       },
     },
+    testExtensions: {
+      type: 'array',
+      items: {
+        type: 'string',
+        pattern: MODULE_NAME,
+        must: 'a dotted module name such as numpy._core._multiarray_tests',
+      },
+    },
     libraries: {
       type: 'array',
       items: {
@@ -305,6 +319,21 @@ export function parseRecipe(json: unknown, file: string, dirName?: string): Modu
       if (names.indexOf(n) !== i)
         errors.push({ field: `extensions[${i}].name`, message: `repeats '${n}'` });
     });
+    const tests = (raw.testExtensions ?? []) as string[];
+    tests.forEach((n, i) => {
+      if (names.includes(n) || tests.indexOf(n) !== i)
+        errors.push({
+          field: `testExtensions[${i}]`,
+          message: `repeats '${n}' (an extension is shipped or test-only, once)`,
+        });
+    });
+    if (tests.length && handListed.length) {
+      errors.push({
+        field: 'testExtensions',
+        message:
+          "go with a build by the package's own backend (they are taken from what it builds), not with extensions whose 'sources' are listed",
+      });
+    }
   }
   const first = errors[0];
   if (first) {
@@ -338,6 +367,7 @@ export function parseRecipe(json: unknown, file: string, dirName?: string): Modu
       sources: e.sources ?? [],
       cflags: e.cflags ?? [],
     })),
+    testExtensions: (raw.testExtensions as string[] | undefined) ?? [],
     libraries: ((raw.libraries ?? []) as LibrarySpec[]).map((l) => ({
       ...l,
       include: l.include ?? [],

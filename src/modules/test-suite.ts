@@ -1,17 +1,19 @@
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runPythonWasm } from '../cpython/python-wasm.js';
 import { fetchSource } from '../sources/fetch.js';
 import type { SourceRoute } from '../sources/types.js';
 import { unpack } from '../sources/unpack.js';
 import type { BuildOptions } from '../layers/types.js';
 import { UserError } from '../util/errors.js';
+import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
 import type { BuildRequirement } from './config.js';
 import type { ModulesManifest } from './layer.js';
 import { BUILD_REQUIRES_RULE, type ModuleRecipe, TEST_SUITE_FILE } from './recipe.js';
 import { check } from './schema.js';
+import { SUITE_INTERPRETER } from './suite-layer.js';
 
 /**
  * `third-party/modules/<name>/test-suite.json`: how a module's own test suite runs inside the
@@ -22,6 +24,10 @@ export interface TestSuiteSpec {
   requires: BuildRequirement[];
   /** Test directories or files of the sdist, copied beside the installed package. */
   paths: string[];
+  /** Other files of the sdist the tests need (numpy's conftest.py), copied but not run. */
+  support: string[];
+  /** Patches to the tests (repository-relative, `patch -p1` on the sdist), never to the build. */
+  patches: string[];
   /** Test files left out, each with the reason. */
   exclude: Record<string, string>;
   /** Extra pytest arguments. */
@@ -44,10 +50,12 @@ export async function readTestSuite(repoRoot: string, name: string): Promise<Tes
   const errors = check(json, {
     type: 'object',
     required: ['requires', 'paths'],
-    fields: { requires: BUILD_REQUIRES_RULE, paths: strings, exclude: reasons, args: strings, expectedFailures: reasons, quick: strings },
+    fields: { requires: BUILD_REQUIRES_RULE, paths: strings, support: strings, patches: strings, exclude: reasons, args: strings, expectedFailures: reasons, quick: strings },
   }); // prettier-ignore
   if (errors[0]) throw new UserError(`${file}: field '${errors[0].field}' ${errors[0].message}.`);
   const spec = {
+    support: [],
+    patches: [],
     exclude: {},
     args: [],
     expectedFailures: {},
@@ -124,6 +132,8 @@ export function parseJunit(xml: string): TestCase[] {
 }
 
 export interface SuiteSummary {
+  /** Test files run (each its own process in the whole suite). */
+  files: number;
   run: number;
   passed: number;
   failed: number;
@@ -137,6 +147,7 @@ export interface SuiteSummary {
 export function summarise(
   cases: readonly TestCase[],
   expected: Record<string, string>,
+  files: number,
 ): SuiteSummary {
   const isExpected = (id: string) =>
     Object.keys(expected).some(
@@ -144,6 +155,7 @@ export function summarise(
     );
   const failed = cases.filter((c) => c.outcome === 'failed');
   return {
+    files,
     run: cases.length,
     passed: cases.filter((c) => c.outcome === 'passed').length,
     failed: failed.length,
@@ -179,15 +191,16 @@ export async function testFiles(site: string, targets: readonly string[]): Promi
 }
 
 /**
- * Runs a module's own test suite inside the wasm runtime: the modules layer's test interpreter
- * (every extension built in), its site-packages plus the suite's tests from the module's sdist
- * and the pinned test requirements, in a scratch copy that is never shipped.
+ * Runs a module's own test suite inside the wasm runtime: the suite layer's interpreter (every
+ * extension built in, the test-only ones too), the modules layer's site-packages plus the
+ * suite's tests from the module's sdist and the pinned test requirements, in a scratch copy
+ * that is never shipped.
  */
 export async function runTestSuite(
   opts: BuildOptions,
   recipe: ModuleRecipe,
   spec: TestSuiteSpec,
-  layers: { wasm: string; modules: string },
+  layers: { wasm: string; modules: string; suite: string },
   log: string,
   quick = false,
 ): Promise<{ cases: TestCase[]; summary: SuiteSummary; stdout: string }> {
@@ -210,7 +223,13 @@ export async function runTestSuite(
     const src = join(work, 'src');
     const routes = recipe.sources.filter((s): s is SourceRoute => s.kind !== 'repo');
     await fetchInto(opts, `${recipe.name} ${recipe.version}`, routes, src);
-    for (const p of spec.paths) {
+    for (const p of spec.patches) {
+      const file = resolve(opts.repoRoot, p);
+      if (!(await exists(file)))
+        throw new UserError(`${TEST_SUITE_FILE} of ${recipe.name}: its patch ${p} does not exist.`);
+      await exec('patch', ['-p1', '--forward', '--batch', '-i', file], { cwd: src, log });
+    }
+    for (const p of [...spec.paths, ...spec.support]) {
       if (!(await exists(join(src, p))))
         throw new UserError(`${TEST_SUITE_FILE} of ${recipe.name}: ${p} is not in its sdist.`);
       await cp(join(src, p), join(site, p), { recursive: true });
@@ -229,15 +248,16 @@ export async function runTestSuite(
     // --basetemp of its own per process: without one pytest asks os.getuid(), which WASI lacks.
     const pytest = (batch: readonly string[], junit: string) => [
       '-m', 'pytest', ...batch.map((p) => `${guestSite}/${p}`), '-p', 'no:cacheprovider',
-      '-p', 'no:faulthandler', '-p', 'no:logging', '--capture=sys', '--noconftest', '-q', '-rN',
+      '-p', 'no:faulthandler', '-p', 'no:logging', '--capture=sys', '-q', '-rN',
       `--rootdir=${guestSite}`, '-o', 'junit_family=xunit1', `--junitxml=/tmp/${junit}.xml`,
       `--basetemp=/tmp/${junit}`, ...spec.args,
     ]; // prettier-ignore
-    const wasm = join(layers.modules, 'bin', 'python-modules.wasm');
+    const wasm = join(layers.suite, SUITE_INTERPRETER);
     // The whole suite runs one process per test file, so a file that traps or hangs costs its
     // own tests and not the others' counts; the quick selection is one process (startup is
     // most of its time).
-    const batches = quick ? [targets] : (await testFiles(site, targets)).map((f) => [f]);
+    const files = await testFiles(site, targets);
+    const batches = quick ? [targets] : files.map((f) => [f]);
     const results: { cases: TestCase[]; stdout: string }[] = [];
     let next = 0;
     const worker = async () => {
@@ -269,7 +289,8 @@ export async function runTestSuite(
     );
     const cases = results.flatMap((r) => r.cases);
     const stdout = results.map((r) => r.stdout).join('');
-    return { cases, summary: summarise(cases, spec.expectedFailures), stdout };
+    const fileCount = new Set(files.map((f) => f.split('::')[0])).size;
+    return { cases, summary: summarise(cases, spec.expectedFailures, fileCount), stdout };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -282,9 +303,9 @@ export function renderSuite(recipe: ModuleRecipe, spec: TestSuiteSpec, s: SuiteS
     '',
     `Generated by \`faasm-python modules test-suite ${recipe.name}\` from \`third-party/modules/${recipe.name}/${TEST_SUITE_FILE}\`.`,
     '',
-    `| run | passed | failed | skipped | expected failures | unexpected failures |`,
-    `| --- | --- | --- | --- | --- | --- |`,
-    `| ${s.run} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.expected} | ${s.unexpected.length} |`,
+    `| test files | run | passed | failed | skipped | expected failures | unexpected failures |`,
+    `| --- | --- | --- | --- | --- | --- | --- |`,
+    `| ${s.files} | ${s.run} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.expected} | ${s.unexpected.length} |`,
     '',
     '## Test files left out',
     '',

@@ -118,6 +118,26 @@ describe('the default modules, inside the wasm runtime', () => {
     expect(site).not.toContain('genshi/tests');
   });
 
+  test("numpy's test-only extensions are kept for its test suite, never shipped", async () => {
+    const tests = JSON.parse(
+      await readFile(join(modules, 'test-extensions.json'), 'utf8'),
+    ) as ExtensionEntry[];
+    expect(tests.map((e) => e.name)).toContain('numpy._core._multiarray_tests');
+    for (const e of tests)
+      expect((await stat(join(modules, e.archive))).size).toBeGreaterThan(1000);
+    const shipped = JSON.parse(
+      await readFile(join(modules, 'extensions.json'), 'utf8'),
+    ) as ExtensionEntry[];
+    expect(shipped.filter((e) => tests.some((t) => t.name === e.name))).toEqual([]);
+    // The tests tag installed numpy's test packages with them: pruned.
+    const site = await readdir(join(modules, 'site-packages'), { recursive: true });
+    expect(site.filter((f) => /^numpy\/(.+\/)?tests(\/|$)/.test(f))).toEqual([]);
+    // Nor are they in the interpreter that runs the recipes' tests.
+    const r = await python('import numpy._core._multiarray_tests');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/No module named 'numpy\._core\._multiarray_tests'/);
+  });
+
   test.each([
     'six',
     'pyaes',

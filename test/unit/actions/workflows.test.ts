@@ -71,6 +71,16 @@ describe('workflows parse and lint', () => {
     },
   );
 
+  test('numpy-tests runs the whole suite through the command, weekly and by hand', () => {
+    const w = workflow('numpy-tests.yml');
+    const runs = w.text.split('\n').filter((l) => /^\s*run: .*modules test-suite/.test(l));
+    expect(runs.map((l) => l.trim())).toEqual([
+      'run: node bin/faasm-python.js modules test-suite numpy --cache-dir "$CACHE_DIR"',
+    ]);
+    expect(w.text).toMatch(/^on:\n {2}schedule:\n {4}- cron: /m);
+    expect(w.text).toMatch(/^ {2}workflow_dispatch:/m);
+  });
+
   /** A one-job workflow with these step lines. */
   const withSteps = (...steps: string[]) =>
     ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-24.04', '    steps:', ...steps].join('\n');

@@ -12,7 +12,7 @@ import {
   scrubReason,
   withNotes,
 } from '../../../src/modules/compat.js';
-import { checkBuiltExtensions } from '../../../src/modules/layer.js';
+import { checkBuiltExtensions, checkTestExtensions } from '../../../src/modules/layer.js';
 import { buildFailure } from '../../../src/modules/pep517.js';
 import { type ResolvedPackage, recipeFor, writeRecipes } from '../../../src/modules/pypi.js';
 import { parseRecipe } from '../../../src/modules/recipe.js';
@@ -120,6 +120,15 @@ describe('build results', () => {
         [ext],
       ),
     ).toThrow(/produced no ujson\._x \(it built: ujson\)/);
+  });
+
+  test('every test-only extension the recipe names must have been built', () => {
+    const tests = { ...recipe, testExtensions: ['ujson._tests'] };
+    const built = { name: 'ujson._tests', init: 'PyInit_ujson__tests', archive: 'ext/t.a' };
+    expect(() => checkTestExtensions(tests, [built])).not.toThrow();
+    expect(() => checkTestExtensions(tests, [])).toThrow(
+      /produced no ujson\._tests, named in 'testExtensions'/,
+    );
   });
 
   test.each([

@@ -61,6 +61,7 @@ describe('recipe schema', () => {
       patches: [],
       prune: [],
       extensions: [],
+      testExtensions: [],
       libraries: [],
       test: 'import pyaes',
     });
@@ -202,6 +203,28 @@ describe('recipe schema', () => {
           ],
         }),
       'libraries',
+      /go with a build by the package's own backend/,
+    ],
+    [
+      'a test-only extension that is also a shipped one',
+      (r) =>
+        Object.assign(r, {
+          kind: 'c-extension',
+          extensions: [{ name: 'a._b' }],
+          testExtensions: ['a._tests', 'a._b'],
+        }),
+      'testExtensions[1]',
+      /repeats 'a\._b'/,
+    ],
+    [
+      'test-only extensions beside hand-compiled extensions',
+      (r) =>
+        Object.assign(r, {
+          kind: 'c-extension',
+          extensions: [{ name: 'a._b', sources: ['a.c'] }],
+          testExtensions: ['a._tests'],
+        }),
+      'testExtensions',
       /go with a build by the package's own backend/,
     ],
     [

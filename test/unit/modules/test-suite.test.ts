@@ -49,6 +49,14 @@ describe('test-suite.json', () => {
     expect(selection(spec, false, 'm')).toEqual(['pkg/tests', 'pkg/more']);
     expect(() => selection({ ...spec, quick: [] }, true, 'm')).toThrow(/has no 'quick' selection/);
   });
+
+  test('support files and test patches are optional lists of strings', async () => {
+    const plain = await readTestSuite(await suiteFile({ requires: [], paths: ['p'] }), 'm');
+    expect([plain.support, plain.patches]).toEqual([[], []]);
+    await removeTree(repo);
+    const root = await suiteFile({ requires: [], paths: ['p'], support: ['p/conftest.py', 3] });
+    await expect(readTestSuite(root, 'm')).rejects.toThrow(/field 'support\[1\]'/);
+  });
 });
 
 describe('the whole suite runs file by file', () => {
@@ -100,11 +108,12 @@ describe('junit results', () => {
 
   test('expected failures match by id, by a prefix ending in ::, or by file', () => {
     const cases = parseJunit(xml.split('/lib/python3.11/site-packages/').join(''));
-    const s = summarise(cases, {
-      'pkg/tests/test_b.py::TestB::': 'why',
-      'pkg/tests/test_c.py': 'needs ctypes',
-    });
-    expect([s.run, s.passed, s.failed, s.skipped, s.expected]).toEqual([7, 2, 4, 1, 2]);
+    const s = summarise(
+      cases,
+      { 'pkg/tests/test_b.py::TestB::': 'why', 'pkg/tests/test_c.py': 'needs ctypes' },
+      4,
+    );
+    expect([s.files, s.run, s.passed, s.failed, s.skipped, s.expected]).toEqual([4, 7, 2, 4, 1, 2]);
     expect(s.unexpected.map((c) => c.id)).toEqual([
       'pkg/tests/test_a.py::TestA::test_bad',
       'pkg/tests/test_d.py',
