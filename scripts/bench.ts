@@ -21,6 +21,7 @@ import { FaasmHost } from '../src/runner/host.js';
 import type { CallRequest } from '../src/runner/types.js';
 import { exec } from '../src/util/exec.js';
 import { formatBytes, treeSize } from '../src/util/fs.js';
+import { richardsNative, richardsPyodide } from './bench/anchors.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,9 +36,6 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const WARM_UP_CALLS = 500;
-const RICHARDS = join(REPO_ROOT, 'func', 'python', 'bench_richards.py');
-const DRIVER = join(REPO_ROOT, 'scripts', 'bench', 'richards_driver.py');
-const PYODIDE = join(REPO_ROOT, 'scripts', 'bench', 'pyodide-richards.mjs');
 const FIRST_CALL = join(REPO_ROOT, 'scripts', 'bench', 'first-call.ts');
 
 /** The fields of `--json`, exactly as issue 14 lists them (ms unless the name says otherwise). */
@@ -124,18 +122,6 @@ async function richardsInHost(host: FaasmHost): Promise<number> {
   const ms = /best ([\d.]+) ms/.exec(Buffer.from(r.output).toString())?.[1];
   if (r.returnCode !== 0 || !ms) throw new Error(`bench_richards failed: ${r.error ?? r.stderr}`);
   return Number(ms);
-}
-
-async function richardsNative(python: string, runs: number): Promise<number[]> {
-  const { stdout } = await exec(python, [DRIVER, RICHARDS, String(runs)]);
-  return JSON.parse(stdout) as number[];
-}
-
-async function richardsPyodide(runs: number) {
-  const { stdout } = await exec(process.execPath, [PYODIDE, DRIVER, RICHARDS, String(runs)], {
-    cwd: REPO_ROOT,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as { firstCallMs: number; runs: number[] };
 }
 
 /**

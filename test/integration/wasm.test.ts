@@ -134,6 +134,17 @@ print(sysconfig.get_platform(), sysconfig.get_config_var("MACHDEP"), bool(syscon
     expect(r.stdout.trim()).toBe('wasi-0.0.0-wasm32 wasi True');
   });
 
+  test("uses CPython's small-object allocator (pymalloc), which configure leaves out for WASI", async () => {
+    // sys._debugmallocstats() reports pymalloc's size classes only when pymalloc is built in.
+    const r = await python(`
+import sys, sysconfig
+print(sysconfig.get_config_var("WITH_PYMALLOC"))
+sys._debugmallocstats()
+`);
+    expect(r.stdout.trim()).toBe('1');
+    expect(r.stderr).toMatch(/Small block threshold = \d+/);
+  });
+
   test('cannot read host paths outside the runtime root', async () => {
     const r = await python(`
 try:
