@@ -307,10 +307,14 @@ export function renderSuite(recipe: ModuleRecipe, spec: TestSuiteSpec, s: SuiteS
     `| --- | --- | --- | --- | --- | --- | --- |`,
     `| ${s.files} | ${s.run} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.expected} | ${s.unexpected.length} |`,
     '',
-    '## Test files left out',
-    '',
-    ...Object.entries(spec.exclude).map(([k, v]) => `- \`${k}\`: ${v}`),
-    '',
+    ...(Object.keys(spec.exclude).length
+      ? [
+          '## Test files left out',
+          '',
+          ...Object.entries(spec.exclude).map(([k, v]) => `- \`${k}\`: ${v}`),
+          '',
+        ]
+      : []),
     '## Expected failures',
     '',
     ...Object.entries(spec.expectedFailures).map(([k, v]) => `- \`${k}\`: ${v}`),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   parseJunit,
   readTestSuite,
+  renderSuite,
   selection,
   summarise,
   testFiles,
@@ -118,5 +119,12 @@ describe('junit results', () => {
       'pkg/tests/test_a.py::TestA::test_bad',
       'pkg/tests/test_d.py',
     ]);
+    const recipe = { name: 'pkg', version: '1.0' } as Parameters<typeof renderSuite>[0];
+    const spec = { exclude: {}, expectedFailures: { 'pkg/tests/test_c.py': 'needs ctypes' } };
+    const doc = renderSuite(recipe, spec as unknown as Parameters<typeof renderSuite>[1], s);
+    expect(doc).toContain('| 4 | 7 | 2 | 4 | 1 | 2 | 2 |');
+    expect(doc).not.toContain('## Test files left out');
+    expect(doc).toContain('- `pkg/tests/test_c.py`: needs ctypes');
+    expect(doc).toContain('- `pkg/tests/test_d.py`: collection failure');
   });
 });
