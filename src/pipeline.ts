@@ -3,6 +3,7 @@ import { wasmLayer } from './cpython/wasm-layer.js';
 import { funcLayer } from './func/layer.js';
 import type { Layer } from './layers/types.js';
 import { modulesLayer } from './modules/layer.js';
+import { suiteLayer } from './modules/suite-layer.js';
 import { bundleLayer } from './runtime/bundle-layer.js';
 import { wasmTestsLayer } from './regrtest/layers.js';
 import { nativeTestsLayer } from './regrtest/native-tests-layer.js';
@@ -26,6 +27,8 @@ export const pipeline: readonly Layer[] = [
   // Test-only: CPython's regression suite and test modules, never part of the runtime.
   wasmTestsLayer,
   nativeTestsLayer,
+  // Test-only: the interpreter modules' own test suites run on (their test-only extensions in).
+  suiteLayer,
 ];
 
 /** What `faasm-python build` builds by default: the runtime, not the release bundle. */

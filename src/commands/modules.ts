@@ -16,6 +16,7 @@ import { describeRoute } from '../sources/fetch.js';
 import { checkArchive } from '../sources/unpack.js';
 import { sha256File } from '../util/hash.js';
 import { pipeline } from '../pipeline.js';
+import { suiteLayer } from '../modules/suite-layer.js';
 import { readCPythonConfig } from '../cpython/config.js';
 import { nativePython } from '../cpython/native-layer.js';
 import type { ResolvedPackage } from '../modules/pypi.js';
@@ -242,7 +243,6 @@ async function testSuite(values: Values, name: string): Promise<number> {
   const spec = await readTestSuite(opts.repoRoot, name);
   // A default module's suite runs against the runtime's own modules layer, the one it ships in.
   const lo = recipe.set === 'default' ? {} : { names: [name] };
-  const { suiteLayer } = await import('../modules/suite-layer.js');
   const layers = await runLayers([...layersToModules(lo), suiteLayer], opts, {
     reporter: consoleReporter(),
   });
