@@ -2,7 +2,7 @@ export const id = 161;
 export const ids = [161];
 export const modules = {
 
-/***/ 7161:
+/***/ 9542:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);

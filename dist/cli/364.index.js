@@ -21,9 +21,13 @@ export const modules = {
 /* harmony import */ var _sources_fetch_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4961);
 /* harmony import */ var _sources_unpack_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9398);
 /* harmony import */ var _util_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(17);
-/* harmony import */ var _util_fs_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(1917);
-/* harmony import */ var _recipe_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(6095);
-/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(9962);
+/* harmony import */ var _util_exec_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7895);
+/* harmony import */ var _util_fs_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1917);
+/* harmony import */ var _recipe_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(6095);
+/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(9962);
+/* harmony import */ var _suite_layer_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(8381);
+
+
 
 
 
@@ -35,20 +39,22 @@ export const modules = {
 
 
 async function readTestSuite(repoRoot, name) {
-    const file = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(repoRoot, 'third-party', 'modules', name, _recipe_js__WEBPACK_IMPORTED_MODULE_8__/* .TEST_SUITE_FILE */ .Pp);
-    if (!(await (0,_util_fs_js__WEBPACK_IMPORTED_MODULE_7__/* .exists */ .t2)(file)))
-        throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${name} has no ${_recipe_js__WEBPACK_IMPORTED_MODULE_8__/* .TEST_SUITE_FILE */ .Pp} beside its recipe: nothing says how its test suite runs.`);
+    const file = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(repoRoot, 'third-party', 'modules', name, _recipe_js__WEBPACK_IMPORTED_MODULE_9__/* .TEST_SUITE_FILE */ .Pp);
+    if (!(await (0,_util_fs_js__WEBPACK_IMPORTED_MODULE_8__/* .exists */ .t2)(file)))
+        throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${name} has no ${_recipe_js__WEBPACK_IMPORTED_MODULE_9__/* .TEST_SUITE_FILE */ .Pp} beside its recipe: nothing says how its test suite runs.`);
     const json = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file, 'utf8'));
     const strings = { type: 'array', items: { type: 'string' } };
     const reasons = { type: 'map', values: { type: 'string' } };
-    const errors = (0,_schema_js__WEBPACK_IMPORTED_MODULE_9__/* .check */ .z6)(json, {
+    const errors = (0,_schema_js__WEBPACK_IMPORTED_MODULE_11__/* .check */ .z6)(json, {
         type: 'object',
         required: ['requires', 'paths'],
-        fields: { requires: _recipe_js__WEBPACK_IMPORTED_MODULE_8__/* .BUILD_REQUIRES_RULE */ .Hm, paths: strings, exclude: reasons, args: strings, expectedFailures: reasons, quick: strings },
+        fields: { requires: _recipe_js__WEBPACK_IMPORTED_MODULE_9__/* .BUILD_REQUIRES_RULE */ .Hm, paths: strings, support: strings, patches: strings, exclude: reasons, args: strings, expectedFailures: reasons, quick: strings },
     }); // prettier-ignore
     if (errors[0])
         throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${file}: field '${errors[0].field}' ${errors[0].message}.`);
     const spec = {
+        support: [],
+        patches: [],
         exclude: {},
         args: [],
         expectedFailures: {},
@@ -66,7 +72,7 @@ function selection(spec, quick, name) {
     if (!quick)
         return spec.paths;
     if (!spec.quick.length)
-        throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${_recipe_js__WEBPACK_IMPORTED_MODULE_8__/* .TEST_SUITE_FILE */ .Pp} of ${name} has no 'quick' selection; list a few fast test files there, or run the whole suite without --quick.`);
+        throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${_recipe_js__WEBPACK_IMPORTED_MODULE_9__/* .TEST_SUITE_FILE */ .Pp} of ${name} has no 'quick' selection; list a few fast test files there, or run the whole suite without --quick.`);
     return spec.quick;
 }
 const xmlText = (s) => s
@@ -108,10 +114,11 @@ function parseJunit(xml) {
     return cases;
 }
 /** Matches an expected-failure id: exact, or a prefix ending in `::` (a whole class or file). */
-function summarise(cases, expected) {
+function summarise(cases, expected, files) {
     const isExpected = (id) => Object.keys(expected).some((k) => id === k || (k.endsWith('::') && id.startsWith(k)) || id.startsWith(`${k}::`));
     const failed = cases.filter((c) => c.outcome === 'failed');
     return {
+        files,
         run: cases.length,
         passed: cases.filter((c) => c.outcome === 'passed').length,
         failed: failed.length,
@@ -143,9 +150,10 @@ async function testFiles(site, targets) {
     return out;
 }
 /**
- * Runs a module's own test suite inside the wasm runtime: the modules layer's test interpreter
- * (every extension built in), its site-packages plus the suite's tests from the module's sdist
- * and the pinned test requirements, in a scratch copy that is never shipped.
+ * Runs a module's own test suite inside the wasm runtime: the suite layer's interpreter (every
+ * extension built in, the test-only ones too), the modules layer's site-packages plus the
+ * suite's tests from the module's sdist and the pinned test requirements, in a scratch copy
+ * that is never shipped.
  */
 async function runTestSuite(opts, recipe, spec, layers, log, quick = false) {
     const targets = selection(spec, quick, recipe.name);
@@ -164,9 +172,15 @@ async function runTestSuite(opts, recipe, spec, layers, log, quick = false) {
         const src = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(work, 'src');
         const routes = recipe.sources.filter((s) => s.kind !== 'repo');
         await fetchInto(opts, `${recipe.name} ${recipe.version}`, routes, src);
-        for (const p of spec.paths) {
-            if (!(await (0,_util_fs_js__WEBPACK_IMPORTED_MODULE_7__/* .exists */ .t2)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(src, p))))
-                throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${_recipe_js__WEBPACK_IMPORTED_MODULE_8__/* .TEST_SUITE_FILE */ .Pp} of ${recipe.name}: ${p} is not in its sdist.`);
+        for (const p of spec.patches) {
+            const file = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(opts.repoRoot, p);
+            if (!(await (0,_util_fs_js__WEBPACK_IMPORTED_MODULE_8__/* .exists */ .t2)(file)))
+                throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${_recipe_js__WEBPACK_IMPORTED_MODULE_9__/* .TEST_SUITE_FILE */ .Pp} of ${recipe.name}: its patch ${p} does not exist.`);
+            await (0,_util_exec_js__WEBPACK_IMPORTED_MODULE_7__/* .exec */ .m0)('patch', ['-p1', '--forward', '--batch', '-i', file], { cwd: src, log });
+        }
+        for (const p of [...spec.paths, ...spec.support]) {
+            if (!(await (0,_util_fs_js__WEBPACK_IMPORTED_MODULE_8__/* .exists */ .t2)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(src, p))))
+                throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${_recipe_js__WEBPACK_IMPORTED_MODULE_9__/* .TEST_SUITE_FILE */ .Pp} of ${recipe.name}: ${p} is not in its sdist.`);
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.cp)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(src, p), (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(site, p), { recursive: true });
         }
         for (const p of Object.keys(spec.exclude))
@@ -183,15 +197,16 @@ async function runTestSuite(opts, recipe, spec, layers, log, quick = false) {
         // --basetemp of its own per process: without one pytest asks os.getuid(), which WASI lacks.
         const pytest = (batch, junit) => [
             '-m', 'pytest', ...batch.map((p) => `${guestSite}/${p}`), '-p', 'no:cacheprovider',
-            '-p', 'no:faulthandler', '-p', 'no:logging', '--capture=sys', '--noconftest', '-q', '-rN',
+            '-p', 'no:faulthandler', '-p', 'no:logging', '--capture=sys', '-q', '-rN',
             `--rootdir=${guestSite}`, '-o', 'junit_family=xunit1', `--junitxml=/tmp/${junit}.xml`,
             `--basetemp=/tmp/${junit}`, ...spec.args,
         ]; // prettier-ignore
-        const wasm = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(layers.modules, 'bin', 'python-modules.wasm');
+        const wasm = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(layers.suite, _suite_layer_js__WEBPACK_IMPORTED_MODULE_10__/* .SUITE_INTERPRETER */ .I);
         // The whole suite runs one process per test file, so a file that traps or hangs costs its
         // own tests and not the others' counts; the quick selection is one process (startup is
         // most of its time).
-        const batches = quick ? [targets] : (await testFiles(site, targets)).map((f) => [f]);
+        const files = await testFiles(site, targets);
+        const batches = quick ? [targets] : files.map((f) => [f]);
         const results = [];
         let next = 0;
         const worker = async () => {
@@ -203,7 +218,7 @@ async function runTestSuite(opts, recipe, spec, layers, log, quick = false) {
                     timeoutMs: FILE_TIMEOUT_MS,
                 });
                 const xml = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(work, 'tmp', `${junit}.xml`);
-                if (await (0,_util_fs_js__WEBPACK_IMPORTED_MODULE_7__/* .exists */ .t2)(xml)) {
+                if (await (0,_util_fs_js__WEBPACK_IMPORTED_MODULE_8__/* .exists */ .t2)(xml)) {
                     const cases = parseJunit((await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(xml, 'utf8')).split(`${guestSite}/`).join(''));
                     results[i] = { cases, stdout: run.stdout };
                     continue;
@@ -221,7 +236,8 @@ async function runTestSuite(opts, recipe, spec, layers, log, quick = false) {
         await Promise.all(Array.from({ length: Math.min(Math.max(1, opts.jobs), batches.length) }, worker));
         const cases = results.flatMap((r) => r.cases);
         const stdout = results.map((r) => r.stdout).join('');
-        return { cases, summary: summarise(cases, spec.expectedFailures), stdout };
+        const fileCount = new Set(files.map((f) => f.split('::')[0])).size;
+        return { cases, summary: summarise(cases, spec.expectedFailures, fileCount), stdout };
     }
     finally {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true });
@@ -232,16 +248,20 @@ function renderSuite(recipe, spec, s) {
     return [
         `# ${recipe.name} ${recipe.version}: its own test suite inside the wasm runtime`,
         '',
-        `Generated by \`faasm-python modules test-suite ${recipe.name}\` from \`third-party/modules/${recipe.name}/${_recipe_js__WEBPACK_IMPORTED_MODULE_8__/* .TEST_SUITE_FILE */ .Pp}\`.`,
+        `Generated by \`faasm-python modules test-suite ${recipe.name}\` from \`third-party/modules/${recipe.name}/${_recipe_js__WEBPACK_IMPORTED_MODULE_9__/* .TEST_SUITE_FILE */ .Pp}\`.`,
         '',
-        `| run | passed | failed | skipped | expected failures | unexpected failures |`,
-        `| --- | --- | --- | --- | --- | --- |`,
-        `| ${s.run} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.expected} | ${s.unexpected.length} |`,
+        `| test files | run | passed | failed | skipped | expected failures | unexpected failures |`,
+        `| --- | --- | --- | --- | --- | --- | --- |`,
+        `| ${s.files} | ${s.run} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.expected} | ${s.unexpected.length} |`,
         '',
-        '## Test files left out',
-        '',
-        ...Object.entries(spec.exclude).map(([k, v]) => `- \`${k}\`: ${v}`),
-        '',
+        ...(Object.keys(spec.exclude).length
+            ? [
+                '## Test files left out',
+                '',
+                ...Object.entries(spec.exclude).map(([k, v]) => `- \`${k}\`: ${v}`),
+                '',
+            ]
+            : []),
         '## Expected failures',
         '',
         ...Object.entries(spec.expectedFailures).map(([k, v]) => `- \`${k}\`: ${v}`),

@@ -8591,7 +8591,7 @@ var init_production_plugins = __esm({
       },
       {
         name: "markdown",
-        load: () => __webpack_require__.e(/* import() */ 161).then(__webpack_require__.bind(__webpack_require__, 7161)),
+        load: () => __webpack_require__.e(/* import() */ 161).then(__webpack_require__.bind(__webpack_require__, 9542)),
         options: options_default5,
         languages: languages_evaluate_default7,
         parsers: ["markdown", "mdx", "remark"],
