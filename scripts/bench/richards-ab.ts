@@ -7,7 +7,7 @@
 // Each round, each variant is a new process (its V8 flags apply to it alone) holding a host
 // that makes --warm Richards calls, then --calls measured ones of --runs runs each (the round's
 // figure is their best); then one native and one pyodide process run Richards --runs + 1 times
-// (the first warms them and is dropped). A variant's snapshot dir is kept across rounds, so
+// (the first warms them and is dropped); the variants' order rotates by round. A variant's snapshot dir is kept across rounds, so
 // its first call from round 2 on starts from the stored snapshot.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -96,7 +96,9 @@ async function main(): Promise<void> {
   const pyodide: number[] = [];
   const runs = Number(values.runs) + 1;
   for (let r = 0; r < Number(values.rounds); r++) {
-    for (const v of variants) await round(v, functions);
+    // Each round starts with the next variant, so no variant always runs right after pyodide.
+    for (let i = 0; i < variants.length; i++)
+      await round(variants[(r + i) % variants.length]!, functions);
     if (values['no-anchors']) continue;
     native.push(best((await richardsNative(values.native, runs)).slice(1)));
     pyodide.push(best((await richardsPyodide(runs)).runs.slice(1)));

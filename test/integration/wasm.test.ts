@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCPythonConfig } from '../../src/cpython/config.js';
 import { runPythonWasm } from '../../src/cpython/python-wasm.js';
 import { planLayers, selectLayers } from '../../src/layers/runner.js';
 import type { LayerResult } from '../../src/layers/types.js';
@@ -143,6 +144,15 @@ sys._debugmallocstats()
 `);
     expect(r.stdout.trim()).toBe('1');
     expect(r.stderr).toMatch(/Small block threshold = \d+/);
+  });
+
+  test("is compiled at wasm.json's optimisation level (its 'opt' replaces configure's OPT)", async () => {
+    const { wasm: cfg } = await readCPythonConfig(REPO_ROOT);
+    const r = await python('import sysconfig; print(sysconfig.get_config_var("OPT"))');
+    // configure puts its own -DNDEBUG in front of the OPT it is given.
+    const levels = (flags: string) => flags.split(/\s+/).filter((f) => /^-O/.test(f));
+    expect(levels(cfg.opt)).toHaveLength(1);
+    expect(levels(r.stdout)).toEqual(levels(cfg.opt));
   });
 
   test('cannot read host paths outside the runtime root', async () => {
