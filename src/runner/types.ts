@@ -111,7 +111,7 @@ export interface HostOptions {
   /** Keep an instance restored from the snapshot ready in each idle worker (default on). */
   pool?: boolean;
   /**
-   * End a worker idle this long (ms), keeping one warm, so a host's memory goes back to what it
+   * End a worker idle this long (ms), keeping two warm, so a host's memory goes back to what it
    * was before a burst of calls (default 10 s).
    */
   idleWorkerMs?: number;

@@ -18,7 +18,7 @@ test('a mixed soak loses no good call and gives its memory back', async () => {
   expect(r.failures).toEqual([]);
   expect(r.goodLost).toBe(0);
   expect(r.hostileWrong).toBe(0);
-  // Idle workers end (all but one), so memory and threads go back: 1000 calls ended 34 MiB
+  // Idle workers end (all but two), so memory and threads go back: 1000 calls ended 34 MiB
   // over the baseline with the baseline's threads (docs/performance.md).
   expect(r.rssEndMiB - r.rssBaselineMiB).toBeLessThan(100);
   expect(r.threadsEnd).toBeLessThanOrEqual(r.threadsBaseline);
