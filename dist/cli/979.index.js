@@ -327,7 +327,10 @@ function recipeSchemaErrors(json) {
     return out;
 }
 
+// EXTERNAL MODULE: ./src/util/format.ts
+var format = __webpack_require__(2693);
 ;// CONCATENATED MODULE: ./src/modules/pypi.ts
+
 
 
 
@@ -374,14 +377,9 @@ function recipeFor(p, requirementText) {
         test,
     };
 }
-/** JSON as the repository's prettier writes it (when prettier is installed: a checkout). */
-async function formatJson(file, json) {
-    const text = `${JSON.stringify(json, null, 2)}\n`;
-    const prettier = await Promise.all(/* import() */[__webpack_require__.e(475), __webpack_require__.e(692)]).then(__webpack_require__.bind(__webpack_require__, 475)).catch(() => undefined);
-    if (!prettier)
-        return text;
-    const options = (await prettier.resolveConfig(file)) ?? {};
-    return prettier.format(text, { ...options, parser: 'json' });
+/** JSON as the repository's prettier writes it. */
+function formatJson(file, json) {
+    return (0,format/* asRepoFormats */.N)(file, `${JSON.stringify(json, null, 2)}\n`, 'json');
 }
 /**
  * Writes one recipe per resolved package into third-party/modules. A package that already has

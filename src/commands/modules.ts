@@ -26,6 +26,7 @@ import { UserError } from '../util/errors.js';
 import { formatBytes } from '../util/fs.js';
 import { buildOptionSpec, buildOptions, stringOption } from './common.js';
 import type { Command, Values } from './types.js';
+import { asRepoFormats } from '../util/format.js';
 
 /** The layers up to modules. (Until the pipeline lists the modules layer itself.) */
 export function layersToModules(lo: ModulesLayerOptions = {}): Layer[] {
@@ -223,7 +224,8 @@ async function compat(values: Values): Promise<number> {
     : [];
   const rows = withNotes(all, only ? mergeResults(all, previous, results) : results);
   const when = values.quick ? 'quick selection' : `${rows.length} packages`;
-  await writeFile(join(docs, `${base}.md`), renderCompat(rows, when));
+  const md = join(docs, `${base}.md`);
+  await writeFile(md, await asRepoFormats(md, renderCompat(rows, when), 'markdown'));
   await writeFile(join(docs, `${base}.json`), `${JSON.stringify(rows, null, 2)}\n`);
   const failed = results.filter((r) => !r.passed);
   console.log(
@@ -265,7 +267,8 @@ async function testSuite(values: Values, name: string): Promise<number> {
   if (!quick) {
     const docs = join(opts.repoRoot, 'docs');
     await mkdir(docs, { recursive: true });
-    await writeFile(join(docs, `${name}-tests.md`), renderSuite(recipe, spec, s));
+    const md = join(docs, `${name}-tests.md`);
+    await writeFile(md, await asRepoFormats(md, renderSuite(recipe, spec, s), 'markdown'));
   }
   for (const c of s.unexpected) console.log(`  unexpected failure: ${c.id}: ${c.message ?? ''}`);
   console.log(

@@ -8,6 +8,7 @@ import { exists } from '../util/fs.js';
 import type { BuildRequirement } from './config.js';
 import { parseRecipe, recipeFile, recipesDir } from './recipe.js';
 import { RECIPE_SCHEMA_FILE, recipeSchemaErrors } from './recipe-schema.js';
+import { asRepoFormats } from '../util/format.js';
 
 const RESOLVE = fileURLToPath(new URL('./python/pypi_resolve.py', import.meta.url));
 
@@ -69,13 +70,9 @@ export function recipeFor(p: ResolvedPackage, requirementText: string): Record<s
   };
 }
 
-/** JSON as the repository's prettier writes it (when prettier is installed: a checkout). */
-async function formatJson(file: string, json: unknown): Promise<string> {
-  const text = `${JSON.stringify(json, null, 2)}\n`;
-  const prettier = await import('prettier').catch(() => undefined);
-  if (!prettier) return text;
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  return prettier.format(text, { ...options, parser: 'json' });
+/** JSON as the repository's prettier writes it. */
+function formatJson(file: string, json: unknown): Promise<string> {
+  return asRepoFormats(file, `${JSON.stringify(json, null, 2)}\n`, 'json');
 }
 
 export interface AddResult {
