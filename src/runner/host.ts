@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +29,7 @@ import {
   type HostOptions,
 } from './types.js';
 import { closeLedger } from './wasi/fds.js';
-import type { MountSpec } from './wasi/mounts.js';
+import { statOrUndefined, type MountSpec } from './wasi/mounts.js';
 import { lazyWasmValidation } from './v8-flags.js';
 import { capModuleMemory } from './wasm-memory.js';
 
@@ -50,14 +50,6 @@ const MAX_SPARE_TMP = 64;
 const KEEP_WARM = 2;
 /** The Faasm function every Python function runs as (user `python`). */
 const PY_FUNC = 'py_func';
-
-function statOrUndefined(path: string) {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
 
 function workerLimits(limits: HostLimits): ResourceLimits {
   return { maxOldGenerationSizeMb: limits.workerHeapMb, stackSizeMb: 8 };

@@ -129,7 +129,7 @@ export class MountTable {
    * and again (26 stats per call of a hello function, 17 of them repeats).
    */
   private stat(mount: Mount, host: string, mountPoint: boolean): BigIntStats | undefined {
-    const look = () => (mountPoint ? statMountRoot(host) : lstatOrUndefined(host));
+    const look = () => (mountPoint ? statOrUndefined(host) : lstatOrUndefined(host));
     if (!mount.readOnly) return look();
     if (this.stats.has(host)) return this.stats.get(host);
     const stat = look();
@@ -227,10 +227,13 @@ function isPrefix(prefix: readonly string[], parts: readonly string[]): boolean 
   return true;
 }
 
-/** A mount's own directory is trusted as configured: stat, not lstat. */
-function statMountRoot(host: string): BigIntStats | undefined {
+/**
+ * stat (following links), or undefined where there is nothing. A mount's own directory is
+ * trusted as configured, so it is looked at with this rather than lstat.
+ */
+export function statOrUndefined(path: string): BigIntStats | undefined {
   try {
-    return statSync(host, { bigint: true });
+    return statSync(path, { bigint: true });
   } catch {
     return undefined;
   }
