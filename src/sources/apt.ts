@@ -1,5 +1,7 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acquireLock } from '../layers/lock.js';
+import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
 
@@ -16,9 +18,33 @@ export async function debianMirror(): Promise<string> {
   return 'http://deb.debian.org/debian';
 }
 
+/** How long a successful update is trusted before the lists are fetched again. */
+const LISTS_FRESH_MS = 24 * 3600 * 1000;
+
+/**
+ * The index files an update must leave for `suite`: its binary Packages and its Sources
+ * (apt names them `<mirror path>_dists_<suite>_main_binary-<arch>_Packages` and
+ * `..._main_source_Sources`, possibly compressed).
+ */
+export function missingLists(files: readonly string[], suite: string): string[] {
+  const want = [
+    {
+      what: 'Packages',
+      re: new RegExp(`_dists_${suite}_main_binary-[a-z0-9]+_Packages(\\.\\w+)?$`),
+    },
+    { what: 'Sources', re: new RegExp(`_dists_${suite}_main_source_Sources(\\.\\w+)?$`) },
+  ];
+  return want.filter((w) => !files.some((f) => w.re.test(f))).map((w) => w.what);
+}
+
 /**
  * apt pointed at a private sources list, lists dir and cache for one suite, so fetching a
- * Debian package never touches the system's apt configuration. Lists are refreshed once a day.
+ * Debian package never touches the system's apt configuration.
+ *
+ * Several layers build at once and all of them may reach for the same suite, so every apt
+ * run for a suite takes the suite's lock (apt's own locking is off: it fails instead of
+ * waiting). An update counts only once the lists it must leave are there; its stamp is
+ * written after that check, so a failed update is retried, never trusted for a day.
  */
 export class PrivateApt {
   private readonly dir: string;
@@ -38,6 +64,8 @@ export class PrivateApt {
       '-o', `Dir::Cache=${join(this.dir, 'cache')}`,
       '-o', 'APT::Sandbox::User=root',
       '-o', 'Debug::NoLocking=1',
+      // Any index that cannot be fetched fails the update (apt's default only warns).
+      '-o', 'APT::Update::Error-Mode=any',
       // A mirror that stops answering fails the route instead of hanging the build.
       '-o', 'Acquire::http::Timeout=30',
       '-o', 'Acquire::https::Timeout=30',
@@ -45,12 +73,37 @@ export class PrivateApt {
     ]; // prettier-ignore
   }
 
+  /** Runs `fn` holding this suite's lock (between processes and within one). */
+  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(this.dir, { recursive: true });
+    const release = await acquireLock(join(this.dir, 'lock'));
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  }
+
+  private stampPath(): string {
+    return join(this.dir, 'updated');
+  }
+
+  private async fresh(): Promise<boolean> {
+    const t = Number(await readFile(this.stampPath(), 'utf8').catch(() => 'NaN'));
+    if (!(Date.now() - t < LISTS_FRESH_MS)) return false;
+    const lists = await readdir(join(this.dir, 'lists')).catch(() => []);
+    return missingLists(lists, this.suite).length === 0;
+  }
+
   async update(force = false): Promise<void> {
-    const stamp = join(this.dir, 'updated');
-    const fresh = await readFile(stamp, 'utf8')
-      .then((t) => Date.now() - Number(t) < 24 * 3600 * 1000)
-      .catch(() => false);
-    if (fresh && !force) return;
+    if (!force && (await this.fresh())) return;
+    await this.locked(() => this.updateLocked(force));
+  }
+
+  private async updateLocked(force: boolean): Promise<void> {
+    // Another process may have updated while this one waited for the lock.
+    if (!force && (await this.fresh())) return;
+    await rm(this.stampPath(), { force: true });
     const mirror = await debianMirror();
     await mkdir(join(this.dir, 'lists', 'partial'), { recursive: true });
     await mkdir(join(this.dir, 'cache', 'archives', 'partial'), { recursive: true });
@@ -60,7 +113,13 @@ export class PrivateApt {
       `deb ${signed}${mirror} ${this.suite} main\ndeb-src ${signed}${mirror} ${this.suite} main\n`,
     );
     await exec('apt-get', [...this.options(), 'update'], { log: this.log });
-    await writeFile(stamp, String(Date.now()));
+    const missing = missingLists(await readdir(join(this.dir, 'lists')), this.suite);
+    if (missing.length > 0) {
+      throw new UserError(
+        `apt-get update for Debian ${this.suite} from ${mirror} left no ${missing.join(' or ')} index; check that the mirror carries ${this.suite} (or set FAASM_PYTHON_DEBIAN_MIRROR) and run the command again.`,
+      );
+    }
+    await writeFile(this.stampPath(), String(Date.now()));
   }
 
   /**
@@ -71,9 +130,11 @@ export class PrivateApt {
     await this.update();
     await mkdir(dest, { recursive: true });
     const args = [...this.options(), 'source', '--download-only', pkg];
-    await exec('apt-get', args, { cwd: dest, log: this.log }).catch(async (err: unknown) => {
-      if ((await readdir(dest)).length === 0) throw err;
-    });
+    await this.locked(() =>
+      exec('apt-get', args, { cwd: dest, log: this.log }).catch(async (err: unknown) => {
+        if ((await readdir(dest)).length === 0) throw err;
+      }),
+    );
   }
 
   /**
@@ -91,7 +152,9 @@ export class PrivateApt {
       '-o', `Dir::Cache::Archives=${archives}/`,
       'install', '-y', '--no-install-recommends', ...extra, ...pkgs,
     ]; // prettier-ignore
-    return exec('apt-get', args, { log: this.log, env: { DEBIAN_FRONTEND: 'noninteractive' } });
+    return this.locked(() =>
+      exec('apt-get', args, { log: this.log, env: { DEBIAN_FRONTEND: 'noninteractive' } }),
+    );
   }
 
   /** The .deb files `pkgs` and all they depend on are made of, sorted (nothing is downloaded). */
@@ -112,6 +175,7 @@ export class PrivateApt {
   async download(pkg: string, dest: string): Promise<void> {
     await this.update();
     await mkdir(dest, { recursive: true });
-    await exec('apt-get', [...this.options(), 'download', pkg], { cwd: dest, log: this.log });
+    const args = [...this.options(), 'download', pkg];
+    await this.locked(() => exec('apt-get', args, { cwd: dest, log: this.log }));
   }
 }
