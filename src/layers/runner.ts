@@ -4,6 +4,7 @@ import { cachePaths } from '../paths.js';
 import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { sha256 } from '../util/hash.js';
+import { filesNamingBuildPaths } from '../toolchain/reproducible.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { layerKey, shortKey } from './key.js';
 import { LocalStore, damageReport } from './local-store.js';
@@ -156,7 +157,13 @@ async function runOne(
         reporter.warn(`${report} Building it instead.`);
       }
     }
-    await build(layer, key, depKeys, inputs, store, results, plan, opts, log);
+    const leaks = await build(layer, key, depKeys, inputs, store, results, plan, opts, log);
+    if (leaks.length > 0) {
+      const [first] = leaks;
+      reporter.warn(
+        `${layer.name}: ${leaks.length} file(s) name the build's own paths, so its bytes depend on where it was built (the first: ${first!.file} names ${first!.path}).`,
+      );
+    }
     if (remote) await remote.save(cacheKey, store.entryDir(layer.name, key));
     return finish('built');
   } finally {
@@ -174,11 +181,14 @@ async function build(
   plan: readonly PlannedLayer[],
   opts: BuildOptions,
   log: string,
-): Promise<void> {
+): Promise<{ file: string; path: string }[]> {
   const paths = cachePaths(opts.cacheDir);
   const staging = await store.stage(layer.name, key);
-  const work = join(paths.work, `${layer.name}-${shortKey(key)}-${process.pid}`);
+  // No process id in the name: the per-key lock makes it this build's alone, and a path that
+  // differs from build to build may reach the output (-ffile-prefix-map maps the cache).
+  const work = join(paths.work, `${layer.name}-${shortKey(key)}`);
   await rm(log, { force: true });
+  await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const started = Date.now();
   const ctx: LayerContext = {
@@ -210,6 +220,7 @@ async function build(
   };
   try {
     await layer.build(ctx);
+    const leaks = await filesNamingBuildPaths(ctx.out, opts);
     const files = await recordFiles(ctx.out);
     await store.commit(staging, {
       name: layer.name,
@@ -221,6 +232,7 @@ async function build(
       createdAt: new Date().toISOString(),
       files,
     });
+    return leaks;
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;

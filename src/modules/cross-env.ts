@@ -75,7 +75,7 @@ export async function createCrossEnv(
     includes: [include, ...(i.libraries?.includes ?? [])],
     // Searched for a `-l<name>` an extension links, besides the -L it gives.
     libdirs: i.libraries?.libdirs ?? [],
-    cflags: i.cflags,
+    cflags: [...i.cflags, ...i.cc.pathFlags],
     // Where the toolchain layer puts libc++: clang 16 looks for it only beside a generic
     // include/c++/v1, which an isolated wasm32-wasi sysroot does not have.
     // CPython 3.11's pthread_stubs.h (included by Python.h on WASI) says `restrict`, which C++
