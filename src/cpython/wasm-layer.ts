@@ -1,5 +1,5 @@
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { withCompilerCache } from '../toolchain/ccache.js';
@@ -116,8 +116,10 @@ export const wasmLayer: Layer = {
 
     const buildTriple = (await ctx.exec(join(src, 'config.guess'), [])).stdout.trim();
     const python = nativePython(ctx.dep('native'), cfg.version);
+    // Configured through a relative path, as CPython's Tools/wasm does: the source directory
+    // is then recorded as ../src (getpath.c compiles it in as VPATH), the same in every build.
     await ctx.exec(
-      join(src, 'configure'),
+      join(relative(build, src), 'configure'),
       [`--build=${buildTriple}`, `--with-build-python=${python}`, ...cfg.wasm.configure],
       { cwd: build, env },
     );

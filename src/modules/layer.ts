@@ -267,7 +267,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
         );
     exts.forEach(add);
     checkBuiltExtensions(r, exts);
-    await tidyInstall(r, staged);
+    await tidyInstall(r, staged, ctx.opts);
   };
 
   for (const r of recipes) {
