@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/layers/local-store.js';
 import { runLayers, selectLayers } from '../../../src/layers/runner.js';
+import type { LayerContext } from '../../../src/layers/types.js';
 import { exec } from '../../../src/util/exec.js';
 import { fileLayer, silentReporter, testOptions } from '../../helpers/fake-layers.js';
 
@@ -23,6 +24,21 @@ const builds = async () =>
 const child = ['--import', 'tsx', join(process.cwd(), 'test/helpers/layer-child.ts')];
 
 describe('runLayers', () => {
+  test("warns when a layer's output names the build's own paths, and only then", async () => {
+    const leaky = {
+      ...fileLayer('leaky', '1'),
+      async build(ctx: LayerContext) {
+        await writeFile(join(ctx.out, 'clean.txt'), 'nothing here');
+        await writeFile(join(ctx.out, 'config.py'), `BUILD_DIR = "${ctx.work}/build"`);
+      },
+    };
+    const reporter = silentReporter();
+    await runLayers([fileLayer('clean', '1'), leaky], testOptions(cache), { reporter });
+    expect(reporter.lines.filter((l) => l.startsWith('warning:'))).toEqual([
+      `warning: leaky: 1 file(s) name the build's own paths, so its bytes depend on where it was built (the first: config.py names ${cache}).`,
+    ]);
+  });
+
   test('builds once, then restores every layer from the cache', async () => {
     const layers = [
       fileLayer('a', '1', { buildLog }),
@@ -31,9 +47,7 @@ describe('runLayers', () => {
     const first = await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
     expect([...first.values()].map((r) => r.status)).toEqual(['built', 'built']);
     expect(await readFile(join(first.get('b')!.dir, 'value.txt'), 'utf8')).toBe('2');
-    expect(await readFile(join(first.get('b')!.dir, 'from-a.txt'), 'utf8')).toBe(
-      first.get('a')!.dir,
-    );
+    expect(await readFile(join(first.get('b')!.dir, 'from-a.txt'), 'utf8')).toBe('1');
 
     const second = await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
     expect([...second.values()].map((r) => r.status)).toEqual(['cached', 'cached']);
