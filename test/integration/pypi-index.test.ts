@@ -118,15 +118,22 @@ test('pyfaasm is uploaded to a local index, then pip-installed from it into a fr
   const user = join(work, 'user-venv');
   await exec('python3', ['-m', 'venv', user]);
   const pip = [join(user, 'bin', 'python'), '-m', 'pip'] as const;
-  const install = await exec(pip[0], [
-    ...pip.slice(1),
-    'install',
-    '--disable-pip-version-check',
-    '--no-cache-dir',
-    '--index-url',
-    `${index}/simple/`,
-    `pyfaasm==${pep440}`,
-  ]);
+  // No pip configuration of this machine's (a find-links directory, a mirror) takes part.
+  const env = { PIP_CONFIG_FILE: '/dev/null', PIP_FIND_LINKS: undefined, PIP_INDEX_URL: undefined };
+  const install = await exec(
+    pip[0],
+    [
+      ...pip.slice(1),
+      'install',
+      '--disable-pip-version-check',
+      '--no-cache-dir',
+      '--index-url',
+      `${index}/simple/`,
+      `pyfaasm==${pep440}`,
+    ],
+    { env },
+  );
+  expect(install.stdout).not.toContain('Looking in links');
   expect(install.stdout).toContain(`Successfully installed pyfaasm-${pep440}`);
   expect(install.stdout).toContain(`${index}/packages/pyfaasm-${pep440}-py3-none-any.whl`);
 
