@@ -112,6 +112,14 @@ const usageMistakes: [string[], RegExp][] = [
   [['upload', dir, dir, '--local', dir], /^Upload one file or one directory at a time\.$/],
   [['upload', dir, '--local', dir, '--user', '../x'], /^'\.\.\/x' is not a valid user name/],
   [['invoke', 'hello'], /^Name one function as user\/func\.$/],
+  [
+    ['invoke', 'u/f', '--host', 'ftp://x'],
+    /^--host must be an http:\/\/ or https:\/\/ URL, not 'ftp:\/\/x'\.$/,
+  ],
+  [['invoke', 'u/f', '--timeout', 'soon'], /^--timeout takes seconds, not 'soon'\.$/],
+  [['upload', dir, '--host', 'not a url'], /^--host takes a URL such as /],
+  [['reproduce', ...cache], /^reproduce takes one layer name \(one of: toolchain, /],
+  [['reproduce', 'nosuchlayer', ...cache], /^Unknown layer 'nosuchlayer'; /],
   [['changelog', '--stdout=1'], /^--stdout is a switch/],
   [['setup', 'now'], /^'faasm-python setup' takes options only, no arguments/],
 ];
