@@ -1,18 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { commands } from './commands/index.js';
+import { parseCommandLine } from './commands/parse-args.js';
 import { REPO_ROOT, cachePaths, defaultCacheDir } from './paths.js';
 import { readVersion } from './release/version.js';
-import { ExecError, UserError, errorMessage } from './util/errors.js';
+import { ExecError, UsageError, UserError, errorMessage } from './util/errors.js';
 
 /** Exit codes and environment variables, in `--help` and (the same text) in the README. */
 export const EXIT_CODES_AND_ENVIRONMENT = `Exit codes:
   0    success
   1    failure: a mistake the message names (bad input, missing tool, hash mismatch), a failed
        tool (its log's last lines are printed), or a bug (its stack trace is saved to a file)
-  2    usage: unknown command or option
+  2    usage: the command line is wrong (an unknown command, option, action or name; options
+       that exclude or need each other; a value not of the form its option takes); nothing ran
   run  the function's return code (1 when it failed without one), at most 255
 
 Environment:
@@ -27,7 +28,7 @@ Environment:
                               run and upload with this py_func.wasm and runtime root instead of
                               the built ones
   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_SERVER_URL
-                              release: the token and repository (--token, --repo win)
+                              release: the token and repository (--token-file, --repo win)
   FAASM_PYTHON_GITHUB_TIMEOUT seconds one GitHub API request may take (default 120)
   GITHUB_REF, GITHUB_SHA, GITHUB_REPOSITORY_OWNER
                               image: the ref and commit to tag for, and the owner`;
@@ -68,29 +69,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    console.error(
-      `Unknown command '${name}'; the commands are: ${commands.map((c) => c.name).join(', ')}.`,
+    return reportFailure(
+      new UsageError(
+        `Unknown command '${name}'; the commands are: ${commands.map((c) => c.name).join(', ')}.`,
+      ),
     );
-    return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.usage);
     return 0;
   }
-  let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: command.options,
-      allowPositionals: command.positionals ?? false,
-      strict: true,
-    });
-  } catch (err) {
-    console.error(`faasm-python ${name}: ${errorMessage(err)}\n\n${command.usage}`);
-    return 2;
-  }
-  try {
-    return await command.run(parsed.values, parsed.positionals);
+    const { values, positionals } = parseCommandLine(command, rest);
+    return await command.run(values, positionals);
   } catch (err) {
     return reportFailure(err);
   }
@@ -143,7 +134,7 @@ export function reportFailure(err: unknown): number {
   }
   if (err instanceof UserError) {
     console.error(`error: ${err.message}`);
-    return 1;
+    return err instanceof UsageError ? 2 : 1;
   }
   const sys = err as NodeJS.ErrnoException;
   const reason = sys?.code ? FS_REASONS[sys.code] : undefined;

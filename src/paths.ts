@@ -23,6 +23,6 @@ export const cachePaths = (cacheDir: string) => ({
   apt: join(cacheDir, 'apt'),
   /** Zygote snapshots of the runtimes in use (runner/snapshot-store.ts). */
   snapshots: join(cacheDir, 'snapshots'),
-  /** Project-local tools installed on demand (PyPA build, actionlint). */
+  /** Project-local tools installed on demand (PyPA build, actionlint, venvs of util/tool-venv). */
   tools: join(cacheDir, 'tools'),
 });

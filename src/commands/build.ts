@@ -5,7 +5,7 @@ import { cachePaths } from '../paths.js';
 import { runLayers, selectLayers } from '../layers/runner.js';
 import { formatSeconds } from '../util/fs.js';
 import { DEFAULT_TARGETS, pipeline } from '../pipeline.js';
-import { buildOptionSpec, buildOptions } from './common.js';
+import { buildOptions, buildOptionSpec, printJson } from './common.js';
 import type { Command } from './types.js';
 
 export const buildCommand: Command = {
@@ -53,7 +53,7 @@ cache, about how long is left; when stderr is not a terminal, a line every 30 s.
         bytes: r.size,
       }));
       const seconds = (Date.now() - started) / 1000;
-      console.log(JSON.stringify({ layers, built, seconds, cacheDir: opts.cacheDir }, null, 2));
+      printJson({ layers, built, seconds, cacheDir: opts.cacheDir });
       return 0;
     }
     reporter.info(

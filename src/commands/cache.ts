@@ -6,9 +6,9 @@ import { pidAlive } from '../layers/lock.js';
 import { planLayers } from '../layers/runner.js';
 import { cachePaths } from '../paths.js';
 import { pipeline } from '../pipeline.js';
-import { UserError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { formatBytes, removeTree } from '../util/fs.js';
-import { buildOptionSpec, buildOptions, numberOption } from './common.js';
+import { buildOptions, buildOptionSpec, numberOption, printJson } from './common.js';
 import type { Command } from './types.js';
 
 /**
@@ -46,7 +46,7 @@ async function verify(store: LocalStore, names: string[]): Promise<number> {
   const known = pipeline.map((l) => l.name);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) {
-    throw new UserError(`Unknown layer '${unknown[0]}'; the layers are: ${known.join(', ')}.`);
+    throw new UsageError(`Unknown layer '${unknown[0]}'; the layers are: ${known.join(', ')}.`);
   }
   const entries = (await store.list('full')).filter((e) => !names.length || names.includes(e.name));
   let damaged = 0;
@@ -98,7 +98,7 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
     }
     if (action === 'verify') return verify(store, positionals.slice(1));
     if (positionals.length > 1) {
-      throw new UserError(
+      throw new UsageError(
         `'cache ${action}' takes no further arguments (got ${positionals.slice(1).join(' ')}).`,
       );
     }
@@ -113,7 +113,7 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
         lastUsed: e.lastUsed.toISOString(),
         ...(e.problem !== undefined ? { problem: e.problem } : {}),
       }));
-      console.log(JSON.stringify({ cacheDir: opts.cacheDir, layers }, null, 2));
+      printJson({ cacheDir: opts.cacheDir, layers });
       return 0;
     }
     if (action === 'list') {
@@ -128,7 +128,7 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
       return 0;
     }
     if (action !== 'prune') {
-      throw new UserError(`Unknown cache action '${action}'; use list, verify, prune or path.`);
+      throw new UsageError(`Unknown cache action '${action}'; use list, verify, prune or path.`);
     }
     let doomed = entries;
     const days = numberOption(values, 'older-than', { min: 0, max: 36_500, unit: 'days' });

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { BuildOptions } from '../layers/types.js';
 import { REPO_ROOT, defaultCacheDir } from '../paths.js';
-import { UserError } from '../util/errors.js';
+import { UsageError, UserError } from '../util/errors.js';
 import { describeRange, type NumberSpec, parseNumber } from '../util/number.js';
 import type { OptionSpec, Values } from './types.js';
 
@@ -30,6 +30,11 @@ export function buildOptions(values: Values): BuildOptions {
   };
 }
 
+/** A command's `--json` result: one pretty-printed JSON document on stdout, nothing else there. */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
 export function stringOption(values: Values, name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;
@@ -41,7 +46,7 @@ export function numberOption(values: Values, name: string, spec: NumberSpec): nu
   if (text === undefined) return undefined;
   const n = parseNumber(text, spec);
   if (n === undefined)
-    throw new UserError(`--${name} takes ${describeRange(spec)}, not '${text}'.`);
+    throw new UsageError(`--${name} takes ${describeRange(spec)}, not '${text}'.`);
   return n;
 }
 

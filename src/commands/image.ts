@@ -5,8 +5,8 @@ import { selectEngine } from '../image/engine.js';
 import { planImage } from '../image/plan.js';
 import { REPO_ROOT, cachePaths, defaultCacheDir } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';
-import { UserError } from '../util/errors.js';
-import { stringOption } from './common.js';
+import { UsageError } from '../util/errors.js';
+import { printJson, stringOption } from './common.js';
 import type { Command } from './types.js';
 
 export const imageCommand: Command = {
@@ -14,6 +14,7 @@ export const imageCommand: Command = {
   summary: 'Build the cpython image from the release bundle, and push it',
   usage: `Usage: faasm-python image --bundle DIR [--push] [--nocache] [--engine docker|podman]
                          [--registry HOST] [--owner NAME] [--base IMAGE|debian] [--cli DIR]
+                         [--json]
 
 The image holds the runtime at Faasm's paths (/usr/local/faasm) and the faasm-python CLI, so
 \`docker run IMAGE faasm-python run|upload ...\` runs and uploads functions with that runtime.
@@ -28,6 +29,8 @@ The image holds the runtime at Faasm's paths (/usr/local/faasm) and the faasm-py
   --engine E         docker or podman (default: docker if its daemon answers, else podman)
   --registry HOST    default ghcr.io
   --owner NAME       default $GITHUB_REPOSITORY_OWNER, else faasm
+  --json             print the result as JSON on stdout: image, tags, image id, digest, pushed;
+                     the engine's progress goes to stderr
 
 Tags follow docker/metadata-action: built from the tag v<VERSION>, <version>, <major>.<minor>,
 <major> and latest (only <version> for a pre-release); from anything else, sha-<short commit> and
@@ -44,12 +47,14 @@ alone (with a warning) where the registry has them at a higher version.`,
     owner: { type: 'string' },
     base: { type: 'string' },
     cli: { type: 'string' },
+    json: { type: 'boolean' },
   },
   async run(values) {
     const env = process.env;
     const bundle = stringOption(values, 'bundle');
     if (!bundle)
-      throw new UserError('Pass --bundle DIR, the directory holding the release bundle.');
+      throw new UsageError('Pass --bundle DIR, the directory holding the release bundle.');
+    const engine = await selectEngine(stringOption(values, 'engine'));
     const plan = await planImage({
       repoRoot: REPO_ROOT,
       registry: stringOption(values, 'registry') ?? 'ghcr.io',
@@ -57,7 +62,6 @@ alone (with a warning) where the registry has them at a higher version.`,
     });
     const bundleDir = resolve(bundle);
     await verifyBundle(bundleDir, plan.version);
-    const engine = await selectEngine(stringOption(values, 'engine'));
     const base = stringOption(values, 'base');
     const baseImage =
       base === 'debian'
@@ -78,6 +82,17 @@ alone (with a warning) where the registry has them at a higher version.`,
       push: values.push === true,
       noCache: values.nocache === true,
     });
+    if (values.json === true) {
+      printJson({
+        image: result.tags[0],
+        version: plan.version,
+        tags: result.tags,
+        imageId: result.imageId,
+        digest: result.digest ?? null,
+        pushed: result.digest !== undefined,
+      });
+      return 0;
+    }
     for (const t of result.tags) console.log(t);
     console.log(result.digest ? `pushed ${result.digest}` : `built ${result.imageId} (not pushed)`);
     return 0;

@@ -3,15 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { parseHostUrl, timeoutMs } from '../faasm/http.js';
 import { invoke } from '../faasm/invoke.js';
 import { checkFunctionName } from '../runner/functions.js';
-import { UserError } from '../util/errors.js';
-import { stringOption } from './common.js';
+import { asUsage, UsageError, UserError } from '../util/errors.js';
+import { printJson, stringOption } from './common.js';
 import type { Command, Values } from './types.js';
 
 async function input(values: Values): Promise<Uint8Array> {
   const text = stringOption(values, 'input');
   const file = stringOption(values, 'input-file');
   if (text !== undefined && file !== undefined)
-    throw new UserError('Give --input or --input-file, not both.');
+    throw new UsageError('Give --input or --input-file, not both.');
   if (file === undefined) return Buffer.from(text ?? '', 'utf8');
   return readFile(file).catch(() => {
     throw new UserError(`Cannot read the input file ${file}.`);
@@ -43,9 +43,9 @@ exits with its return code.
   positionals: true,
   async run(values, positionals) {
     const m = positionals.length === 1 ? /^([^/]+)\/([^/]+)$/.exec(positionals[0]!) : null;
-    if (!m) throw new UserError('Name one function as user/func.');
-    const pyUser = checkFunctionName('user', m[1]!);
-    const pyFunc = checkFunctionName('function', m[2]!);
+    if (!m) throw new UsageError('Name one function as user/func.');
+    const pyUser = asUsage(() => checkFunctionName('user', m[1]!));
+    const pyFunc = asUsage(() => checkFunctionName('function', m[2]!));
     const url = parseHostUrl(stringOption(values, 'host') ?? 'http://localhost:8080');
     const ms = timeoutMs(stringOption(values, 'timeout'), 60);
     const entry = stringOption(values, 'entry');
@@ -63,7 +63,7 @@ exits with its return code.
       },
       ms,
     );
-    if (values.json === true) console.log(JSON.stringify(r, null, 2));
+    if (values.json === true) printJson(r);
     else if (r.output) process.stdout.write(r.output);
     return Math.min(Math.max(r.returnCode, 0), 255) || (r.returnCode === 0 ? 0 : 1);
   },

@@ -22,9 +22,9 @@ import { nativePython } from '../cpython/native-layer.js';
 import type { ResolvedPackage } from '../modules/pypi.js';
 import type { CompatResult } from '../modules/compat.js';
 import { cachePaths } from '../paths.js';
-import { UserError } from '../util/errors.js';
+import { UsageError, UserError } from '../util/errors.js';
 import { formatBytes } from '../util/fs.js';
-import { buildOptionSpec, buildOptions, stringOption } from './common.js';
+import { buildOptions, buildOptionSpec, printJson, stringOption } from './common.js';
 import type { Command, Values } from './types.js';
 import { asRepoFormats } from '../util/format.js';
 
@@ -38,23 +38,23 @@ async function layerOptions(values: Values, opts: BuildOptions): Promise<Modules
   const source = stringOption(values, 'source');
   const hash = stringOption(values, 'sha256');
   if ((source || hash) && !name)
-    throw new UserError('--source and --sha256 go with --name: give the module a name.');
+    throw new UsageError('--source and --sha256 go with --name: give the module a name.');
   if (!name) return {};
   const known = await readAllRecipes(opts.repoRoot);
   if (known.some((r) => r.name === name)) {
     if (source)
-      throw new UserError(
+      throw new UsageError(
         `${name} has a recipe (third-party/modules/${name}/recipe.json); drop --source, or change the recipe.`,
       );
     return { names: [name] };
   }
   if (!source) {
-    throw new UserError(
-      `Unknown module '${name}'; the modules with recipes are: ${known.map((r) => r.name).join(', ')}. To try another, give --source PATH_OR_URL and --sha256 HASH.`,
+    throw new UsageError(
+      `Unknown module '${name}'; the modules with recipes are: ${known.map((r) => r.name).join(', ')}; to try another, give --source PATH_OR_URL and --sha256 HASH.`,
     );
   }
   if (!hash || !/^[0-9a-f]{64}$/.test(hash)) {
-    throw new UserError(
+    throw new UsageError(
       `--sha256 must be the 64 hex characters of ${source}'s sha256 (run sha256sum on it).`,
     );
   }
@@ -76,12 +76,12 @@ async function checkAdhocSource(source: string, hash: string): Promise<string> {
     try {
       url = new URL(source);
     } catch {
-      throw new UserError(
+      throw new UsageError(
         `--source ${source} is not a valid URL; give an http(s) URL or a file path.`,
       );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new UserError(
+      throw new UsageError(
         `--source ${source} uses ${url.protocol}; give an http(s) URL or a file path.`,
       );
     }
@@ -122,7 +122,7 @@ async function buildModulesLayer(values: Values): Promise<LayerResult> {
 /** `modules add REQUIREMENT...`: one recipe per package of the resolution, into the default set. */
 async function add(values: Values, requirements: string[]): Promise<number> {
   if (!requirements.length)
-    throw new UserError("'modules add' needs at least one requirement, such as ujson==5.10.0.");
+    throw new UsageError("'modules add' needs at least one requirement, such as ujson==5.10.0.");
   // Loaded on use: the other modules commands (and the CLI's start) need none of it.
   const { resolveRequirements, writeRecipes } = await import('../modules/pypi.js');
   const opts = buildOptions(values);
@@ -281,7 +281,7 @@ async function list(values: Values): Promise<number> {
   const opts = buildOptions(values);
   const recipes = await readAllRecipes(opts.repoRoot);
   if (values.json === true) {
-    console.log(JSON.stringify(recipes, null, 2));
+    printJson(recipes);
     return 0;
   }
   for (const r of recipes) {
@@ -357,8 +357,10 @@ Options:
     if (action === 'add') return add(values, rest);
     if (action === 'compat' && !rest.length) return compat(values);
     if (action === 'test-suite' && rest.length === 1) return testSuite(values, rest[0]!);
+    if (action === 'test-suite')
+      throw new UsageError("'modules test-suite' takes one module name, such as numpy.");
     if (rest.length)
-      throw new UserError(
+      throw new UsageError(
         `'modules ${action}' takes no further arguments (got ${rest.join(' ')}).`,
       );
     if (action === 'list') return list(values);
@@ -370,13 +372,15 @@ Options:
     if (action === 'install') {
       const root = stringOption(values, 'root');
       if (!root)
-        throw new UserError(
+        throw new UsageError(
           "'modules install' needs --root DIR: the runtime root to install into.",
         );
       const r = await buildModulesLayer(values);
       console.log(`installed into ${await installSitePackages(r.dir, root)}`);
       return 0;
     }
-    throw new UserError(`Unknown modules action '${action}'; use list, build or install.`);
+    throw new UsageError(
+      `Unknown modules action '${action}'; use list, build, install, add, compat or test-suite.`,
+    );
   },
 };

@@ -7,7 +7,7 @@ import { cachePaths } from '../paths.js';
 import { pipeline } from '../pipeline.js';
 import { type Platform, readRegrtestData } from '../regrtest/data.js';
 import { runRegrtest } from '../regrtest/session.js';
-import { UserError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { buildOptions, numberOption, stringOption } from './common.js';
 import type { Command } from './types.js';
 
@@ -45,7 +45,7 @@ Options:
     const timeoutMs = (timeout ?? 900) * 1000;
     const selection = stringOption(values, 'selection');
     if (selection !== undefined && positionals.length > 0) {
-      throw new UserError('Give test modules or --selection, not both.');
+      throw new UsageError('Give test modules or --selection, not both.');
     }
     const opts = {
       ...buildOptions({ 'cache-dir': values['cache-dir'] }),
@@ -54,11 +54,11 @@ Options:
     const data = await readRegrtestData(opts.repoRoot);
     // What can be checked before building: names and the selection (Lib/test is in the layer).
     const bad = positionals.find((m) => !/^test_\w+$/.test(m));
-    if (bad) throw new UserError(`'${bad}' is not a test module name (test_*, as in Lib/test).`);
+    if (bad) throw new UsageError(`'${bad}' is not a test module name (test_*, as in Lib/test).`);
     const named = selection ?? 'ci';
     if (named !== 'full' && !data.selections[named]) {
       const known = ['full', ...Object.keys(data.selections)].join(', ');
-      throw new UserError(`There is no regrtest selection '${named}'; use one of ${known}.`);
+      throw new UsageError(`There is no regrtest selection '${named}'; use one of ${known}.`);
     }
     const reporter = quietReporter();
     const remote = await ActionsCacheStore.create(reporter.warn);

@@ -1,8 +1,8 @@
 import { consoleReporter } from '../layers/reporter.js';
 import { describeDifference, reproduceLayer } from '../layers/reproduce.js';
 import { pipeline } from '../pipeline.js';
-import { UserError } from '../util/errors.js';
-import { buildOptionSpec, buildOptions } from './common.js';
+import { UsageError } from '../util/errors.js';
+import { buildOptions, buildOptionSpec, printJson } from './common.js';
 import type { Command } from './types.js';
 
 export const reproduceCommand: Command = {
@@ -26,16 +26,14 @@ Options:
   async run(values, positionals) {
     if (positionals.length !== 1) {
       const names = pipeline.map((l) => l.name).join(', ');
-      throw new UserError(`reproduce takes one layer name (one of: ${names}).`);
+      throw new UsageError(`reproduce takes one layer name (one of: ${names}).`);
     }
     const opts = buildOptions(values);
     const reporter = consoleReporter(process.stderr, {});
     const r = await reproduceLayer(pipeline, positionals[0]!, opts, reporter, values.keep === true);
     if (values.json === true) {
       const { differences, ...rest } = r;
-      console.log(
-        JSON.stringify({ ...rest, same: differences.length === 0, differences }, null, 2),
-      );
+      printJson({ ...rest, same: differences.length === 0, differences });
     } else if (r.differences.length === 0) {
       console.log(`${r.layer}: all ${r.files} entries are the same in both builds.`);
     } else {

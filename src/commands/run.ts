@@ -7,7 +7,7 @@ import { FaasmHost } from '../runner/host.js';
 import type { CallResult, HostLimits } from '../runner/types.js';
 import { parseVm } from '../faasm/profile.js';
 import { checkConfFlags } from '../runner/host-interface.js';
-import { UserError } from '../util/errors.js';
+import { UsageError, UserError } from '../util/errors.js';
 import { removeTree } from '../util/fs.js';
 import { quietReporter } from '../layers/reporter.js';
 import { cachePaths } from '../paths.js';
@@ -35,7 +35,7 @@ export async function runtimeFromOptions(
   const root = stringOption(values, 'root') ?? env.FAASM_PYTHON_RUNTIME_ROOT;
   if (wasm && root) return { wasm, root };
   if (wasm || root) {
-    throw new UserError('Give both --wasm and --root, or neither to use the built runtime.');
+    throw new UsageError('Give both --wasm and --root, or neither to use the built runtime.');
   }
   const opts = buildOptions(values);
   const runtime = await resolveRuntime(opts, quietReporter());
@@ -53,7 +53,9 @@ function parseConf(values: Values): Record<string, number> {
   for (const item of list) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+)$/.exec(String(item));
     if (!m)
-      throw new UserError(`--conf takes KEY=NUMBER (for example PYTHON_PRELOAD=1), not '${item}'.`);
+      throw new UsageError(
+        `--conf takes KEY=NUMBER (for example PYTHON_PRELOAD=1), not '${item}'.`,
+      );
     flags[m[1]!] = Number(m[2]);
   }
   // Only what Faasm lets a deployment set, refused before the runtime is built.
@@ -66,7 +68,7 @@ function byteLimit(values: Values, option: string, limit: keyof HostLimits): Par
   if (raw === undefined) return {};
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0)
-    throw new UserError(`--${option} takes a number of bytes, not '${raw}'.`);
+    throw new UsageError(`--${option} takes a number of bytes, not '${raw}'.`);
   return { [limit]: n };
 }
 
@@ -74,10 +76,10 @@ async function readInput(values: Values): Promise<Uint8Array> {
   const text = stringOption(values, 'input');
   const file = stringOption(values, 'input-file');
   if (text !== undefined && file !== undefined)
-    throw new UserError('Give --input or --input-file, not both.');
+    throw new UsageError('Give --input or --input-file, not both.');
   // Bytes that are not UTF-8 reach process.argv as U+FFFD: refuse them rather than change them.
   if (text?.includes('\uFFFD')) {
-    throw new UserError(
+    throw new UsageError(
       '--input holds bytes that are not UTF-8 (or U+FFFD itself); pass such input with --input-file FILE.',
     );
   }
@@ -157,7 +159,7 @@ ${budgetHelp()}`,
   positionals: true,
   async run(values, positionals) {
     if (positionals.length !== 1)
-      throw new UserError('Name one function: a .py file or user/func.');
+      throw new UsageError('Name one function: a .py file or user/func.');
     const target = positionals[0]!;
     // Every input is checked before the runtime is built or looked up.
     const input = await readInput(values);
@@ -185,7 +187,7 @@ ${budgetHelp()}`,
       functionsDir = staged;
     } else {
       const m = /^([^/]+)\/([^/]+)$/.exec(target);
-      if (!m) throw new UserError(`'${target}' is neither a .py file nor user/func.`);
+      if (!m) throw new UsageError(`'${target}' is neither a .py file nor user/func.`);
       [user, func] = [m[1]!, m[2]!];
     }
     const host = await FaasmHost.load({

@@ -11,5 +11,10 @@ export interface Command {
   options: OptionSpec;
   /** Accepts positional arguments (default: none). */
   positionals?: boolean;
+  /**
+   * Options refused outright, each with the sentence saying why and what to use instead (a
+   * secret as an argument value would show in `ps` and shell history).
+   */
+  refused?: Record<string, string>;
   run(values: Values, positionals: string[]): Promise<number>;
 }

@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkFunctionName, stageFunction } from '../runner/functions.js';
-import { UserError } from '../util/errors.js';
+import { asUsage, UsageError, UserError } from '../util/errors.js';
 import { buildOptionSpec, stringOption } from './common.js';
 import { runtimeFromOptions } from './run.js';
 import { faasmRequest, parseHostUrl, timeoutMs } from '../faasm/http.js';
@@ -19,12 +19,13 @@ async function collect(target: string, user: string, func: string | undefined): 
   const st = await stat(target).catch(() => undefined);
   if (!st) throw new UserError(`There is no ${target}; name a .py file or a directory of them.`);
   if (st.isDirectory()) {
-    if (func) throw new UserError('--func names one function; it cannot be used with a directory.');
+    if (func)
+      throw new UsageError('--func names one function; it cannot be used with a directory.');
     const files = (await readdir(target)).filter((f) => f.endsWith('.py')).sort();
     if (!files.length) throw new UserError(`${target} holds no .py files to upload.`);
     return files.map((f) => ({ user, func: basename(f, '.py'), file: join(target, f) }));
   }
-  if (!target.endsWith('.py')) throw new UserError(`${target} is not a .py file.`);
+  if (!target.endsWith('.py')) throw new UsageError(`${target} is not a .py file.`);
   return [{ user, func: func ?? basename(target, '.py'), file: target }];
 }
 
@@ -114,26 +115,26 @@ export const uploadCommand: Command = {
     const local = stringOption(values, 'local');
     const hostOpt = stringOption(values, 'host');
     if (!local === !hostOpt)
-      throw new UserError(
+      throw new UsageError(
         'Say where to upload: --local <faasm root> or --host <upload server URL>.',
       );
     const host = hostOpt ? parseHostUrl(hostOpt) : undefined;
     const ms = timeoutMs(stringOption(values, 'timeout'), 60);
-    if (positionals.length > 1) throw new UserError('Upload one file or one directory at a time.');
-    const user = checkFunctionName('user', stringOption(values, 'user') ?? 'python');
+    if (positionals.length > 1) throw new UsageError('Upload one file or one directory at a time.');
+    const user = asUsage(() => checkFunctionName('user', stringOption(values, 'user') ?? 'python'));
     const func = stringOption(values, 'func');
-    if (func) checkFunctionName('function', func);
+    if (func) asUsage(() => checkFunctionName('function', func));
     const uploads = positionals[0] ? await collect(positionals[0], user, func) : [];
     let wasm = stringOption(values, 'wasm');
     let root = stringOption(values, 'root');
     if (values.runtime === true) {
-      if (wasm || root) throw new UserError('Give --runtime, or --wasm/--root, not both.');
+      if (wasm || root) throw new UsageError('Give --runtime, or --wasm/--root, not both.');
       ({ wasm, root } = await runtimeFromOptions({ ...values, wasm: undefined, root: undefined }));
       if (!local) root = undefined;
     }
-    if (root && !local) throw new UserError('--root installs a runtime root under --local only.');
+    if (root && !local) throw new UsageError('--root installs a runtime root under --local only.');
     if (!uploads.length && !wasm && !root)
-      throw new UserError('Nothing to upload: name functions, --wasm, --root or --runtime.');
+      throw new UsageError('Nothing to upload: name functions, --wasm, --root or --runtime.');
 
     // Everything is read and checked before anything is written.
     for (const u of uploads) checkFunctionName('function', u.func);

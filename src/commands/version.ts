@@ -1,7 +1,7 @@
 import { REPO_ROOT } from '../paths.js';
 import { readVersion } from '../release/version.js';
 import { assertInStep, checkVersions, syncVersions } from '../release/versioned-files.js';
-import { UserError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import type { Command } from './types.js';
 
 export const versionCommand: Command = {
@@ -17,7 +17,8 @@ export const versionCommand: Command = {
     sync: { type: 'boolean' },
   },
   async run(values) {
-    if (values.check && values.sync) throw new UserError('Use either --check or --sync, not both.');
+    if (values.check && values.sync)
+      throw new UsageError('Use either --check or --sync, not both.');
     if (values.sync) {
       const files = await syncVersions(REPO_ROOT);
       console.log(

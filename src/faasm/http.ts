@@ -2,7 +2,7 @@
  * Talking to a running Faasm over HTTP (its upload server and its planner): parsed URLs, a
  * timeout on every request, and one sentence for each way it can go wrong.
  */
-import { UserError } from '../util/errors.js';
+import { UsageError, UserError } from '../util/errors.js';
 
 /** `--host` as an http(s) URL, or one sentence saying what is wrong with it. */
 export function parseHostUrl(value: string, option = '--host'): URL {
@@ -10,10 +10,10 @@ export function parseHostUrl(value: string, option = '--host'): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`${option} takes a URL such as http://localhost:8002, not '${value}'.`);
+    throw new UsageError(`${option} takes a URL such as http://localhost:8002, not '${value}'.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`${option} must be an http:// or https:// URL, not '${value}'.`);
+    throw new UsageError(`${option} must be an http:// or https:// URL, not '${value}'.`);
   }
   return url;
 }
@@ -23,7 +23,7 @@ export function timeoutMs(raw: string | undefined, defaultSeconds: number): numb
   if (raw === undefined) return defaultSeconds * 1000;
   const s = Number(raw);
   if (!(s > 0) || !Number.isFinite(s))
-    throw new UserError(`--timeout takes seconds, not '${raw}'.`);
+    throw new UsageError(`--timeout takes seconds, not '${raw}'.`);
   return s * 1000;
 }
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../paths.js';
-import { UserError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import {
   formatType,
   sameType,
@@ -76,7 +76,7 @@ export function vmProfile(vm: VmName): VmProfile {
 export function parseVm(value: string | undefined, option = '--vm'): VmName {
   const v = (value ?? 'wavm').toLowerCase();
   if ((VM_NAMES as readonly string[]).includes(v)) return v as VmName;
-  throw new UserError(`${option} takes ${VM_NAMES.join(' or ')}, not '${value}'.`);
+  throw new UsageError(`${option} takes ${VM_NAMES.join(' or ')}, not '${value}'.`);
 }
 
 /** The host function `module.name` on `vm`, if Faasm defines it there. */

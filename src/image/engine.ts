@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecError, UserError } from '../util/errors.js';
+import { ExecError, UsageError, UserError } from '../util/errors.js';
 import { type ExecOptions, exec, probe } from '../util/exec.js';
 import { removeTree } from '../util/fs.js';
 import {
@@ -22,7 +22,7 @@ export type Engine = 'docker' | 'podman';
 export async function selectEngine(requested?: string): Promise<Engine> {
   if (requested !== undefined) {
     if (requested !== 'docker' && requested !== 'podman') {
-      throw new UserError(`--engine takes docker or podman, not '${requested}'.`);
+      throw new UsageError(`--engine takes docker or podman, not '${requested}'.`);
     }
     if ((await probe(requested, ['--version'])) === undefined) {
       throw new UserError(

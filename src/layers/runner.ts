@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
-import { UserError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { sha256 } from '../util/hash.js';
 import { filesNamingBuildPaths } from '../toolchain/reproducible.js';
@@ -36,7 +36,7 @@ export function selectLayers(all: readonly Layer[], targets: readonly string[] =
     const layer = byName.get(name);
     if (!layer) {
       const known = all.map((l) => l.name).join(', ');
-      throw new UserError(`Unknown layer '${name}'; the layers are: ${known}.`);
+      throw new UsageError(`Unknown layer '${name}'; the layers are: ${known}.`);
     }
     if (wanted.has(name)) return;
     wanted.add(name);

@@ -437,7 +437,7 @@ export function selectRecipes(all: readonly ModuleRecipe[], sel: Selection): Mod
       throw new UserError(
         from
           ? `${from.file}: requires '${name}', which has no recipe; the modules are: ${known}.`
-          : `Unknown module '${name}'; the modules with recipes are: ${known}. To try another, give --source and --sha256.`,
+          : `Unknown module '${name}'; the modules with recipes are: ${known}; to try another, give --source and --sha256.`,
       );
     }
     if (ordered.includes(r)) return;

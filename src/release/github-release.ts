@@ -77,7 +77,7 @@ function explain(err: unknown, what: string): never {
   }
   if (isApiError(err, 401)) {
     throw new UserError(
-      `GitHub rejected the token while ${what}; pass a valid --token or GITHUB_TOKEN.`,
+      `GitHub rejected the token while ${what}; give a valid one in GITHUB_TOKEN or --token-file.`,
     );
   }
   if (isApiError(err, 403) || isApiError(err, 404)) {

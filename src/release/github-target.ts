@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { Octokit } from '@octokit/rest';
-import { UserError } from '../util/errors.js';
+import { UserError, errorMessage } from '../util/errors.js';
 
 export interface GitHubTarget {
   token: string;
@@ -9,16 +10,35 @@ export interface GitHubTarget {
   url: string;
 }
 
+/** Why the CLI has no `--token`, and what to use instead. */
+export const TOKEN_ARGUMENT_REFUSED =
+  'A token given as an argument shows in ps and shell history, so --token is not taken: set GITHUB_TOKEN, or put the token in a file only you can read and pass --token-file FILE.';
+
+/** The token held in `file` (its first line, surrounding blanks dropped). */
+export async function readTokenFile(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
+    throw new UserError(`Cannot read the token file ${file} (${code}); check --token-file.`);
+  }
+  const token = text.split(/\r?\n/)[0]?.trim() ?? '';
+  if (!token) throw new UserError(`The token file ${file} is empty; put the GitHub token in it.`);
+  return token;
+}
+
 /**
- * The repository and token a release goes to: the explicit values, else GITHUB_TOKEN and
- * GITHUB_REPOSITORY as GitHub Actions sets them.
+ * The repository and token a release goes to: the explicit values (the CLI's from --token-file,
+ * the action's from its input), else GITHUB_TOKEN and GITHUB_REPOSITORY as GitHub Actions sets
+ * them.
  */
 export function resolveGitHubTarget(
   opts: { token?: string; repo?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): GitHubTarget {
   const token = opts.token || env.GITHUB_TOKEN;
-  if (!token) throw new UserError('No GitHub token: pass --token or set GITHUB_TOKEN.');
+  if (!token) throw new UserError('No GitHub token: set GITHUB_TOKEN or pass --token-file FILE.');
   const full = opts.repo || env.GITHUB_REPOSITORY;
   if (!full)
     throw new UserError('No GitHub repository: pass --repo owner/name or set GITHUB_REPOSITORY.');

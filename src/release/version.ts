@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
-import { UserError } from '../util/errors.js';
+import { asUsage, UsageError, UserError } from '../util/errors.js';
 
 /** The pre-release identifiers we allow: each has a PEP 440 spelling, so pyfaasm can carry it. */
 export const PRE_IDS = ['alpha', 'beta', 'rc'] as const;
@@ -75,16 +75,17 @@ export async function readVersion(repoRoot: string): Promise<string> {
 export function nextVersion(current: string, req: BumpRequest): string {
   parseVersion(current, 'The current version');
   if (req.pre !== undefined && !PRE_IDS.includes(req.pre as PreId)) {
-    throw new UserError(`--pre takes alpha, beta or rc, not '${req.pre}'.`);
+    throw new UsageError(`--pre takes alpha, beta or rc, not '${req.pre}'.`);
   }
   if (req.part && req.set !== undefined) {
-    throw new UserError('Name only one of --major, --minor, --patch and --set.');
+    throw new UsageError('Name only one of --major, --minor, --patch and --set.');
   }
   let next: string | null;
   if (req.set !== undefined) {
-    const set = parseVersion(req.set, '--set');
+    const given = req.set;
+    const set = asUsage(() => parseVersion(given, '--set'));
     if (req.pre && isPrerelease(set)) {
-      throw new UserError(`--set ${set} already names a pre-release; drop --pre.`);
+      throw new UsageError(`--set ${set} already names a pre-release; drop --pre.`);
     }
     next = req.pre ? `${set}-${req.pre}.1` : set;
   } else if (req.part) {
@@ -95,7 +96,7 @@ export function nextVersion(current: string, req: BumpRequest): string {
   } else if (req.pre && isPrerelease(current)) {
     next = semver.inc(current, 'prerelease', req.pre, '1');
   } else {
-    throw new UserError(
+    throw new UsageError(
       'Name the part to bump: --patch, --minor, --major or --set X.Y.Z (optionally with --pre rc).',
     );
   }

@@ -3,7 +3,7 @@
  * sentence a call that exceeds it fails with, and the parsing of the flags. The limits
  * themselves (names and defaults) are `HostLimits` in types.ts.
  */
-import { UserError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { describeRange, parseNumber, type NumberSpec } from '../util/number.js';
 import { defaultLimits, type HostLimits } from './types.js';
 
@@ -79,7 +79,7 @@ export function parseBudget(name: BudgetName, text: string, label?: string): num
   };
   const n = parseNumber(text, spec);
   if (n === undefined) {
-    throw new UserError(`${label ?? b.flag} takes ${describeRange(spec)}, not '${text}'.`);
+    throw new UsageError(`${label ?? b.flag} takes ${describeRange(spec)}, not '${text}'.`);
   }
   if (b.unit === 'MiB') return Math.floor(n * MiB);
   if (b.unit === 's') return Math.round(n * 1000);

@@ -190,6 +190,7 @@ describe('supply chain and permissions', () => {
     expect(writes.sort()).toEqual([
       '.github/workflows/image.yml image packages',
       '.github/workflows/release.yml image packages',
+      '.github/workflows/release.yml pypi id-token',
       '.github/workflows/release.yml release contents',
     ]);
   });
@@ -306,6 +307,30 @@ describe('what the workflows do', () => {
     const release = stepsOf(w, 'release').map(String);
     expect(release).toContain('./actions/tag-release');
     expect(stepsOf(w, 'image').map(String)).toContain('./actions/build-image');
+  });
+
+  test('release.yml: pyfaasm to PyPI by trusted publishing, with attestations, from the release', () => {
+    const w = workflow('release.yml');
+    const job = w.jobs.find((j) => j.id === 'pypi');
+    expect(job?.value.needs).toBe('release');
+    expect(obj(job?.value.environment).name).toBe('release');
+    // The OIDC token is this job's alone, and no password or API token is used.
+    expect(job?.value.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    for (const other of w.jobs.filter((j) => j.id !== 'pypi'))
+      expect([other.id, 'id-token' in obj(other.value.permissions)]).toEqual([other.id, false]);
+    const steps = job?.steps ?? [];
+    const publish = steps.find((s) => String(s.uses).startsWith('pypa/gh-action-pypi-publish@'));
+    // `with:` values are strings to the runner.
+    expect(obj(publish?.with)).toEqual({
+      'packages-dir': 'dist',
+      attestations: 'true',
+      'skip-existing': 'true',
+    });
+    // It runs no code of the project: no checkout, no local action, no npm.
+    expect(steps.map((s) => String(s.uses ?? s.run))).toEqual([
+      expect.stringContaining('gh release download "$TAG"'),
+      expect.stringMatching(/^pypa\/gh-action-pypi-publish@[0-9a-f]{40}$/),
+    ]);
   });
 
   test('release.yml names the image of the current VERSION (kept in step by the bump)', () => {

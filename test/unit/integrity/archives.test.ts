@@ -194,7 +194,7 @@ describe('modules build --source', () => {
       '--sha256',
       'a'.repeat(64),
     );
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toBe(
       'error: --source http://exa mple.com/x.tar.gz is not a valid URL; give an http(s) URL or a file path.',
     );

@@ -487,7 +487,7 @@ describe('resolveGitHubTarget', () => {
   });
   test('a missing token or repository is one sentence', () => {
     expect(() => resolveGitHubTarget({ repo: 'a/b' }, {})).toThrow(
-      'No GitHub token: pass --token or set GITHUB_TOKEN.',
+      'No GitHub token: set GITHUB_TOKEN or pass --token-file FILE.',
     );
     expect(() => resolveGitHubTarget({ token: 't' }, {})).toThrow(/No GitHub repository/);
     expect(() => resolveGitHubTarget({ token: 't', repo: 'nope' }, {})).toThrow(

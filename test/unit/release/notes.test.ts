@@ -97,7 +97,7 @@ describe('classify', () => {
 });
 
 describe('changelog', () => {
-  test('one section per final tag, newest first, and Unreleased', async () => {
+  test('one section per final tag, newest first, and Unreleased when asked', async () => {
     const repo = await tempRepo(projectFiles('0.1.0'));
     repo.git('tag', '-a', '-m', 'r', 'v0.1.0');
     await repo.commit('feat: pyaes');
@@ -105,7 +105,7 @@ describe('changelog', () => {
     await repo.commit('fix: zlib');
     repo.git('tag', '-a', '-m', 'r', 'v0.2.0');
     await repo.commit('docs: more');
-    const text = await changelog(repo.root);
+    const text = await changelog(repo.root, { unreleased: true });
     const headings = text.split('\n').filter((l) => l.startsWith('## '));
     expect(headings.map((h) => h.replace(/ \(\d{4}-\d\d-\d\d\)$/, ''))).toEqual([
       '## Unreleased',
@@ -118,7 +118,20 @@ describe('changelog', () => {
     expect(section('0.2.0')).toMatch(/### Features\n\n- pyaes \(/);
     expect(section('0.2.0')).toMatch(/### Fixes\n\n- zlib \(/);
     expect(section('0.1.0')).toContain('Changes in this first release:');
+    // Without it, released tags only: a commit after the newest tag changes nothing.
+    const released = await changelog(repo.root);
+    await repo.commit('feat: more');
+    expect(await changelog(repo.root)).toBe(released);
+    expect(released).not.toContain('## Unreleased');
+    expect(released.split('\n## ').slice(1)).toEqual(text.split('\n## ').slice(2));
   }, 60_000); // real git repositories: slow on a loaded machine
+
+  test('before the first release tag it says so', async () => {
+    const repo = await tempRepo(projectFiles('0.1.0'));
+    await repo.commit('feat: pyaes');
+    expect(await changelog(repo.root)).toMatch(/\n\nNo release has been tagged yet\.\n$/);
+    expect(await changelog(repo.root, { unreleased: true })).toMatch(/## Unreleased\n/);
+  }, 60_000);
 });
 
 describe('releaseNotes', () => {
