@@ -14,11 +14,11 @@ function fakeCache(entries: string[] = []) {
     calls,
     keys,
     cache: {
-      async restoreCache(paths: string[], key: string, restoreKeys?: string[]) {
+      async restoreCache(_paths: string[], key: string, restoreKeys?: string[]) {
         calls.push(`restore ${key}${restoreKeys?.length ? ` +${restoreKeys.join(',')}` : ''}`);
         return keys.has(key) ? key : undefined;
       },
-      async saveCache(paths: string[], key: string) {
+      async saveCache(_paths: string[], key: string) {
         calls.push(`save ${key}`);
         keys.add(key);
         return 1;
