@@ -1,5 +1,5 @@
-import { join, resolve } from 'node:path';
-import { REPO_ROOT, cachePaths, defaultCacheDir } from '../paths.js';
+import { resolve } from 'node:path';
+import { REPO_ROOT } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';
 import { resolveGitHubTarget } from '../release/github-target.js';
 import { publishTaggedRelease } from '../release/publish.js';
@@ -14,14 +14,14 @@ export const releaseCommand: Command = {
   summary: 'Create or update the GitHub release for v<VERSION> and attach the bundle',
   usage: `Usage: faasm-python release --bundle DIR [--token T] [--repo owner/name] [--tag vX.Y.Z]
 
-  --bundle DIR       the release bundle (tarballs, py_func.wasm, manifest.json, SHA256SUMS)
+  --bundle DIR       the release bundle (tarballs, py_func.wasm, the SBOM, pyfaasm's sdist and
+                     wheel, manifest.json, SHA256SUMS over them all)
   --token T          GitHub token (default $GITHUB_TOKEN)
   --repo owner/name  the repository (default $GITHUB_REPOSITORY)
   --tag NAME         the tag being released; refused unless it is v<VERSION>
 
 The tag must already be on GitHub (faasm-python tag --push). The release is made as a draft,
-every asset (the bundle, and pyfaasm's sdist and wheel built here with python3 -m build) is
-uploaded to it, and only then is it published, as immutable releases require. Notes group the
+every asset of the bundle is uploaded to it, and only then is it published, as immutable releases require. Notes group the
 commits since the previous release tag; pre-release versions are marked as such. Running it
 again reuses a draft and uploads only assets whose bytes changed; a release that is already
 published is compared with the assets and each difference is a warning.`,
@@ -43,16 +43,7 @@ published is compared with the assets and each difference is a warning.`,
     const tag = tagName(version);
     assertInStep(await checkVersions(REPO_ROOT));
     const { files } = await verifyBundle(resolve(bundle), version);
-    const cache = cachePaths(defaultCacheDir());
-    const result = await publishTaggedRelease({
-      repoRoot: REPO_ROOT,
-      target,
-      tag,
-      version,
-      files,
-      toolsDir: cache.tools,
-      log: join(cache.logs, 'release.log'),
-    });
+    const result = await publishTaggedRelease({ repoRoot: REPO_ROOT, target, tag, version, files });
     console.log(
       `${result.url}: ${result.action}; uploaded ${result.uploaded.length}, unchanged ${result.skipped.length}`,
     );
