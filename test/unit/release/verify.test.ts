@@ -78,7 +78,9 @@ beforeEach(() => {
   jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
   jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 afterAll(removeTempDirs);
 
 const GOOD = { 'runtime.tar.gz': 'the runtime', 'py_func.wasm': 'the entrypoint' };
