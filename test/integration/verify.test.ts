@@ -1,16 +1,8 @@
 import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  jest,
-  test,
-} from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { captureConsole } from '../helpers/console.js';
 import { main } from '../../src/cli.js';
 import { cachePaths, defaultCacheDir, REPO_ROOT } from '../../src/paths.js';
 import { bundleFileNames } from '../../src/release/bundle.js';
@@ -30,8 +22,7 @@ let work: string;
 let repo: string;
 let release: string;
 let version: string;
-let out: string[];
-let err: string[];
+const console_ = captureConsole();
 
 const git = (...args: string[]) => exec('git', ['-C', repo, ...args]);
 
@@ -81,16 +72,6 @@ afterAll(async () => {
   if (work) await removeTree(work);
 });
 
-beforeEach(() => {
-  out = [];
-  err = [];
-  jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
 /** How many files SHA256SUMS lists: every asset but itself. */
 const assets = () => Object.keys(bundleFileNames(version)).length - 1;
 
@@ -111,8 +92,8 @@ describe('faasm-python verify on the real bundle', () => {
     const code = await main(['verify', release, '--repo', repo, '--cache-dir', cache]);
     const names = Object.values(bundleFileNames(version)).filter((n) => n !== 'SHA256SUMS');
     expect(names).toHaveLength(assets());
-    expect(out.slice(0, -1).sort()).toEqual(names.map((n) => `same     ${n}`).sort());
-    expect(out.at(-1)).toBe(
+    expect(console_.out.slice(0, -1).sort()).toEqual(names.map((n) => `same     ${n}`).sort());
+    expect(console_.out.at(-1)).toBe(
       `v${version}: ${names.length} files, ${names.length} the same, 0 differ`,
     );
     expect(code).toBe(0);
@@ -132,7 +113,7 @@ describe('faasm-python verify on the real bundle', () => {
     await writeFile(join(tampered, 'SHA256SUMS'), sums);
     // The default cache: the bundle of this tree is there already, so this one is quick.
     const code = await main(['verify', tampered, '--repo', repo, '--cache-dir', defaultCacheDir()]);
-    expect(out.filter((l) => !l.startsWith('same'))).toEqual([
+    expect(console_.out.filter((l) => !l.startsWith('same'))).toEqual([
       expect.stringMatching(
         /^DIFFERS {2}py_func\.wasm: the release has sha256 [0-9a-f]{16}\.\.\., the rebuild [0-9a-f]{16}\.\.\.$/,
       ),

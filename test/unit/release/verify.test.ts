@@ -1,16 +1,8 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  jest,
-  test,
-} from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { captureConsole } from '../../helpers/console.js';
 import { main } from '../../../src/cli.js';
 import { REPO_ROOT } from '../../../src/paths.js';
 import { parseSums, verifyRelease } from '../../../src/release/verify.js';
@@ -59,8 +51,7 @@ async function releaseDir(version: string, files: Record<string, string>): Promi
 }
 
 let repo: TempRepo;
-let out: string[];
-let err: string[];
+const console_ = captureConsole();
 beforeAll(async () => {
   repo = await tempRepo({
     VERSION: '1.0.0\n',
@@ -72,15 +63,6 @@ beforeAll(async () => {
   // A later commit changes an asset; the release of 1.0.0 must still verify from its tag.
   await repo.commit('later', { 'data/py_func.wasm': 'another entrypoint' });
 });
-beforeEach(() => {
-  out = [];
-  err = [];
-  jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
 afterAll(removeTempDirs);
 
 const GOOD = { 'runtime.tar.gz': 'the runtime', 'py_func.wasm': 'the entrypoint' };
@@ -90,7 +72,7 @@ describe('faasm-python verify', () => {
     const dir = await releaseDir('1.0.0', GOOD);
     const code = await main(['verify', dir, '--repo', repo.root]);
     // py_func.wasm is the same as the tag's, not HEAD's: the tag's checkout was built.
-    expect(out).toEqual([
+    expect(console_.out).toEqual([
       'same     manifest.json',
       'same     py_func.wasm',
       'same     runtime.tar.gz',
@@ -104,10 +86,10 @@ describe('faasm-python verify', () => {
   test('names each file that differs from the rebuild, and exits 1', async () => {
     const dir = await releaseDir('1.0.0', { ...GOOD, 'py_func.wasm': 'a tampered entrypoint' });
     expect(await main(['verify', dir, '--repo', repo.root])).toBe(1);
-    expect(out.find((l) => l.startsWith('DIFFERS'))).toBe(
+    expect(console_.out.find((l) => l.startsWith('DIFFERS'))).toBe(
       `DIFFERS  py_func.wasm: the release has sha256 ${sha('a tampered entrypoint').slice(0, 16)}..., the rebuild ${sha('the entrypoint').slice(0, 16)}...`,
     );
-    expect(out.at(-1)).toBe('v1.0.0: 3 files, 2 the same, 1 differs (py_func.wasm)');
+    expect(console_.out.at(-1)).toBe('v1.0.0: 3 files, 2 the same, 1 differs (py_func.wasm)');
   });
 
   test('a file only one side has, and a release copy that is not its SHA256SUMS, are named', async () => {
@@ -155,14 +137,14 @@ describe('faasm-python verify', () => {
   ])('bad input (%s) is one sentence and exit 2', async (_what, make, message) => {
     const dir = await make();
     expect(await main(['verify', dir, '--repo', repo.root])).toBe(2);
-    expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(message);
-    expect(out).toEqual([]);
+    expect(console_.err).toHaveLength(1);
+    expect(console_.err[0]).toMatch(message);
+    expect(console_.out).toEqual([]);
   });
 
   test('no release dir at all is a usage mistake: exit 2', async () => {
     expect(await main(['verify'])).toBe(2);
-    expect(err).toEqual([
+    expect(console_.err).toEqual([
       'error: Pass one release directory: faasm-python verify <dir holding the assets and SHA256SUMS>.',
     ]);
   });
