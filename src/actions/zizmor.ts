@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { UserError } from '../util/errors.js';
+import { ensurePackages } from '../toolchain/system-packages.js';
 import { exec, probe } from '../util/exec.js';
 import { removeTree } from '../util/fs.js';
 
@@ -21,18 +21,23 @@ export interface ZizmorFinding {
   }[];
 }
 
-/** The zizmor binary under `toolsDir`, installed (python3 -m venv, pip) when missing or of another version. */
+/**
+ * The zizmor binary under `toolsDir`, installed (python3 -m venv, pip) when missing or of another
+ * version; python3-venv comes from apt when the system's python3 cannot make a venv.
+ */
 export async function ensureZizmor(toolsDir: string, log?: string): Promise<string> {
   const venv = join(toolsDir, 'zizmor-venv');
   const bin = join(venv, 'bin', 'zizmor');
   if ((await probe(bin, ['--version'])) === `zizmor ${ZIZMOR.version}`) return bin;
-  if ((await probe('python3', ['-m', 'venv', '--help'])) === undefined) {
-    throw new UserError(
-      'python3 with its venv module is needed to install zizmor; apt-get install -y python3-venv.',
-    );
-  }
   await removeTree(venv);
-  await exec('python3', ['-m', 'venv', venv], { log });
+  try {
+    await exec('python3', ['-m', 'venv', venv], { log });
+  } catch {
+    // Debian's python3 makes a venv only with python3-venv (ensurepip) installed.
+    await ensurePackages([{ name: 'python3-venv', provides: '/usr/share/doc/python3-venv' }], log);
+    await removeTree(venv);
+    await exec('python3', ['-m', 'venv', venv], { log });
+  }
   await exec(
     join(venv, 'bin', 'python'),
     ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ZIZMOR.requirement],
