@@ -240,7 +240,8 @@ export async function verifyRelease(opts: VerifyOptions): Promise<VerifyReport> 
     const built = await exec(process.execPath, args, {
       cwd: checkout,
       log,
-      echo: true,
+      // Its progress shown; its stdout is the JSON read below.
+      echo: 'stderr',
       tailLines: 40,
       // The tag's own build, and nothing but it: never a layer from the Actions cache.
       env: { FAASM_PYTHON_ACTIONS_CACHE: '0', FAASM_PYTHON_CACHE: undefined },
