@@ -30,6 +30,9 @@ COPY --from=libpython /lib/ /usr/local/faasm/llvm-sysroot/lib/wasm32-wasi/
 COPY --from=libpython /include/ /usr/local/faasm/llvm-sysroot/include/
 # The entrypoint function, where Faasm's local function storage keeps python/py_func.
 COPY py_func.wasm /usr/local/faasm/wasm/python/py_func/function.wasm
+# The runtime's software bill of materials (CycloneDX 1.6: CPython, its C libraries, the modules,
+# with versions, licences, source sha256 and patches), the release asset of the same name.
+COPY faasm-python-${FAASM_PYTHON_VERSION}-sbom.cdx.json /usr/local/faasm/sbom.cdx.json
 # The CLI, run and upload defaulting to the runtime above.
 COPY faasm-python/ /opt/faasm-python/
 COPY faasm-python/bin/faasm-python /usr/local/bin/faasm-python

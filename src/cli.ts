@@ -24,6 +24,10 @@ Environment:
   FAASM_PYTHON_DEBIAN_MIRROR  the Debian mirror for source and binary packages
   FAASM_PYTHON_KEEP_WORK=1    keep a failed layer's work directory for inspection
   FAASM_PYTHON_ACTIONS_CACHE=0  never use the GitHub Actions cache
+  FAASM_PYTHON_CACHE_RESTORE, FAASM_PYTHON_CACHE_SAVE
+                              the Actions cache scopes layers are restored from, by exact key
+                              (default main), and the one they are saved under (default none:
+                              restore-only)
   FAASM_PYTHON_FUNC_WASM, FAASM_PYTHON_RUNTIME_ROOT
                               run and upload with this py_func.wasm and runtime root instead of
                               the built ones

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ActionsCacheStore } from '../layers/actions-store.js';
+import { ActionsCacheStore, type CacheScope } from '../layers/actions-store.js';
 import {
   type SystemPackage,
   ensurePackages,
@@ -9,15 +9,16 @@ import {
 import { hashJson } from '../util/hash.js';
 
 /**
- * The Actions cache key of the downloaded .deb files: the runner image (whose package set decides
- * which packages are missing and which versions apt picks) and the package list.
+ * The Actions cache entry of the downloaded .deb files (the store adds the job's scope): the
+ * runner image (whose package set decides which packages are missing and which versions apt
+ * picks) and the package list.
  */
 export function debCacheKey(
   packages: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): string {
   const image = `${env.ImageOS ?? process.platform}-${env.ImageVersion ?? 'local'}-${process.arch}`;
-  return `faasm-python-debs-${image}-${hashJson([...packages].sort()).slice(0, 16)}`;
+  return `debs-${image}-${hashJson([...packages].sort()).slice(0, 16)}`;
 }
 
 /** "Need to get 0 B/48.2 MB of archives." -> "0 B" (what apt downloads, after what it had). */
@@ -45,6 +46,7 @@ export async function installWithDebCache(
   cacheDir: string,
   log: string,
   warn: (message: string) => void,
+  scope: CacheScope,
 ): Promise<AptInstall> {
   const key = debCacheKey(packages.map((p) => p.name));
   if ((await missingPackages(packages)).length === 0) {
@@ -54,7 +56,7 @@ export async function installWithDebCache(
   await mkdir(join(debs, 'partial'), { recursive: true });
   // Globbed, so that only the archives are saved: apt leaves a root-only lock file beside them.
   const archives = join(debs, '*.deb');
-  const cache = await ActionsCacheStore.create(warn);
+  const cache = await ActionsCacheStore.create(warn, scope);
   const cacheHit = cache ? await cache.restore(key, archives) : false;
 
   const { installed, output } = await ensurePackages(packages, log, debs);

@@ -4,7 +4,7 @@ import { runLayers, selectLayers } from '../layers/runner.js';
 import type { BuildOptions, LayerResult } from '../layers/types.js';
 import { pipeline } from '../pipeline.js';
 import { ExecError } from '../util/errors.js';
-import { buildOptionsFromInputs } from './context.js';
+import { buildOptionsFromInputs, cacheScopeFromInputs } from './context.js';
 import { ActionReporter } from './reporter.js';
 import { layerSection, writeSummary } from './summary.js';
 
@@ -26,10 +26,11 @@ export async function runLayersForAction(
   opts: BuildOptions,
 ): Promise<LayerRun> {
   const reporter = new ActionReporter();
-  const remote = await ActionsCacheStore.create((m) => core.warning(m));
-  core.info(
-    `cache: ${opts.cacheDir}${remote ? ' + the Actions cache' : ' (the Actions cache is not available here)'}`,
-  );
+  const remote = await ActionsCacheStore.create((m) => core.warning(m), cacheScopeFromInputs());
+  const scope = remote
+    ? ` + the Actions cache (restore ${remote.scope.restore.join(', ')}; ${remote.scope.save ? `save ${remote.scope.save}` : 'restore-only'})`
+    : ' (the Actions cache is not available here)';
+  core.info(`cache: ${opts.cacheDir}${scope}`);
   const started = Date.now();
   const summarize = () =>
     writeSummary(layerSection(title, reporter.rows(), Date.now() - started, opts.cacheDir));

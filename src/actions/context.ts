@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type CacheScope, cacheScopeFromEnv, parseCacheScope } from '../layers/actions-store.js';
 import type { BuildOptions } from '../layers/types.js';
 import { defaultCacheDir } from '../paths.js';
 import { getBoolean, getInt, getString } from './inputs.js';
@@ -36,4 +37,17 @@ export function buildOptionsFromInputs(): BuildOptions {
     experimental: getBoolean('experimental'),
     verbose: getBoolean('verbose'),
   };
+}
+
+/**
+ * The Actions cache scope of this step: the `cache-restore` and `cache-save` inputs, else the
+ * environment's (FAASM_PYTHON_CACHE_RESTORE / _SAVE), else restore-only from `main`.
+ */
+export function cacheScopeFromInputs(env: NodeJS.ProcessEnv = process.env): CacheScope {
+  const fromEnv = cacheScopeFromEnv(env);
+  return parseCacheScope(
+    getString('cache-restore') || fromEnv.restore.join(','),
+    getString('cache-save') || (fromEnv.save ?? ''),
+    { restore: "Input 'cache-restore'", save: "Input 'cache-save'" },
+  );
 }

@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import * as core from '@actions/core';
-import { cachePaths } from '../paths.js';
 import { commitOf, git } from '../release/git.js';
 import { resolveGitHubTarget } from '../release/github-target.js';
 import { publishTaggedRelease } from '../release/publish.js';
@@ -9,7 +7,7 @@ import { PRE_IDS, type BumpPart } from '../release/version.js';
 import { assertInStep, bumpVersion, checkVersions } from '../release/versioned-files.js';
 import { verifyBundle } from '../release/bundle.js';
 import { formatBytes } from '../util/fs.js';
-import { cacheDir, workspaceRoot } from './context.js';
+import { workspaceRoot } from './context.js';
 import { InputError, getBoolean, getEnum, getPath, getString } from './inputs.js';
 import { code, keyValueTable, markdownTable, writeSummary } from './summary.js';
 
@@ -96,8 +94,6 @@ export async function tagReleaseAction(): Promise<void> {
       tag,
       version,
       files: bundle.files,
-      toolsDir: cachePaths(cacheDir(repoRoot)).tools,
-      log: join(cachePaths(cacheDir(repoRoot)).logs, 'release.log'),
       warn: (m) => core.warning(m),
       info: (m) => core.info(m),
     });

@@ -4,7 +4,7 @@ import { cachePaths } from '../paths.js';
 import { readToolchainConfig } from '../toolchain/config.js';
 import { installWithDebCache } from './apt-cache.js';
 import { runLayersForAction, setLayerOutputs } from './build.js';
-import { buildOptionsFromInputs } from './context.js';
+import { buildOptionsFromInputs, cacheScopeFromInputs } from './context.js';
 import { getBoolean } from './inputs.js';
 import { code, keyValueTable, writeSummary } from './summary.js';
 
@@ -24,6 +24,7 @@ export async function setupToolchainAction(): Promise<void> {
         opts.cacheDir,
         join(cachePaths(opts.cacheDir).logs, 'apt-install.log'),
         (m) => core.warning(m),
+        cacheScopeFromInputs(),
       );
     } finally {
       core.endGroup();

@@ -23,7 +23,8 @@ Options:
   --experimental    include the experimental module set
   -v, --verbose     echo tool output while building
   --json            print the result as JSON on stdout: per layer name, status (built, hit,
-                    restored), key, seconds and bytes; progress still goes to stderr
+                    restored), key, dir (its output), seconds and bytes; progress still goes
+                    to stderr
 
 While a layer builds, stderr shows its elapsed time and, from its last build's time in the
 cache, about how long is left; when stderr is not a terminal, a line every 30 s.`,
@@ -49,6 +50,7 @@ cache, about how long is left; when stderr is not a terminal, a line every 30 s.
         name: r.name,
         status: r.status === 'cached' ? 'hit' : r.status,
         key: r.key,
+        dir: r.dir,
         seconds: Math.round(r.ms) / 1000,
         bytes: r.size,
       }));

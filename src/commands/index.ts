@@ -14,6 +14,7 @@ import { stdlibDocCommand } from './stdlib-doc.js';
 import { tagCommand } from './tag.js';
 import type { Command } from './types.js';
 import { uploadCommand } from './upload.js';
+import { verifyCommand } from './verify.js';
 import { versionCommand } from './version.js';
 
 export const commands: readonly Command[] = [
@@ -31,6 +32,7 @@ export const commands: readonly Command[] = [
   bumpCommand,
   tagCommand,
   releaseCommand,
+  verifyCommand,
   changelogCommand,
   imageCommand,
 ];

@@ -1,5 +1,5 @@
-import { join, resolve } from 'node:path';
-import { REPO_ROOT, cachePaths, defaultCacheDir } from '../paths.js';
+import { resolve } from 'node:path';
+import { REPO_ROOT } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';
 import {
   readTokenFile,
@@ -19,7 +19,8 @@ export const releaseCommand: Command = {
   usage: `Usage: faasm-python release --bundle DIR [--token-file FILE] [--repo owner/name]
                            [--tag vX.Y.Z] [--json]
 
-  --bundle DIR       the release bundle (tarballs, py_func.wasm, manifest.json, SHA256SUMS)
+  --bundle DIR       the release bundle (tarballs, py_func.wasm, the SBOM, pyfaasm's sdist and
+                     wheel, manifest.json, SHA256SUMS over them all)
   --token-file FILE  a file holding the GitHub token (default: $GITHUB_TOKEN); the token is
                      never an argument, where ps and shell history would show it
   --repo owner/name  the repository (default $GITHUB_REPOSITORY)
@@ -28,8 +29,7 @@ export const releaseCommand: Command = {
                      the assets uploaded, replaced and skipped (unchanged); progress to stderr
 
 The tag must already be on GitHub (faasm-python tag --push). The release is made as a draft,
-every asset (the bundle, and pyfaasm's sdist and wheel built here with python3 -m build) is
-uploaded to it, and only then is it published, as immutable releases require. Notes group the
+every asset of the bundle is uploaded to it, and only then is it published, as immutable releases require. Notes group the
 commits since the previous release tag; pre-release versions are marked as such. Running it
 again reuses a draft and uploads only assets whose bytes changed; a release that is already
 published is compared with the assets and each difference is a warning.`,
@@ -55,15 +55,12 @@ published is compared with the assets and each difference is a warning.`,
     const tag = tagName(version);
     assertInStep(await checkVersions(REPO_ROOT));
     const { files } = await verifyBundle(resolve(bundle), version);
-    const cache = cachePaths(defaultCacheDir());
     const result = await publishTaggedRelease({
       repoRoot: REPO_ROOT,
       target,
       tag,
       version,
       files,
-      toolsDir: cache.tools,
-      log: join(cache.logs, 'release.log'),
       // With --json, stdout holds the result only.
       ...(json ? { info: (m: string) => console.error(m) } : {}),
     });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { ensureSystemPackages } from '../toolchain/layer.js';
 import { ensureActionlint } from '../actions/actionlint.js';
+import { ensureZizmor } from '../actions/zizmor.js';
 import { ensureImageTools } from '../image/registry.js';
 import { ensurePackages } from '../toolchain/system-packages.js';
 import { buildOptions, buildOptionSpec } from './common.js';
@@ -14,7 +15,8 @@ export const setupCommand: Command = {
 
 Installs the wasm toolchain and host build packages with apt-get when running as root or with
 passwordless sudo; otherwise prints the exact command to run. --test-tools adds git, podman and
-a container registry for the image tests, and actionlint (go install) with shellcheck.`,
+a container registry for the image tests, actionlint (go install) with shellcheck, and zizmor
+(pip, in a venv under the cache's tools dir).`,
   options: { ...buildOptionSpec, 'test-tools': { type: 'boolean' } },
   async run(values) {
     const opts = buildOptions(values);
@@ -23,8 +25,9 @@ a container registry for the image tests, and actionlint (go install) with shell
       const log = join(cachePaths(opts.cacheDir).logs, 'apt-install.log');
       await ensurePackages(cfg.testPackages, log);
       await ensureImageTools(log);
-      // The workflow lint: a current actionlint (go install) with shellcheck.
+      // The workflow lint: a current actionlint (go install) with shellcheck, and zizmor (PyPI).
       await ensureActionlint(cachePaths(opts.cacheDir).tools, log);
+      await ensureZizmor(cachePaths(opts.cacheDir).tools, log);
     }
     return 0;
   },

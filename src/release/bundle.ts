@@ -4,13 +4,21 @@ import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { copyTree, exists, removeTree, treeSize } from '../util/fs.js';
 import { sha256File } from '../util/hash.js';
+import { toPep440 } from './version.js';
 
-/** The names of a bundle's files; the Dockerfile and the release assets use the same names. */
+/**
+ * The names of a bundle's files, SHA256SUMS last; the Dockerfile and the release assets use the
+ * same names. Every one is a release asset, and SHA256SUMS covers all the others.
+ */
 export function bundleFileNames(version: string) {
+  const pep440 = toPep440(version);
   return {
     runtimeRoot: `faasm-python-${version}-runtime-root.tar.gz`,
     pyFunc: 'py_func.wasm',
     libpython: `faasm-python-${version}-libpython.tar.gz`,
+    sbom: `faasm-python-${version}-sbom.cdx.json`,
+    pyfaasmSdist: `pyfaasm-${pep440}.tar.gz`,
+    pyfaasmWheel: `pyfaasm-${pep440}-py3-none-any.whl`,
     manifest: 'manifest.json',
     sums: 'SHA256SUMS',
   };
@@ -53,6 +61,10 @@ export interface BundleInput {
   includeDir: string;
   outDir: string;
   manifest: ManifestInput;
+  /** The software bill of materials (sbom.ts), written as the bundle's SBOM file. */
+  sbom: unknown;
+  /** pyfaasm's sdist and wheel (pyfaasm-dist.ts), copied in under their names. */
+  pyfaasmDists: readonly string[];
   log?: string;
 }
 
@@ -164,12 +176,25 @@ export async function makeBundle(input: BundleInput): Promise<Bundle> {
     await removeTree(libStage);
 
     await copyFile(input.pyFuncWasm, join(staging, names.pyFunc));
+    await writeFile(join(staging, names.sbom), `${JSON.stringify(input.sbom, null, 2)}\n`);
+    for (const dist of input.pyfaasmDists) await copyFile(dist, join(staging, basename(dist)));
 
-    const payload = [
-      await describe(join(staging, names.runtimeRoot)),
-      await describe(join(staging, names.pyFunc)),
-      await describe(join(staging, names.libpython)),
+    const payloadNames = [
+      names.runtimeRoot,
+      names.pyFunc,
+      names.libpython,
+      names.sbom,
+      names.pyfaasmSdist,
+      names.pyfaasmWheel,
     ];
+    for (const name of payloadNames) {
+      if (!(await exists(join(staging, name)))) {
+        throw new UserError(
+          `The bundle lacks ${name} (pyfaasm's dists were ${input.pyfaasmDists.map((d) => basename(d)).join(', ') || 'none'}); check pyfaasm/pyproject.toml's version (faasm-python version --check).`,
+        );
+      }
+    }
+    const payload = await Promise.all(payloadNames.map((n) => describe(join(staging, n))));
     const manifest: BundleManifest = {
       name: 'faasm-python',
       version,

@@ -1,4 +1,4 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { exec, probe } from '../util/exec.js';
@@ -9,6 +9,13 @@ import { toPep440 } from './version.js';
 
 /** PyPA's `build` frontend, pinned: it builds the sdist and, from that sdist, the wheel. */
 const BUILD_REQUIREMENT = 'build==1.6.1';
+
+/**
+ * The build backend pyfaasm/pyproject.toml asks for (setuptools>=61), pinned for the isolated
+ * build environment (pip reads PIP_CONSTRAINT): the same sources give the same dists next year,
+ * so `faasm-python verify` of an old release still finds them the same.
+ */
+const BACKEND_CONSTRAINTS = 'setuptools==84.2.1\n';
 
 /**
  * A directory holding PyPA's `build` for `python`: none when it is importable already, else
@@ -91,9 +98,12 @@ export async function buildPyfaasmDists(opts: {
   // Built from a copy: setuptools writes pyfaasm.egg-info/ into the source tree it builds.
   const source = join(opts.outDir, '.source');
   await copyTree(join(opts.repoRoot, 'pyfaasm'), source);
+  const constraints = join(source, '.backend-constraints.txt');
+  await writeFile(constraints, BACKEND_CONSTRAINTS);
   await exec(python, ['-m', 'build', '--outdir', opts.outDir, source], {
     log: opts.log,
     env: {
+      PIP_CONSTRAINT: constraints,
       ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
       ...(opts.sourceDateEpoch !== undefined
         ? { SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch) }

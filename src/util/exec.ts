@@ -15,8 +15,11 @@ export interface ExecOptions {
   input?: string | Uint8Array;
   /** How many lines of output a failure carries (default 30). */
   tailLines?: number;
-  /** Echo output to this process's stderr as well (for long builds watched by a person). */
-  echo?: boolean;
+  /**
+   * Echo output to this process's stderr as well (for long builds watched by a person);
+   * 'stderr' echoes only the process's stderr (its stdout is a result to be parsed).
+   */
+  echo?: boolean | 'stderr';
   /**
    * Kill the process and everything it started (its own process group) after this many ms;
    * the ExecError then has `timedOut` set.
@@ -85,13 +88,14 @@ async function spawnProcess(
       }, opts.timeoutMs)
     : undefined;
   const echo =
-    (s: Sink): Sink =>
+    (s: Sink, on: boolean): Sink =>
     (chunk) => {
       s(chunk);
-      if (opts.echo) process.stderr.write(chunk);
+      if (on) process.stderr.write(chunk);
     };
-  child.stdout.on('data', echo(sink.stdout));
-  child.stderr.on('data', echo(sink.stderr));
+  // 'stderr': a process whose stdout is a result to parse, its progress shown.
+  child.stdout.on('data', echo(sink.stdout, opts.echo === true));
+  child.stderr.on('data', echo(sink.stderr, Boolean(opts.echo)));
   child.stdin.on('error', () => undefined); // a process that exits without reading is not our error
   child.stdin.end(opts.input ?? '');
   try {
@@ -165,7 +169,10 @@ export async function exec(
     };
   const sink = { stdout: into(stdout), stderr: into(stderr) };
   const viaActions =
-    throughActions && opts.echo && opts.timeoutMs === undefined && opts.input === undefined;
+    throughActions &&
+    opts.echo === true &&
+    opts.timeoutMs === undefined &&
+    opts.input === undefined;
   const run = viaActions ? actionsProcess : spawnProcess;
   let result: Outcome;
   try {

@@ -14,7 +14,7 @@ import {
 import { imageTags } from '../../src/image/tags.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { makeBundle } from '../../src/release/bundle.js';
-import { readVersion } from '../../src/release/version.js';
+import { readVersion, toPep440 } from '../../src/release/version.js';
 import { probe } from '../../src/util/exec.js';
 
 let registry: LocalRegistry;
@@ -55,6 +55,8 @@ async function bundleFor(version: string, name: string): Promise<string> {
     'install/lib/libpython3.11.a': '!<arch>\n',
     'install/include/python3.11/Python.h': '#define Py_PYTHON_H\n',
     'py_func.wasm': wasm,
+    [`pyfaasm-${toPep440(version)}.tar.gz`]: 'sdist',
+    [`pyfaasm-${toPep440(version)}-py3-none-any.whl`]: 'wheel',
   };
   for (const [rel, data] of Object.entries(files)) {
     await mkdir(join(root, rel, '..'), { recursive: true });
@@ -68,6 +70,11 @@ async function bundleFor(version: string, name: string): Promise<string> {
     includeDir: join(root, 'install/include'),
     outDir,
     manifest: { version, versions: { python: '3.11.2' } },
+    sbom: { bomFormat: 'CycloneDX', specVersion: '1.6' },
+    pyfaasmDists: [
+      `pyfaasm-${toPep440(version)}.tar.gz`,
+      `pyfaasm-${toPep440(version)}-py3-none-any.whl`,
+    ].map((n) => join(root, n)),
   });
   return outDir;
 }

@@ -17,7 +17,7 @@ import {
 import { imageTags } from '../../src/image/tags.js';
 import type { LayerResult } from '../../src/layers/types.js';
 import { REPO_ROOT, defaultCacheDir } from '../../src/paths.js';
-import { verifyBundle } from '../../src/release/bundle.js';
+import { bundleFileNames, verifyBundle } from '../../src/release/bundle.js';
 import { readVersion } from '../../src/release/version.js';
 import { stageFunction } from '../../src/runner/functions.js';
 import { FaasmHost } from '../../src/runner/host.js';
@@ -106,6 +106,9 @@ describe('the cpython image from the release bundle', () => {
     const wasm = join(image.rootfs, FAASM, 'wasm/python/py_func/function.wasm');
     const built = await readFile(join(layers.get('func')!.dir, 'py_func.wasm'));
     expect((await readFile(wasm)).equals(built)).toBe(true);
+    // The release's SBOM, byte for byte.
+    const sbom = await readFile(join(image.rootfs, FAASM, 'sbom.cdx.json'));
+    expect(sbom.equals(await readFile(join(bundle, bundleFileNames(version).sbom)))).toBe(true);
 
     expect((await stat(join(image.rootfs, 'opt/faasm-python/cli/index.js'))).isFile()).toBe(true);
     expect((await stat(join(image.rootfs, 'usr/local/bin/faasm-python'))).mode & 0o111).toBe(0o111);

@@ -9,7 +9,7 @@ describe('the .deb archive cache', () => {
   test('its key follows the runner image and the package set, not the order', () => {
     const env = { ImageOS: 'ubuntu24', ImageVersion: '20261116.1' };
     const key = debCacheKey(['clang-16', 'lld-16'], env);
-    expect(key).toMatch(/^faasm-python-debs-ubuntu24-20261116\.1-\w+-[0-9a-f]{16}$/);
+    expect(key).toMatch(/^debs-ubuntu24-20261116\.1-\w+-[0-9a-f]{16}$/);
     expect(debCacheKey(['lld-16', 'clang-16'], env)).toBe(key);
     expect(debCacheKey(['clang-16'], env)).not.toBe(key);
     expect(debCacheKey(['clang-16', 'lld-16'], { ...env, ImageVersion: '20261123.1' })).not.toBe(

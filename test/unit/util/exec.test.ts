@@ -36,6 +36,15 @@ async function logFile(): Promise<string> {
   return join(dir, 'x.log');
 }
 
+test("echo: 'stderr' shows a process's progress and keeps its stdout (a result) out of the log", async () => {
+  const { result, written } = await captured(() =>
+    exec('sh', ['-c', 'echo result; echo progress >&2'], { echo: 'stderr' }),
+  );
+  expect(result).toEqual({ stdout: 'result\n', stderr: 'progress\n' });
+  expect(written).toContain('progress\n');
+  expect(written).not.toContain('result');
+});
+
 describe.each([
   ['spawned by the helper', false],
   ['inside an action, through @actions/exec', true],
