@@ -220,11 +220,11 @@ describe('supply chain and permissions', () => {
         'subject-digest': '${{ needs.image.outputs.digest }}',
       },
     ]);
-    // id-token is that job's alone: no build code runs with it.
+    // id-token is for the jobs that run no build code: attest, and pypi (trusted publishing).
     for (const job of w.jobs) {
       expect([job.id, 'id-token' in obj(job.value.permissions)]).toEqual([
         job.id,
-        job.id === 'attest',
+        ['attest', 'pypi'].includes(job.id),
       ]);
     }
     expect(w.jobs.find((j) => j.id === 'release')?.value.needs).toContain('attest');
@@ -416,7 +416,7 @@ describe('what the workflows do', () => {
     expect(obj(job?.value.environment).name).toBe('release');
     // The OIDC token is this job's alone, and no password or API token is used.
     expect(job?.value.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    for (const other of w.jobs.filter((j) => j.id !== 'pypi'))
+    for (const other of w.jobs.filter((j) => !['pypi', 'attest'].includes(j.id)))
       expect([other.id, 'id-token' in obj(other.value.permissions)]).toEqual([other.id, false]);
     const steps = job?.steps ?? [];
     const publish = steps.find((s) => String(s.uses).startsWith('pypa/gh-action-pypi-publish@'));
