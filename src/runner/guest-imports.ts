@@ -9,8 +9,11 @@ export class HostCallError extends Error {}
 /** What a guest's host calls may see of its call. */
 export type GuestCallInfo = Pick<
   WorkerCall,
-  'id' | 'user' | 'func' | 'entry' | 'input' | 'confFlags' | 'maxOutputBytes'
+  'id' | 'user' | 'func' | 'entry' | 'input' | 'confFlags' | 'maxInputBytes' | 'maxOutputBytes'
 >;
+
+/** Longest state key name, in bytes: a name is held, sent and quoted in messages by the host. */
+export const MAX_STATE_KEY_NAME = 1024;
 
 export interface GuestContext {
   info: GuestCallInfo;
@@ -44,10 +47,11 @@ export function faasmImports(
     check(ptr, len, what);
     return bytes().slice(ptr, ptr + len);
   };
-  const cstr = (ptr: number, what: string): string => {
+  const cstr = (ptr: number, what: string, max = Infinity): string => {
     const mem = bytes();
     const end = mem.indexOf(0, ptr);
     if (ptr <= 0 || end < 0) throw new HostCallError(`${what}: bad string pointer ${ptr}`);
+    if (end - ptr > max) throw new HostCallError(`${what}: the name is over ${max} bytes`);
     return new TextDecoder().decode(mem.subarray(ptr, end));
   };
   /** Copies what fits; returns how much was copied. */
@@ -69,7 +73,12 @@ export function faasmImports(
   // ctx.info is read at each call, never kept: an instance made before its call (host.ts,
   // prepare) learns which call it serves when that call starts.
   const host = (req: HostRequest) => ctx.host(req);
-  const key = (ptr: number, what: string) => cstr(ptr, what);
+  const key = (ptr: number, what: string) => cstr(ptr, what, MAX_STATE_KEY_NAME);
+  /** A chained call's input, refused by its size before a byte of it is copied. */
+  const chainInput = (ptr: number, len: number, what: string): Uint8Array => {
+    if (len > ctx.info.maxInputBytes) throw new BudgetExceeded('input');
+    return read(ptr, len, what);
+  };
 
   const impl: Record<string, Fn> = {
     __faasm_read_input(buf, len) {
@@ -92,7 +101,7 @@ export function faasmImports(
         caller: ctx.info.id,
         kind: 'py',
         name: cstr(name, '__faasm_chain_py'),
-        input: read(input, len, '__faasm_chain_py'),
+        input: chainInput(input, len, '__faasm_chain_py'),
       }).value! >>> 0,
     __faasm_chain_name: (name, input, len) =>
       host({
@@ -100,12 +109,13 @@ export function faasmImports(
         caller: ctx.info.id,
         kind: 'name',
         name: cstr(name, '__faasm_chain_name'),
-        input: read(input, len, '__faasm_chain_name'),
+        input: chainInput(input, len, '__faasm_chain_name'),
       }).value! >>> 0,
-    __faasm_await_call: (id) => host({ op: 'await', caller: ctx.info.id, callId: id >>> 0 }).value!,
+    __faasm_await_call: (id) =>
+      host({ op: 'await', caller: ctx.info.id, callId: id >>> 0, output: false }).value!,
     __faasm_await_call_output(id, buf, len) {
       // Faasm copies the output into the buffer and returns the call's return code.
-      const r = host({ op: 'await', caller: ctx.info.id, callId: id >>> 0 });
+      const r = host({ op: 'await', caller: ctx.info.id, callId: id >>> 0, output: true });
       copyOut(r.data ?? new Uint8Array(0), buf, len, '__faasm_await_call_output');
       return r.value!;
     },
