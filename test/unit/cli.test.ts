@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import { recordFiles } from '../../src/layers/manifest.js';
+import { SnapshotStore } from '../../src/runner/snapshot-store.js';
 
 let out: string[];
 let err: string[];
@@ -113,9 +114,26 @@ describe('faasm-python CLI', () => {
     });
     out = [];
     expect(await main(['cache', 'prune', '--all', '--cache-dir', dir])).toBe(0);
-    expect(out.at(-1)).toBe('removed 1 layers (5 B) and 2 leftovers of killed builds');
+    expect(out.at(-1)).toBe('removed 1 layers, 0 snapshots (5 B) and 2 leftovers of killed builds');
     expect(await readdir(join(dir, 'layers', 'zlib'))).toEqual([`${'b'.repeat(64)}.lock`]);
     expect(await readdir(join(dir, 'work'))).toEqual(['zlib-bbbbbbbbbbbb']);
+  });
+
+  test('cache verify hashes zygote snapshots; prune removes damaged ones and those of a gone root', async () => {
+    const store = new SnapshotStore(join(dir, 'snapshots'));
+    const [good, bad, orphan] = ['b', 'c', 'd'].map((c) => c.repeat(64)) as [string, string, string]; // prettier-ignore
+    const page = () => new SharedArrayBuffer(65536);
+    await store.save(good, page(), dir);
+    await store.save(bad, page(), dir);
+    await store.save(orphan, page(), join(dir, 'no-such-root'));
+    await writeFile(join(dir, 'snapshots', `${bad}.mem`), new Uint8Array(65536).fill(1));
+    expect(await main(['cache', 'verify', '--cache-dir', dir])).toBe(1);
+    expect(out).toContain(`damaged  snapshot   cccccccccccc: its content does not match its recorded hash. Removed; the next run takes it again.`); // prettier-ignore
+    expect(out.at(-1)).toBe('3 snapshots verified, 1 damaged');
+    out = [];
+    expect(await main(['cache', 'prune', '--cache-dir', dir])).toBe(0);
+    expect(out.at(-1)).toMatch(/^removed 0 layers, 1 snapshots \(64\.00 KiB\)/);
+    expect((await store.list()).map((e) => e.key)).toEqual([good]);
   });
 
   test('modules list --json is every recipe, as JSON on stdout', async () => {
