@@ -132,7 +132,7 @@ describe('faasm-python CLI', () => {
     expect(out.at(-1)).toBe('3 snapshots verified, 1 damaged');
     out = [];
     expect(await main(['cache', 'prune', '--cache-dir', dir])).toBe(0);
-    expect(out.at(-1)).toMatch(/^removed 0 layers, 1 snapshots \(64\.00 KiB\)/);
+    expect(out.at(-1)).toMatch(/^removed 0 layers, 1 snapshots \(64\.0 KiB\)/);
     expect((await store.list()).map((e) => e.key)).toEqual([good]);
   });
 
