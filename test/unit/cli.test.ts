@@ -161,7 +161,20 @@ describe('faasm-python CLI', () => {
   test('run --help lists every budget a call has, with its default', async () => {
     expect(await main(['run', '--help'])).toBe(0);
     const help = out.join('\n');
-    for (const flag of ['--memory-mb', '--timeout', '--input-mb', '--output-mb', '--log-mb', '--tmp-mb', '--chain-depth', '--chains-in-flight', '--chained-calls', '--max-state-key-bytes', '--max-state-bytes']) { // prettier-ignore
+    for (const flag of [
+      '--memory-mb',
+      '--timeout',
+      '--input-mb',
+      '--output-mb',
+      '--log-mb',
+      '--tmp-mb',
+      '--chain-depth',
+      '--chains-in-flight',
+      '--chained-calls',
+      '--max-state-key-bytes',
+      '--max-state-bytes',
+    ]) {
+      // prettier-ignore
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/--input-mb MIB +input per call \(default 16 MiB\)/);

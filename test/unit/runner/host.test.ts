@@ -170,7 +170,9 @@ describe('FaasmHost on a stand-in entrypoint', () => {
   maybe('refuses input and output over the limits, and missing functions', async () => {
     const big = await host.call({ user: 'demo', func: 'echo', input: new Uint8Array(2048) });
     expect(big.returnCode).toBe(ExitCode.rejected);
-    expect(big.error).toBe('demo/echo: the input of 2048 bytes is over the 1024-byte limit; raise it with --input-mb');
+    expect(big.error).toBe(
+      'demo/echo: the input of 2048 bytes is over the 1024-byte limit; raise it with --input-mb',
+    );
     const out = await host.call({ user: 'demo', func: 'bigout' });
     expect(out.returnCode).toBe(ExitCode.trap);
     expect(out.error).toBe('it went over its output budget of 0.5 MiB; raise it with --output-mb');

@@ -155,7 +155,7 @@ describe('StateStore, against a hostile guest or user', () => {
 
   test('a state directory on a pseudo file system is refused before anything is written', () => {
     expect(() => new StateStore(undefined, '/proc/self/hostile-state')).toThrow(
-      '/proc/self/hostile-state is on the kernel\'s proc file system, which holds no files; pass a directory on a real disk as --state-dir.',
+      "/proc/self/hostile-state is on the kernel's proc file system, which holds no files; pass a directory on a real disk as --state-dir.",
     );
     expect(() => new StateStore(undefined, '/sys/kernel')).toThrow(/kernel's sysfs file system/);
   });
