@@ -1,6 +1,7 @@
 import { BudgetExceeded } from './budgets.js';
 import type { HostReply, HostRequest, WorkerCall } from './protocol.js';
 import { confFlag } from './host-interface.js';
+import { MAX_NAME_BYTES, quoteName } from './names.js';
 import { vmProfile, type VmName } from '../faasm/profile.js';
 
 /** A fault in a host call: ends the call as a trap, with this message. */
@@ -9,11 +10,16 @@ export class HostCallError extends Error {}
 /** What a guest's host calls may see of its call. */
 export type GuestCallInfo = Pick<
   WorkerCall,
-  'id' | 'user' | 'func' | 'entry' | 'input' | 'confFlags' | 'maxInputBytes' | 'maxOutputBytes'
+  | 'id'
+  | 'user'
+  | 'func'
+  | 'entry'
+  | 'input'
+  | 'confFlags'
+  | 'maxInputBytes'
+  | 'maxOutputBytes'
+  | 'maxStateKeyBytes'
 >;
-
-/** Longest state key name, in bytes: a name is held, sent and quoted in messages by the host. */
-export const MAX_STATE_KEY_NAME = 1024;
 
 export interface GuestContext {
   info: GuestCallInfo;
@@ -73,7 +79,15 @@ export function faasmImports(
   // ctx.info is read at each call, never kept: an instance made before its call (host.ts,
   // prepare) learns which call it serves when that call starts.
   const host = (req: HostRequest) => ctx.host(req);
-  const key = (ptr: number, what: string) => cstr(ptr, what, MAX_STATE_KEY_NAME);
+  const key = (ptr: number, what: string) => cstr(ptr, what, MAX_NAME_BYTES);
+  /** Bytes for a state key, refused by their size before they are copied (as chainInput). */
+  const stateData = (name: string, ptr: number, len: number, what: string): Uint8Array => {
+    const max = ctx.info.maxStateKeyBytes;
+    if (len > max) {
+      throw new HostCallError(`state '${quoteName(name)}' would hold ${len} bytes, over the ${max}-byte limit per key`); // prettier-ignore
+    }
+    return read(ptr, len, what);
+  };
   /** A chained call's input, refused by its size before a byte of it is copied. */
   const chainInput = (ptr: number, len: number, what: string): Uint8Array => {
     if (len > ctx.info.maxInputBytes) throw new BudgetExceeded('input');
@@ -100,7 +114,7 @@ export function faasmImports(
         op: 'chain',
         caller: ctx.info.id,
         kind: 'py',
-        name: cstr(name, '__faasm_chain_py'),
+        name: cstr(name, '__faasm_chain_py', MAX_NAME_BYTES),
         input: chainInput(input, len, '__faasm_chain_py'),
       }).value! >>> 0,
     __faasm_chain_name: (name, input, len) =>
@@ -108,7 +122,7 @@ export function faasmImports(
         op: 'chain',
         caller: ctx.info.id,
         kind: 'name',
-        name: cstr(name, '__faasm_chain_name'),
+        name: cstr(name, '__faasm_chain_name', MAX_NAME_BYTES),
         input: chainInput(input, len, '__faasm_chain_name'),
       }).value! >>> 0,
     __faasm_await_call: (id) =>
@@ -147,12 +161,12 @@ export function faasmImports(
         op: 'stateWrite',
         caller: ctx.info.id,
         key: name,
-        data: read(buf, len, '__faasm_write_state'),
+        data: stateData(name, buf, len, '__faasm_write_state'),
       });
     },
     __faasm_write_state_offset(k, totalLen, offset, buf, len) {
       const name = key(k, '__faasm_write_state_offset');
-      const data = read(buf, len, '__faasm_write_state_offset');
+      const data = stateData(name, buf, len, '__faasm_write_state_offset');
       host({ op: 'stateWriteOffset', caller: ctx.info.id, key: name, totalLen, offset, data });
     },
     __faasm_append_state(k, buf, len) {
@@ -161,7 +175,7 @@ export function faasmImports(
         op: 'stateAppend',
         caller: ctx.info.id,
         key: name,
-        data: read(buf, len, '__faasm_append_state'),
+        data: stateData(name, buf, len, '__faasm_append_state'),
       });
     },
     __faasm_read_appended_state(k, buf, len, nElems) {

@@ -148,7 +148,7 @@ export class FaasmHost {
 
   private constructor(
     readonly guest: GuestModule,
-    private readonly opts: Required<Omit<HostOptions, 'limits'>>,
+    private readonly opts: Required<Omit<HostOptions, 'limits' | 'tempDir'>>,
     /** Holds each call's private /tmp while the call runs. */
     private readonly tmpDir: string,
     limits: HostLimits,
@@ -247,7 +247,7 @@ export class FaasmHost {
     );
     let tmpDir: string;
     try {
-      tmpDir = await mkdtemp(join(tmpdir(), 'faasm-host-tmp-'));
+      tmpDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'faasm-host-tmp-'));
     } catch (err) {
       state.close();
       throw err;
@@ -406,6 +406,7 @@ export class FaasmHost {
       vm: this.opts.vm,
       maxInputBytes: this.limits.maxInputBytes,
       maxOutputBytes: this.limits.maxOutputBytes,
+      maxStateKeyBytes: this.limits.maxStateKeyBytes,
       maxLogBytes: this.limits.maxLogBytes,
       maxMemoryBytes: this.limits.maxMemoryBytes,
       snapshot: this.opts.snapshot ? this.snapshot : undefined,
@@ -690,8 +691,10 @@ export class FaasmHost {
     }
     const tree = this.trees.get(rec.root);
     rec.req.input = NOTHING;
-    // A chained call's logs are read by no one; its output by an await (see release).
-    rec.result = rec.parent ? { ...result, stdout: '', stderr: '' } : result;
+    // A chained call's logs and error text are read by no one; its output by an await (see
+    // releaseHeld), its return code by any await.
+    const { id, returnCode, output, ms } = result;
+    rec.result = rec.parent ? { id, returnCode, output, ms, stdout: '', stderr: '' } : result;
     this.locks.releaseAll(rec.id);
     this.cleanup(rec);
     // Its own unawaited children: no one else knows their ids, so their outputs go.

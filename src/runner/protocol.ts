@@ -44,6 +44,8 @@ export interface WorkerCall {
   /** Largest input a call may be given: a chained call's is refused before it is copied. */
   maxInputBytes: number;
   maxOutputBytes: number;
+  /** Largest state value: what a call writes to a key is refused before it is copied. */
+  maxStateKeyBytes: number;
   maxLogBytes: number;
   /** The guest memory cap (already in the module; here to name it when a call hits it). */
   maxMemoryBytes: number;

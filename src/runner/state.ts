@@ -35,6 +35,7 @@ import { pidAlive } from '../layers/lock.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { refusePseudoFileSystem } from '../util/pseudo-fs.js';
+import { quoteName } from './names.js';
 
 export class StateError extends Error {}
 
@@ -129,7 +130,7 @@ export class StateStore {
     } catch (err) {
       // The guest sees one sentence, never the host's path.
       const code = (err as NodeJS.ErrnoException).code ?? 'an error';
-      throw new StateError(`state '${shortKey(key)}' could not be saved (${code})`);
+      throw new StateError(`state '${quoteName(key)}' could not be saved (${code})`);
     }
   }
 
@@ -155,12 +156,12 @@ export class StateStore {
   private reserve(key: string, more: number, keyTotal: number): void {
     if (keyTotal > this.budget.maxKeyBytes) {
       throw new StateError(
-        `state '${shortKey(key)}' would hold ${keyTotal} bytes, over the ${this.budget.maxKeyBytes}-byte limit per key`,
+        `state '${quoteName(key)}' would hold ${keyTotal} bytes, over the ${this.budget.maxKeyBytes}-byte limit per key`,
       );
     }
     if (this.bytes + more > this.budget.maxHostBytes) {
       throw new StateError(
-        `state '${shortKey(key)}' needs ${more} more bytes; the host's state is at ${this.bytes} of its ${this.budget.maxHostBytes}-byte limit`,
+        `state '${quoteName(key)}' needs ${more} more bytes; the host's state is at ${this.bytes} of its ${this.budget.maxHostBytes}-byte limit`,
       );
     }
     this.bytes += more;
@@ -190,7 +191,7 @@ export class StateStore {
     if (cur) return cur;
     if (!Number.isInteger(size) || size <= 0) {
       throw new StateError(
-        `state '${shortKey(key)}' does not exist, and a key needs a size to be created (write it first)`,
+        `state '${quoteName(key)}' does not exist, and a key needs a size to be created (write it first)`,
       );
     }
     this.reserve(key, size + keyCost(key), size);
@@ -217,7 +218,7 @@ export class StateStore {
   private checkRange(key: string, size: number, offset: number, len: number): void {
     if (!Number.isInteger(offset) || offset < 0 || len < 0 || offset + len > size) {
       throw new StateError(
-        `state '${shortKey(key)}': offset ${offset} + length ${len} is outside the key's ${size} bytes`,
+        `state '${quoteName(key)}': offset ${offset} + length ${len} is outside the key's ${size} bytes`,
       );
     }
   }
@@ -259,7 +260,7 @@ export class StateStore {
     const list = this.appended.get(id(user, key)) ?? [];
     if (nElems > list.length) {
       throw new StateError(
-        `state '${shortKey(key)}': asked for ${nElems} appended elements, there are ${list.length}`,
+        `state '${quoteName(key)}': asked for ${nElems} appended elements, there are ${list.length}`,
       );
     }
     return joinRecords(list.slice(0, nElems), false)!;
@@ -272,11 +273,6 @@ export class StateStore {
     this.appended.delete(id(user, key));
     this.persist(user, key, 'appended');
   }
-}
-
-/** A key as messages quote it: long names are cut, so an error is a sentence, not a value. */
-function shortKey(key: string): string {
-  return key.length <= 80 ? key : `${key.slice(0, 60)}... (${Buffer.byteLength(key)} bytes)`;
 }
 
 /**
