@@ -14,6 +14,8 @@ import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { stageFunctionDir } from '../src/runner/functions.js';
 import { FaasmHost } from '../src/runner/host.js';
@@ -86,6 +88,9 @@ export interface SoakResult {
   rssBaselineMiB: number;
   rssPeakMiB: number;
   rssEndMiB: number;
+  /** The main thread's JS heap after a gc: what the host itself holds (records, results). */
+  heapBaselineMiB: number;
+  heapEndMiB: number;
   /** Bytes on disk under the host's temporary directory (calls' /tmp), as rss. */
   diskBaselineBytes: number;
   diskPeakBytes: number;
@@ -96,6 +101,17 @@ export interface SoakResult {
 }
 
 const rss = () => process.memoryUsage().rss / MiB;
+/** A full gc, even without --expose-gc (under jest): the flag set now, gc taken from a context. */
+const gc: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  })();
+const heap = () => {
+  gc();
+  return process.memoryUsage().heapUsed / MiB;
+};
 
 /** Bytes a tree takes on disk (allocated blocks), however deep (paths are kept short). */
 function diskBytes(dir: string): number {
@@ -178,6 +194,7 @@ export async function soak(opts: {
   try {
     // Warm up (zygote snapshot, idle workers), then take the baseline.
     for (let i = 0; i < 4; i++) await host.call(hello);
+    const heapBaseline = heap();
     const rssBaseline = rss();
     const diskBaseline = diskBytes(scratch);
     const threadsBaseline = threads();
@@ -206,7 +223,7 @@ export async function soak(opts: {
     // Calls as the baseline's were made, then the idle workers' time to go, then measure.
     for (let i = 0; i < 4; i++) await host.call(hello);
     await new Promise((r) => setTimeout(r, 3 * IDLE_MS));
-    (globalThis as { gc?: () => void }).gc?.();
+    const heapEnd = heap();
     return {
       calls: opts.calls,
       inFlight: opts.inFlight,
@@ -218,6 +235,8 @@ export async function soak(opts: {
       rssBaselineMiB: rssBaseline,
       rssPeakMiB: peak,
       rssEndMiB: rss(),
+      heapBaselineMiB: heapBaseline,
+      heapEndMiB: heapEnd,
       diskBaselineBytes: diskBaseline,
       diskPeakBytes: diskPeak,
       diskEndBytes: diskBytes(scratch),
@@ -263,6 +282,7 @@ async function main(): Promise<void> {
     console.log(`  good:    ${r.goodCalls} calls, ${r.goodLost} lost`);
     console.log(`  hostile: ${r.hostileCalls} calls, ${r.hostileWrong} not ended as they should`);
     console.log(`  rss:     baseline ${f(r.rssBaselineMiB)} MiB, peak ${f(r.rssPeakMiB)} MiB, end ${f(r.rssEndMiB)} MiB`); // prettier-ignore
+    console.log(`  heap:    baseline ${f(r.heapBaselineMiB)} MiB, end ${f(r.heapEndMiB)} MiB (the host's JS heap after a gc)`); // prettier-ignore
     const k = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
     console.log(`  disk:    baseline ${k(r.diskBaselineBytes)}, peak ${k(r.diskPeakBytes)}, end ${k(r.diskEndBytes)} (the host's temporary directories)`); // prettier-ignore
     console.log(`  threads: baseline ${r.threadsBaseline}, end ${r.threadsEnd}`);
