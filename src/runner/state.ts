@@ -342,7 +342,7 @@ type LockMode = 'read' | 'write';
 interface KeyLock {
   readers: Map<number, number>;
   writer?: { owner: number; depth: number };
-  queue: { owner: number; mode: LockMode; grant: () => void }[];
+  queue: { owner: number; mode: LockMode; grant: () => void; cancel: () => void }[];
 }
 
 /**
@@ -381,7 +381,14 @@ export class StateLocks {
       this.take(l, owner, mode);
       return Promise.resolve();
     }
-    return new Promise((resolve) => l.queue.push({ owner, mode, grant: resolve }));
+    return new Promise((resolve, reject) =>
+      l.queue.push({
+        owner,
+        mode,
+        grant: resolve,
+        cancel: () => reject(new Error('the call ended while it waited for the lock')),
+      }),
+    );
   }
 
   unlock(key: string, owner: number, mode: LockMode): void {
@@ -397,11 +404,15 @@ export class StateLocks {
     this.drain(key, l);
   }
 
-  /** Drops every lock `owner` holds or waits for. */
+  /**
+   * Drops every lock `owner` holds or waits for; its waits end (rejected), so nothing of a call
+   * that ended (a timeout) stays behind in the host.
+   */
   releaseAll(owner: number): void {
     for (const [key, l] of this.locks) {
       l.readers.delete(owner);
       if (l.writer?.owner === owner) l.writer = undefined;
+      for (const q of l.queue) if (q.owner === owner) q.cancel();
       l.queue = l.queue.filter((q) => q.owner !== owner);
       this.drain(key, l);
     }

@@ -158,6 +158,15 @@ describe('faasm-python CLI', () => {
     }
   }, 20_000);
 
+  test('upload --local on a pseudo file system is refused before anything is written', async () => {
+    const file = join(dir, 'f.py');
+    await writeFile(file, 'def faasm_main():\n    return 0\n');
+    expect(await main(['upload', file, '--local', '/proc/self/faasm'])).toBe(1);
+    expect(err).toEqual([
+      "error: /proc/self/faasm is on the kernel's proc file system, which holds no files; pass a directory on a real disk as --local.",
+    ]);
+  });
+
   test('run --help lists every budget a call has, with its default', async () => {
     expect(await main(['run', '--help'])).toBe(0);
     const help = out.join('\n');

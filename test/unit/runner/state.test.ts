@@ -179,4 +179,14 @@ describe('StateLocks', () => {
     await lateReader;
     expect(order).toEqual(['w3', 'r4']);
   });
+
+  test('a call that ends while it waits for a lock leaves no wait behind: it is rejected', async () => {
+    const locks = new StateLocks();
+    await locks.lock('k', 1, 'write');
+    const waiting = locks.lock('k', 2, 'write');
+    locks.releaseAll(2);
+    await expect(waiting).rejects.toThrow('the call ended while it waited for the lock');
+    locks.unlock('k', 1, 'write');
+    await locks.lock('k', 3, 'write');
+  });
 });
