@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { shortKey } from '../layers/key.js';
@@ -6,6 +7,7 @@ import { pidAlive } from '../layers/lock.js';
 import { planLayers } from '../layers/runner.js';
 import { cachePaths } from '../paths.js';
 import { pipeline } from '../pipeline.js';
+import { SnapshotStore, type SnapshotEntry } from '../runner/snapshot-store.js';
 import { UsageError } from '../util/errors.js';
 import { formatBytes, removeTree } from '../util/fs.js';
 import { buildOptions, buildOptionSpec, numberOption, printJson } from './common.js';
@@ -41,8 +43,46 @@ function entryLine(e: StoredEntry): string {
   return `${head} ${formatBytes(e.meta.size).padStart(10)}  ${used}`;
 }
 
+/**
+ * Zygote snapshots (runner/snapshot-store.ts) are cached too: verify hashes them against their
+ * records, prune removes the damaged ones and those whose runtime root is gone.
+ */
+async function verifySnapshots(snapshots: SnapshotStore): Promise<number> {
+  const entries = await snapshots.list(true);
+  if (!entries.length) return 0;
+  let damaged = 0;
+  for (const e of entries) {
+    const head = `snapshot   ${shortKey(e.key)}`;
+    if (e.problem === undefined) {
+      console.log(`ok       ${head}`);
+      continue;
+    }
+    damaged++;
+    await snapshots.remove(e.key);
+    console.log(`damaged  ${head}: ${e.problem}. Removed; the next run takes it again.`);
+  }
+  console.log(`${entries.length} snapshots verified, ${damaged} damaged`);
+  return damaged;
+}
+
+/** Snapshots `cache prune` removes, with the same options as for layers. */
+function doomedSnapshots(
+  entries: SnapshotEntry[],
+  all: boolean,
+  days: number | undefined,
+  rootExists: (dir: string) => boolean,
+): SnapshotEntry[] {
+  if (all) return entries;
+  if (days !== undefined) return entries.filter((e) => Date.now() - e.mtime.getTime() > days * 86_400_000); // prettier-ignore
+  return entries.filter((e) => e.problem !== undefined || !rootExists(e.meta!.runtimeRoot));
+}
+
 /** `cache verify [LAYER...]`: hashes every file; damaged entries are removed so they get rebuilt. */
-async function verify(store: LocalStore, names: string[]): Promise<number> {
+async function verify(
+  store: LocalStore,
+  snapshots: SnapshotStore,
+  names: string[],
+): Promise<number> {
   const known = pipeline.map((l) => l.name);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) {
@@ -62,6 +102,8 @@ async function verify(store: LocalStore, names: string[]): Promise<number> {
     );
   }
   console.log(`${entries.length} layers verified, ${damaged} damaged`);
+  // Naming layers verifies those; all of the cache includes the snapshots.
+  if (!names.length) damaged += await verifySnapshots(snapshots);
   return damaged ? 1 : 0;
 }
 
@@ -72,11 +114,13 @@ export const cacheCommand: Command = {
 
   list                 every cached layer: name, key, size, last used (or what is damaged)
   verify [LAYER...]    hash every file of the cached layers (or of the named ones) against the
-                       list recorded when each was built; damaged ones are removed, to be rebuilt
-  prune                remove layers the current recipes no longer produce, and leftovers of
-                       killed builds
-  prune --all          remove every cached layer
-  prune --older-than D remove layers not used for D days
+                       list recorded when each was built, and every zygote snapshot against its
+                       recorded hash; damaged ones are removed, to be rebuilt
+  prune                remove layers the current recipes no longer produce, snapshots that are
+                       damaged or of a runtime root no longer cached, and leftovers of killed
+                       builds and runs
+  prune --all          remove every cached layer and snapshot
+  prune --older-than D remove layers not used and snapshots not taken for D days
   path                 print the cache directory
 
 Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
@@ -91,12 +135,13 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
     const opts = buildOptions(values);
     const paths = cachePaths(opts.cacheDir);
     const store = new LocalStore(paths.layers);
+    const snapshots = new SnapshotStore(paths.snapshots);
     const [action = 'list'] = positionals;
     if (action === 'path') {
       console.log(opts.cacheDir);
       return 0;
     }
-    if (action === 'verify') return verify(store, positionals.slice(1));
+    if (action === 'verify') return verify(store, snapshots, positionals.slice(1));
     if (positionals.length > 1) {
       throw new UsageError(
         `'cache ${action}' takes no further arguments (got ${positionals.slice(1).join(' ')}).`,
@@ -145,9 +190,16 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
       await store.remove(e.name, e.key, (what) => console.error(`${e.name}: ${what}`));
       freed += e.meta?.size ?? 0;
     }
-    const leftovers = (await store.sweepStaging()) + (await sweepWork(paths.work, paths.layers));
+    // After the layers: a snapshot whose runtime root was just removed goes too.
+    const snaps = doomedSnapshots(await snapshots.list(), values.all === true, days, (dir) => existsSync(dir)); // prettier-ignore
+    for (const e of snaps) {
+      await snapshots.remove(e.key);
+      freed += e.bytes;
+    }
+    const leftovers =
+      (await store.sweepStaging()) + (await sweepWork(paths.work, paths.layers)) + (await snapshots.sweep(pidAlive)); // prettier-ignore
     console.log(
-      `removed ${doomed.length} layers (${formatBytes(freed)}) and ${leftovers} leftovers of killed builds`,
+      `removed ${doomed.length} layers, ${snaps.length} snapshots (${formatBytes(freed)}) and ${leftovers} leftovers of killed builds`,
     );
     return 0;
   },

@@ -1,11 +1,14 @@
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { parseHostUrl, timeoutMs } from '../faasm/http.js';
+import { parseHostUrl, printable, timeoutMs } from '../faasm/http.js';
 import { invoke } from '../faasm/invoke.js';
 import { checkFunctionName } from '../runner/functions.js';
-import { asUsage, UsageError, UserError } from '../util/errors.js';
+import { asUsage, UsageError } from '../util/errors.js';
+import { readBoundedFile } from '../util/input-file.js';
 import { printJson, stringOption } from './common.js';
 import type { Command, Values } from './types.js';
+
+/** Faasm's planner takes the input inside a JSON message: the file is bounded, as a call's input is. */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 async function input(values: Values): Promise<Uint8Array> {
   const text = stringOption(values, 'input');
@@ -13,9 +16,7 @@ async function input(values: Values): Promise<Uint8Array> {
   if (text !== undefined && file !== undefined)
     throw new UsageError('Give --input or --input-file, not both.');
   if (file === undefined) return Buffer.from(text ?? '', 'utf8');
-  return readFile(file).catch(() => {
-    throw new UserError(`Cannot read the input file ${file}.`);
-  });
+  return readBoundedFile(file, MAX_INPUT_BYTES, 'the input file');
 }
 
 export const invokeCommand: Command = {
@@ -64,7 +65,8 @@ exits with its return code.
       ms,
     );
     if (values.json === true) printJson(r);
-    else if (r.output) process.stdout.write(r.output);
+    // The server's text: to a terminal without its control characters (escape sequences).
+    else if (r.output) process.stdout.write(process.stdout.isTTY ? printable(r.output, true) : r.output); // prettier-ignore
     return Math.min(Math.max(r.returnCode, 0), 255) || (r.returnCode === 0 ? 0 : 1);
   },
 };

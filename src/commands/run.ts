@@ -1,10 +1,13 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stageFunction } from '../runner/functions.js';
-import { budgetHelp, budgetOptions, limitsFromFlags } from '../runner/budgets.js';
+import { BUDGETS, budgetHelp, budgetOptions, limitsFromFlags } from '../runner/budgets.js';
+import { onInterrupt } from '../runner/exit-cleanup.js';
 import { FaasmHost } from '../runner/host.js';
-import type { CallResult, HostLimits } from '../runner/types.js';
+import { defaultLimits, type CallResult, type HostLimits } from '../runner/types.js';
+import { readBoundedFile } from '../util/input-file.js';
 import { parseVm } from '../faasm/profile.js';
 import { checkConfFlags } from '../runner/host-interface.js';
 import { UsageError, UserError } from '../util/errors.js';
@@ -72,7 +75,7 @@ function byteLimit(values: Values, option: string, limit: keyof HostLimits): Par
   return { [limit]: n };
 }
 
-async function readInput(values: Values): Promise<Uint8Array> {
+async function readInput(values: Values, maxBytes: number): Promise<Uint8Array> {
   const text = stringOption(values, 'input');
   const file = stringOption(values, 'input-file');
   if (text !== undefined && file !== undefined)
@@ -84,11 +87,26 @@ async function readInput(values: Values): Promise<Uint8Array> {
     );
   }
   if (file === undefined) return Buffer.from(text ?? '', 'utf8');
-  try {
-    return await readFile(file);
-  } catch {
-    throw new UserError(`Cannot read the input file ${file}.`);
+  return readBoundedFile(file, maxBytes, 'the input file', BUDGETS.input.flag);
+}
+
+/** Runs the call and prints its result; the exit code. */
+async function runOne(
+  host: FaasmHost,
+  values: Values,
+  call: { user: string; func: string; input: Uint8Array },
+): Promise<number> {
+  const entry = stringOption(values, 'entry');
+  const r = await host.call({ ...call, entry });
+  if (values.json === true) {
+    console.log(resultJson(r));
+  } else {
+    if (r.stdout) process.stderr.write(r.stdout);
+    if (r.stderr) process.stderr.write(r.stderr);
+    if (r.output.length) process.stdout.write(r.output);
+    if (r.error) console.error(`error: ${r.error}`);
   }
+  return Math.min(Math.max(r.returnCode, 0), 255) || (r.returnCode === 0 ? 0 : 1);
 }
 
 /** The call as JSON: output as text when it is UTF-8, else base64. */
@@ -134,9 +152,11 @@ Options:
   --functions DIR    functions for user/func (default <root>/pyfuncs)
   --conf KEY=N       a host conf flag: PYTHON_PRELOAD=1 (the one Faasm lets a deployment set)
   --vm wavm|wamr     the Faasm VM whose host calls to offer (default wavm)
-  --state-dir DIR    keep state in DIR, so the next run reads it (default: this run only)
+  --state-dir DIR    keep state in DIR, so the next run reads it (default: this run only);
+                     one process at a time: a second one on DIR is refused
   --max-state-key-bytes N   bytes one state key may hold (default 64 MiB)
-  --max-state-bytes N       bytes all state may hold (default 256 MiB)
+  --max-state-bytes N       bytes all state may hold, with 512 bytes and its name per key
+                            (default 256 MiB)
 
 Budgets (per call; chained calls each get their own time, memory and /tmp):
 ${budgetHelp()}`,
@@ -162,59 +182,57 @@ ${budgetHelp()}`,
       throw new UsageError('Name one function: a .py file or user/func.');
     const target = positionals[0]!;
     // Every input is checked before the runtime is built or looked up.
-    const input = await readInput(values);
-    const confFlags = parseConf(values);
-    const vm = parseVm(stringOption(values, 'vm'));
     const limits = {
       ...limitsFromFlags(values),
       ...byteLimit(values, 'max-state-key-bytes', 'maxStateKeyBytes'),
       ...byteLimit(values, 'max-state-bytes', 'maxStateBytes'),
     };
+    const input = await readInput(values, limits.maxInputBytes ?? defaultLimits.maxInputBytes);
+    const confFlags = parseConf(values);
+    const vm = parseVm(stringOption(values, 'vm'));
     if (target.endsWith('.py') && !(await stat(target).catch(() => undefined))?.isFile()) {
       throw new UserError(`There is no function file ${target}; check the path.`);
     }
     const runtime = await runtimeFromOptions(values);
 
-    let staged: string | undefined;
     let functionsDir = stringOption(values, 'functions');
     let user: string;
     let func: string;
+    const m = /^([^/]+)\/([^/]+)$/.exec(target);
     if (target.endsWith('.py')) {
-      staged = await mkdtemp(join(tmpdir(), 'faasm-python-run-'));
       user = 'local';
       func = basename(target, '.py').replace(/[^A-Za-z0-9_.-]/g, '_');
-      await stageFunction(target, staged, user, func);
-      functionsDir = staged;
-    } else {
-      const m = /^([^/]+)\/([^/]+)$/.exec(target);
-      if (!m) throw new UsageError(`'${target}' is neither a .py file nor user/func.`);
+    } else if (m) {
       [user, func] = [m[1]!, m[2]!];
+    } else {
+      throw new UsageError(`'${target}' is neither a .py file nor user/func.`);
     }
-    const host = await FaasmHost.load({
-      wasmPath: runtime.wasm,
-      runtimeRoot: runtime.root,
-      snapshotDir: runtime.snapshotDir,
-      functionsDir,
-      confFlags,
-      vm,
-      stateDir: stringOption(values, 'state-dir'),
-      limits,
-    });
+    // Removed however the run ends: a failed load, a finished call, or a Ctrl-C.
+    const staged = target.endsWith('.py') ? await mkdtemp(join(tmpdir(), 'faasm-python-run-')) : undefined; // prettier-ignore
+    const forgetStaged = staged ? onInterrupt(() => rmSync(staged, { recursive: true, force: true })) : () => {}; // prettier-ignore
     try {
-      const entry = stringOption(values, 'entry');
-      const r = await host.call({ user, func, entry, input });
-      if (values.json === true) {
-        console.log(resultJson(r));
-      } else {
-        if (r.stdout) process.stderr.write(r.stdout);
-        if (r.stderr) process.stderr.write(r.stderr);
-        if (r.output.length) process.stdout.write(r.output);
-        if (r.error) console.error(`error: ${r.error}`);
+      if (staged) {
+        await stageFunction(target, staged, user, func);
+        functionsDir = staged;
       }
-      return Math.min(Math.max(r.returnCode, 0), 255) || (r.returnCode === 0 ? 0 : 1);
+      const host = await FaasmHost.load({
+        wasmPath: runtime.wasm,
+        runtimeRoot: runtime.root,
+        snapshotDir: runtime.snapshotDir,
+        functionsDir,
+        confFlags,
+        vm,
+        stateDir: stringOption(values, 'state-dir'),
+        limits,
+      });
+      try {
+        return await runOne(host, values, { user, func, input });
+      } finally {
+        await host.close();
+      }
     } finally {
-      await host.close();
       if (staged) await removeTree(staged);
+      forgetStaged();
     }
   },
 };

@@ -1,10 +1,12 @@
-import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { checkFunctionName, stageFunction } from '../runner/functions.js';
+import { checkFunctionName, readFunctionFile, stageFunction } from '../runner/functions.js';
 import { asUsage, UsageError, UserError } from '../util/errors.js';
+import { readBoundedFile } from '../util/input-file.js';
+import { refusePseudoFileSystem } from '../util/pseudo-fs.js';
 import { buildOptionSpec, stringOption } from './common.js';
 import { runtimeFromOptions } from './run.js';
-import { faasmRequest, parseHostUrl, timeoutMs } from '../faasm/http.js';
+import { faasmRequest, parseHostUrl, printable, timeoutMs } from '../faasm/http.js';
 import { checkAbi, entrypointExports, linkError } from '../faasm/profile.js';
 import { isWasm, readModuleAbi } from '../faasm/wasm-abi.js';
 import type { Command } from './types.js';
@@ -38,18 +40,19 @@ export async function put(
 ): Promise<void> {
   const res = await faasmRequest('PUT', url, body, ms, fetchFn);
   if (res.status < 200 || res.status > 299) {
-    const text = res.body.trim().slice(0, 200);
+    const text = printable(res.body.trim().slice(0, 200));
     throw new UserError(
       `The upload server answered ${res.status} to PUT ${url.href}${text ? `: ${text}` : ''}.`,
     );
   }
 }
 
+/** Far above py_func.wasm (tens of MiB); a bound, so a device or a huge file is refused unread. */
+const MAX_ENTRYPOINT_BYTES = 1024 * 1024 * 1024;
+
 /** py_func.wasm, checked before anything is installed: a wasm module WAVM would load. */
 async function readEntrypoint(file: string): Promise<Uint8Array> {
-  const bytes = await readFile(file).catch(() => {
-    throw new UserError(`Cannot read ${file}; build the func layer or fix --wasm.`);
-  });
+  const bytes = await readBoundedFile(file, MAX_ENTRYPOINT_BYTES, 'the entrypoint');
   if (!isWasm(bytes) || !WebAssembly.validate(bytes)) {
     throw new UserError(
       `${file} is not a valid WebAssembly module; pass py_func.wasm from the func layer.`,
@@ -138,7 +141,8 @@ export const uploadCommand: Command = {
 
     // Everything is read and checked before anything is written.
     for (const u of uploads) checkFunctionName('function', u.func);
-    const sources = await Promise.all(uploads.map((u) => readFile(u.file)));
+    const sources = await Promise.all(uploads.map((u) => readFunctionFile(u.file)));
+    if (local) refusePseudoFileSystem(local, '--local');
     const entrypoint = wasm ? await readEntrypoint(wasm) : undefined;
     if (root && !(await stat(root).catch(() => undefined))?.isDirectory())
       throw new UserError(`The runtime root ${root} is not a directory.`);

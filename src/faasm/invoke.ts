@@ -9,7 +9,7 @@
  * their default value (returnValue 0, finished false) are left out of answers.
  */
 import { UserError } from '../util/errors.js';
-import { faasmRequest } from './http.js';
+import { faasmRequest, printable } from './http.js';
 
 export const EXECUTE_BATCH = 10;
 export const EXECUTE_BATCH_STATUS = 11;
@@ -61,7 +61,7 @@ function parseStatus(body: string, url: URL): BatchStatus {
     return JSON.parse(body) as BatchStatus;
   } catch {
     throw new UserError(
-      `Faasm at ${url.origin} answered with something that is not JSON: ${body.slice(0, 120)}`,
+      `Faasm at ${url.origin} answered with something that is not JSON: ${printable(body.slice(0, 120))}`,
     );
   }
 }
@@ -80,7 +80,7 @@ export async function invoke(
     const res = await faasmRequest('POST', url, body, left(), fetchFn, ms);
     if (res.status !== 200) {
       throw new UserError(
-        `Faasm at ${url.origin} refused ${what} with ${res.status}: ${res.body.trim().slice(0, 200) || 'no reason given'}.`,
+        `Faasm at ${url.origin} refused ${what} with ${res.status}: ${printable(res.body.trim().slice(0, 200)) || 'no reason given'}.`,
       );
     }
     return parseStatus(res.body, url);

@@ -10,7 +10,15 @@ import { defaultLimits, type HostLimits } from './types.js';
 const MiB = 1024 * 1024;
 
 export type BudgetName =
-  'memory' | 'time' | 'output' | 'log' | 'tmp' | 'chainDepth' | 'chainsInFlight' | 'chainedCalls';
+  | 'memory'
+  | 'time'
+  | 'input'
+  | 'output'
+  | 'log'
+  | 'tmp'
+  | 'chainDepth'
+  | 'chainsInFlight'
+  | 'chainedCalls';
 
 interface Budget {
   key: keyof HostLimits;
@@ -21,16 +29,21 @@ interface Budget {
   unit: 'MiB' | 's' | 'count';
   min: number;
   max: number;
+  /** A second help line, where the budget covers more than its name says. */
+  note?: string;
 }
 
 export const BUDGETS: Record<BudgetName, Budget> = {
   memory: { key: 'maxMemoryBytes', what: 'guest memory', flag: '--memory-mb', unit: 'MiB', min: 16, max: 4096 }, // prettier-ignore
   time: { key: 'timeoutMs', what: 'wall time', flag: '--timeout', unit: 's', min: 0.001, max: 86_400 }, // prettier-ignore
+  input: { key: 'maxInputBytes', what: 'input', flag: '--input-mb', unit: 'MiB', min: 0, max: 1024 }, // prettier-ignore
   output: { key: 'maxOutputBytes', what: 'output', flag: '--output-mb', unit: 'MiB', min: 0, max: 1024 }, // prettier-ignore
   log: { key: 'maxLogBytes', what: 'stdout/stderr', flag: '--log-mb', unit: 'MiB', min: 0, max: 1024 }, // prettier-ignore
   tmp: { key: 'maxTmpBytes', what: '/tmp', flag: '--tmp-mb', unit: 'MiB', min: 0, max: 1024 * 1024 }, // prettier-ignore
   chainDepth: { key: 'maxChainDepth', what: 'chain depth', flag: '--chain-depth', unit: 'count', min: 0, max: 1000 }, // prettier-ignore
-  chainsInFlight: { key: 'maxChainsInFlight', what: 'chained calls in flight', flag: '--chains-in-flight', unit: 'count', min: 1, max: 1000 }, // prettier-ignore
+  // A finished chained call counts until its output is awaited or its caller ends: the host
+  // holds that output until then, so this bounds what it holds as well as what runs.
+  chainsInFlight: { key: 'maxChainsInFlight', what: 'chained calls in flight', flag: '--chains-in-flight', unit: 'count', min: 1, max: 1000, note: 'a finished one counts until its output is awaited or its caller ends' }, // prettier-ignore
   chainedCalls: { key: 'maxChainedCalls', what: 'chained calls', flag: '--chained-calls', unit: 'count', min: 0, max: 1_000_000 }, // prettier-ignore
 };
 
@@ -63,7 +76,8 @@ export function budgetHelp(): string {
   return Object.values(BUDGETS)
     .map((b) => {
       const left = `  ${b.flag} ${unit[b.unit]}`.padEnd(25);
-      return `${left}${b.what} per call (default ${shown(b, defaultLimits[b.key])})`;
+      const line = `${left}${b.what} per call (default ${shown(b, defaultLimits[b.key])})`;
+      return b.note ? `${line}\n${' '.repeat(25)}(${b.note})` : line;
     })
     .join('\n');
 }

@@ -1,6 +1,15 @@
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { readBoundedFile } from '../util/input-file.js';
+
+/** Largest function file staged or uploaded: Python source, not data. */
+export const MAX_FUNCTION_BYTES = 16 * 1024 * 1024;
+
+/** A function file's bytes: a regular file of at most MAX_FUNCTION_BYTES (not a FIFO, a device). */
+export function readFunctionFile(file: string): Promise<Uint8Array> {
+  return readBoundedFile(file, MAX_FUNCTION_BYTES, 'the function file');
+}
 
 /** Faasm's name rule for users and functions: a path segment, nothing that could climb out. */
 export const FUNCTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -29,12 +38,9 @@ export async function stageFunction(
   checkFunctionName('user', user);
   checkFunctionName('function', func);
   const dest = functionPath(pyfuncsDir, user, func);
+  const source = await readFunctionFile(file);
   await mkdir(join(pyfuncsDir, user, func), { recursive: true });
-  try {
-    await copyFile(file, dest);
-  } catch {
-    throw new UserError(`Cannot read the function file ${file}; check the path.`);
-  }
+  await writeFile(dest, source);
   return dest;
 }
 

@@ -1,6 +1,7 @@
 import { BudgetExceeded } from './budgets.js';
 import type { HostReply, HostRequest, WorkerCall } from './protocol.js';
 import { confFlag } from './host-interface.js';
+import { MAX_NAME_BYTES, quoteName } from './names.js';
 import { vmProfile, type VmName } from '../faasm/profile.js';
 
 /** A fault in a host call: ends the call as a trap, with this message. */
@@ -9,7 +10,15 @@ export class HostCallError extends Error {}
 /** What a guest's host calls may see of its call. */
 export type GuestCallInfo = Pick<
   WorkerCall,
-  'id' | 'user' | 'func' | 'entry' | 'input' | 'confFlags' | 'maxOutputBytes'
+  | 'id'
+  | 'user'
+  | 'func'
+  | 'entry'
+  | 'input'
+  | 'confFlags'
+  | 'maxInputBytes'
+  | 'maxOutputBytes'
+  | 'maxStateKeyBytes'
 >;
 
 export interface GuestContext {
@@ -44,10 +53,11 @@ export function faasmImports(
     check(ptr, len, what);
     return bytes().slice(ptr, ptr + len);
   };
-  const cstr = (ptr: number, what: string): string => {
+  const cstr = (ptr: number, what: string, max = Infinity): string => {
     const mem = bytes();
     const end = mem.indexOf(0, ptr);
     if (ptr <= 0 || end < 0) throw new HostCallError(`${what}: bad string pointer ${ptr}`);
+    if (end - ptr > max) throw new HostCallError(`${what}: the name is over ${max} bytes`);
     return new TextDecoder().decode(mem.subarray(ptr, end));
   };
   /** Copies what fits; returns how much was copied. */
@@ -69,7 +79,20 @@ export function faasmImports(
   // ctx.info is read at each call, never kept: an instance made before its call (host.ts,
   // prepare) learns which call it serves when that call starts.
   const host = (req: HostRequest) => ctx.host(req);
-  const key = (ptr: number, what: string) => cstr(ptr, what);
+  const key = (ptr: number, what: string) => cstr(ptr, what, MAX_NAME_BYTES);
+  /** Bytes for a state key, refused by their size before they are copied (as chainInput). */
+  const stateData = (name: string, ptr: number, len: number, what: string): Uint8Array => {
+    const max = ctx.info.maxStateKeyBytes;
+    if (len > max) {
+      throw new HostCallError(`state '${quoteName(name)}' would hold ${len} bytes, over the ${max}-byte limit per key`); // prettier-ignore
+    }
+    return read(ptr, len, what);
+  };
+  /** A chained call's input, refused by its size before a byte of it is copied. */
+  const chainInput = (ptr: number, len: number, what: string): Uint8Array => {
+    if (len > ctx.info.maxInputBytes) throw new BudgetExceeded('input');
+    return read(ptr, len, what);
+  };
 
   const impl: Record<string, Fn> = {
     __faasm_read_input(buf, len) {
@@ -91,21 +114,22 @@ export function faasmImports(
         op: 'chain',
         caller: ctx.info.id,
         kind: 'py',
-        name: cstr(name, '__faasm_chain_py'),
-        input: read(input, len, '__faasm_chain_py'),
+        name: cstr(name, '__faasm_chain_py', MAX_NAME_BYTES),
+        input: chainInput(input, len, '__faasm_chain_py'),
       }).value! >>> 0,
     __faasm_chain_name: (name, input, len) =>
       host({
         op: 'chain',
         caller: ctx.info.id,
         kind: 'name',
-        name: cstr(name, '__faasm_chain_name'),
-        input: read(input, len, '__faasm_chain_name'),
+        name: cstr(name, '__faasm_chain_name', MAX_NAME_BYTES),
+        input: chainInput(input, len, '__faasm_chain_name'),
       }).value! >>> 0,
-    __faasm_await_call: (id) => host({ op: 'await', caller: ctx.info.id, callId: id >>> 0 }).value!,
+    __faasm_await_call: (id) =>
+      host({ op: 'await', caller: ctx.info.id, callId: id >>> 0, output: false }).value!,
     __faasm_await_call_output(id, buf, len) {
       // Faasm copies the output into the buffer and returns the call's return code.
-      const r = host({ op: 'await', caller: ctx.info.id, callId: id >>> 0 });
+      const r = host({ op: 'await', caller: ctx.info.id, callId: id >>> 0, output: true });
       copyOut(r.data ?? new Uint8Array(0), buf, len, '__faasm_await_call_output');
       return r.value!;
     },
@@ -137,12 +161,12 @@ export function faasmImports(
         op: 'stateWrite',
         caller: ctx.info.id,
         key: name,
-        data: read(buf, len, '__faasm_write_state'),
+        data: stateData(name, buf, len, '__faasm_write_state'),
       });
     },
     __faasm_write_state_offset(k, totalLen, offset, buf, len) {
       const name = key(k, '__faasm_write_state_offset');
-      const data = read(buf, len, '__faasm_write_state_offset');
+      const data = stateData(name, buf, len, '__faasm_write_state_offset');
       host({ op: 'stateWriteOffset', caller: ctx.info.id, key: name, totalLen, offset, data });
     },
     __faasm_append_state(k, buf, len) {
@@ -151,7 +175,7 @@ export function faasmImports(
         op: 'stateAppend',
         caller: ctx.info.id,
         key: name,
-        data: read(buf, len, '__faasm_append_state'),
+        data: stateData(name, buf, len, '__faasm_append_state'),
       });
     },
     __faasm_read_appended_state(k, buf, len, nElems) {

@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
 import { checkAbi, linkError, parseVm, vmProfile } from '../faasm/profile.js';
 import { readModuleAbi } from '../faasm/wasm-abi.js';
-import { BudgetExceeded, budgetMessage, type BudgetName } from './budgets.js';
+import { BUDGETS, BudgetExceeded, budgetMessage, type BudgetName } from './budgets.js';
 import { checkConfFlags } from './host-interface.js';
 import {
   type CallDone,
@@ -16,6 +16,8 @@ import {
   type ToWorker,
   type WorkerCall,
 } from './protocol.js';
+import { onInterrupt } from './exit-cleanup.js';
+import { removeGuestTree, removeGuestTreeSync } from './guest-tree.js';
 import { type StoredSnapshot, storedSnapshot } from './snapshot-store.js';
 import { startCallWorker, type StartedWorker } from './spawn-worker.js';
 import { reusableInstances, type GuestModule } from './guest-instance.js';
@@ -55,15 +57,27 @@ function workerLimits(limits: HostLimits): ResourceLimits {
   return { maxOldGenerationSizeMb: limits.workerHeapMb, stackSizeMb: 8 };
 }
 
+const NOTHING = new Uint8Array(0);
+
 interface CallRecord {
   id: number;
   root: number;
+  /** The call that chained this one (absent for a top-level call). */
+  parent?: CallRecord;
+  /** Chained calls this one made that have finished and whose output is still held. */
+  held: Set<CallRecord>;
   /** 0 for a top-level call, the caller's depth + 1 for a chained one. */
   depth: number;
+  /** The input is released (emptied) when the call ends: nothing reads it after that. */
   req: Required<Pick<CallRequest, 'user' | 'func' | 'entry'>> & { input: Uint8Array };
   started: number;
-  promise: Promise<CallResult>;
-  resolve(r: CallResult): void;
+  /** Resolves when the call has ended (its result is `result`). */
+  done: Promise<void>;
+  resolve(): void;
+  /**
+   * Set when the call ends. For a chained call only what await can read is kept: its return
+   * code, and its output until that is awaited or the call that chained it ends.
+   */
   result?: CallResult;
   worker?: CallWorker;
   timer?: NodeJS.Timeout;
@@ -97,6 +111,8 @@ interface Ready {
 interface Tree {
   chained: number;
   open: Set<number>;
+  /** Finished chained calls whose output is still held: they count as in flight. */
+  held: number;
   /** The first budget a call of this tree ran into: the top-level call's error names it. */
   budget?: BudgetName;
 }
@@ -127,23 +143,27 @@ export class FaasmHost {
   private spareTmp: string[] = [];
   /** Removals of call /tmp directories still under way (close() waits for them). */
   private cleanups = new Set<Promise<void>>();
+  /** Unregisters what an interrupted process removes for this host (exit-cleanup.ts). */
+  private readonly forgetInterrupt: () => void;
 
   private constructor(
     readonly guest: GuestModule,
-    private readonly opts: Required<Omit<HostOptions, 'limits'>>,
+    private readonly opts: Required<Omit<HostOptions, 'limits' | 'tempDir'>>,
     /** Holds each call's private /tmp while the call runs. */
     private readonly tmpDir: string,
     limits: HostLimits,
     /** A zygote snapshot from disk, and where to save one taken here. */
     stored: StoredSnapshot,
+    state: StateStore,
   ) {
     this.limits = limits;
     this.stored = stored;
     this.snapshot = stored.memory;
-    this.state = new StateStore(
-      { maxKeyBytes: limits.maxStateKeyBytes, maxHostBytes: limits.maxStateBytes },
-      opts.stateDir || undefined,
-    );
+    this.state = state;
+    this.forgetInterrupt = onInterrupt(() => {
+      removeGuestTreeSync(tmpDir);
+      this.state.close();
+    });
   }
 
   static async load(options: HostOptions): Promise<FaasmHost> {
@@ -220,6 +240,18 @@ export class FaasmHost {
       wasi: names('wasi_snapshot_preview1'),
       reuse: reusableInstances(abi),
     };
+    // Before anything is made that a refused state directory would leave behind.
+    const state = new StateStore(
+      { maxKeyBytes: limits.maxStateKeyBytes, maxHostBytes: limits.maxStateBytes },
+      options.stateDir || undefined,
+    );
+    let tmpDir: string;
+    try {
+      tmpDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'faasm-host-tmp-'));
+    } catch (err) {
+      state.close();
+      throw err;
+    }
     const host = new FaasmHost(
       guest,
       {
@@ -235,9 +267,10 @@ export class FaasmHost {
         vm,
         stateDir: options.stateDir ?? '',
       },
-      await mkdtemp(join(tmpdir(), 'faasm-host-tmp-')),
+      tmpDir,
       limits,
       await stored,
+      state,
     );
     if (first) host.warmUp(first);
     return host;
@@ -272,7 +305,8 @@ export class FaasmHost {
   /** Runs one call (and whatever it chains) to the end; never throws for a failing function. */
   call(req: CallRequest): Promise<CallResult> {
     if (this.closed) return Promise.reject(new Error('the FaasmHost is closed'));
-    return this.start(req).promise;
+    const rec = this.start(req);
+    return rec.done.then(() => rec.result!);
   }
 
   /** Terminates every worker; calls still running end as failed. */
@@ -289,17 +323,21 @@ export class FaasmHost {
     this.idle = [];
     this.busy.clear();
     await Promise.all(this.cleanups);
-    await rm(this.tmpDir, { recursive: true, force: true });
+    await removeGuestTree(this.tmpDir);
+    this.state.close();
+    this.forgetInterrupt();
   }
 
   private start(req: CallRequest & { missing?: string }, parent?: CallRecord): CallRecord {
     const root = parent?.root;
     const id = this.nextId++;
-    let resolveFn!: (r: CallResult) => void;
-    const promise = new Promise<CallResult>((r) => (resolveFn = r));
+    let resolveFn!: () => void;
+    const done = new Promise<void>((r) => (resolveFn = r));
     const rec: CallRecord = {
       id,
       root: root ?? id,
+      parent,
+      held: new Set(),
       depth: parent ? parent.depth + 1 : 0,
       req: {
         user: req.user,
@@ -308,11 +346,11 @@ export class FaasmHost {
         input: req.input ?? new Uint8Array(0),
       },
       started: performance.now(),
-      promise,
+      done,
       resolve: resolveFn,
     };
     this.calls.set(id, rec);
-    if (root === undefined) this.trees.set(id, { chained: 0, open: new Set([id]) });
+    if (root === undefined) this.trees.set(id, { chained: 0, open: new Set([id]), held: 0 });
     else this.trees.get(root)?.open.add(id);
     if (req.missing) {
       const why = `there is no Faasm function ${req.missing}: this host runs Python functions, all of them python/${PY_FUNC}`;
@@ -336,9 +374,8 @@ export class FaasmHost {
       return reject(`'${name}' (entry '${entry}') is not a valid function name`);
     }
     if (input.length > this.limits.maxInputBytes) {
-      return reject(
-        `the input of ${input.length} bytes is over the ${this.limits.maxInputBytes}-byte limit`,
-      );
+      const flag = BUDGETS.input.flag;
+      return reject(`the input of ${input.length} bytes is over the ${this.limits.maxInputBytes}-byte limit; raise it with ${flag}`); // prettier-ignore
     }
     const file = join(this.opts.functionsDir, user, func, 'function.py');
     // Synchronous: a ~10 µs stat, where the thread pool's round trip cost each call ~0.2 ms.
@@ -367,7 +404,9 @@ export class FaasmHost {
       env: this.opts.env,
       confFlags: this.opts.confFlags,
       vm: this.opts.vm,
+      maxInputBytes: this.limits.maxInputBytes,
       maxOutputBytes: this.limits.maxOutputBytes,
+      maxStateKeyBytes: this.limits.maxStateKeyBytes,
       maxLogBytes: this.limits.maxLogBytes,
       maxMemoryBytes: this.limits.maxMemoryBytes,
       snapshot: this.opts.snapshot ? this.snapshot : undefined,
@@ -485,7 +524,7 @@ export class FaasmHost {
    * any other is removed. close() waits for it.
    */
   private recycleLater(dir: string, after: Promise<void>): void {
-    const remove = () => rm(dir, { recursive: true, force: true });
+    const remove = () => removeGuestTree(dir);
     const p = after
       .then(async () => {
         const reuse = !this.closed && this.spareTmp.length < MAX_SPARE_TMP;
@@ -650,12 +689,22 @@ export class FaasmHost {
     ) {
       this.snapshotTaking = false;
     }
-    rec.result = result;
+    const tree = this.trees.get(rec.root);
+    rec.req.input = NOTHING;
+    // A chained call's logs and error text are read by no one; its output by an await (see
+    // releaseHeld), its return code by any await.
+    const { id, returnCode, output, ms } = result;
+    rec.result = rec.parent ? { id, returnCode, output, ms, stdout: '', stderr: '' } : result;
     this.locks.releaseAll(rec.id);
     this.cleanup(rec);
-    rec.resolve(result);
+    // Its own unawaited children: no one else knows their ids, so their outputs go.
+    for (const child of rec.held) this.releaseHeld(child, tree);
+    if (rec.parent && !rec.parent.result && tree) {
+      rec.parent.held.add(rec);
+      tree.held++;
+    } else if (rec.parent) this.releaseOutput(rec);
+    rec.resolve();
     // A tree's records are kept while any of its calls runs, so chained calls can be awaited.
-    const tree = this.trees.get(rec.root);
     tree?.open.delete(rec.id);
     // When a top-level call fails, what it chained and left running ends with it.
     if (tree && rec.id === rec.root && result.returnCode !== 0) {
@@ -672,6 +721,17 @@ export class FaasmHost {
     }
   }
 
+  /** Stops holding a finished chained call's output (it was awaited, or its caller ended). */
+  private releaseHeld(rec: CallRecord, tree: Tree | undefined): void {
+    if (rec.parent?.held.delete(rec) && tree) tree.held--;
+    this.releaseOutput(rec);
+  }
+
+  /** A top-level call's output is its caller's: only a chained call's is released. */
+  private releaseOutput(rec: CallRecord): void {
+    if (rec.parent && rec.result) rec.result = { ...rec.result, output: NOTHING };
+  }
+
   private async serve(req: HostRequest): Promise<HostReply> {
     const s = this.state;
     const caller = this.calls.get(req.caller)!;
@@ -685,8 +745,9 @@ export class FaasmHost {
           throw new BudgetExceeded(budget);
         };
         if (caller.depth + 1 > this.limits.maxChainDepth) over('chainDepth');
-        // Open calls of the tree, less the top-level one, are its chained calls in flight.
-        if (tree.open.size - (tree.open.has(caller.root) ? 1 : 0) >= this.limits.maxChainsInFlight) over('chainsInFlight'); // prettier-ignore
+        // Open calls of the tree, less the top-level one, are its chained calls in flight; so
+        // are finished ones whose output the host still holds.
+        if (tree.open.size - (tree.open.has(caller.root) ? 1 : 0) + tree.held >= this.limits.maxChainsInFlight) over('chainsInFlight'); // prettier-ignore
         if (++tree.chained > this.limits.maxChainedCalls) over('chainedCalls');
         return { ok: true, value: this.start(this.chained(caller, req), caller).id };
       }
@@ -694,8 +755,16 @@ export class FaasmHost {
         const target = this.calls.get(req.callId);
         // Faasm answers 1 when it cannot get a call's result (src/wasm/chaining_util.cpp);
         // a call awaiting itself would wait out Faasm's chained-call timeout to get the same.
-        if (!target || req.callId === req.caller) return { ok: true, value: 1 };
-        const r = await target.promise;
+        // Faasm looks the result up by the caller's app id and the call id (ibid., @ 53281098,
+        // awaitChainedCall and awaitChainedCallOutput: getMessageResult(appId, messageId)),
+        // and chained calls share their caller's app: here, its tree. Another tree's call,
+        // another tenant's included, is not found.
+        if (!target || target.root !== caller.root || req.callId === req.caller) {
+          return { ok: true, value: 1 };
+        }
+        await target.done;
+        const r = target.result!;
+        if (req.output) this.releaseHeld(target, this.trees.get(caller.root));
         return { ok: true, value: r.returnCode, data: r.output };
       }
       case 'stateSize':

@@ -41,7 +41,11 @@ export interface WorkerCall {
   confFlags: Record<string, number>;
   /** The Faasm VM whose host calls the guest is offered. */
   vm: VmName;
+  /** Largest input a call may be given: a chained call's is refused before it is copied. */
+  maxInputBytes: number;
   maxOutputBytes: number;
+  /** Largest state value: what a call writes to a key is refused before it is copied. */
+  maxStateKeyBytes: number;
   maxLogBytes: number;
   /** The guest memory cap (already in the module; here to name it when a call hits it). */
   maxMemoryBytes: number;
@@ -93,7 +97,8 @@ export type FromWorker = CallDone | WorkerIdle;
 /** A host call the worker cannot answer alone. `caller` is the calling call's id. */
 export type HostRequest =
   | { op: 'chain'; caller: number; kind: 'py' | 'name'; name: string; input: Uint8Array }
-  | { op: 'await'; caller: number; callId: number }
+  /** `output`: the caller reads the output (which the host then releases), not only the code. */
+  | { op: 'await'; caller: number; callId: number; output: boolean }
   | { op: 'stateSize'; caller: number; key: string }
   | { op: 'stateRead'; caller: number; key: string; len: number }
   | { op: 'stateWrite'; caller: number; key: string; data: Uint8Array }

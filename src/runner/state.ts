@@ -12,7 +12,12 @@
  *
  * With a directory the store is written through to it (one file per key and user), so state
  * outlives the process as it outlives a call in Faasm's state store; otherwise it lives in
- * memory for the host's lifetime. Bytes are budgeted per key and per host.
+ * memory for the host's lifetime. Bytes are budgeted per key and per host, key names and a
+ * file's worth per key included.
+ *
+ * A directory is loaded once and then written through, so two processes sharing it would each
+ * overwrite the other's values: a store holds a lock file there for its lifetime, and a second
+ * store on the same directory (in this process or another live one) is refused with a sentence.
  */
 import {
   accessSync,
@@ -24,8 +29,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pidAlive } from '../layers/lock.js';
 import { UserError } from '../util/errors.js';
-import { join } from 'node:path';
+import { sha256 } from '../util/hash.js';
+import { refusePseudoFileSystem } from '../util/pseudo-fs.js';
+import { quoteName } from './names.js';
 
 export class StateError extends Error {}
 
@@ -38,14 +48,29 @@ export interface StateBudget {
 
 const UNLIMITED: StateBudget = { maxKeyBytes: Infinity, maxHostBytes: Infinity };
 
-/** `user/key` in maps; the key is hex in file names, so any key is a safe file name. */
+/** `user/key` in maps. */
 const id = (user: string, key: string) => `${user}\0${key}`;
-const hex = (key: string) => Buffer.from(key, 'utf8').toString('hex');
+/**
+ * A key's file name: its hex, so any key is a safe name; a key too long for that (a name is at
+ * most 255 bytes) is named by its hash, its name kept beside it in `<hash>.key`.
+ */
+const HEX_NAME_MAX = 200;
+const fileBase = (key: string) => {
+  const hex = Buffer.from(key, 'utf8').toString('hex');
+  return hex.length <= HEX_NAME_MAX ? hex : `h-${sha256(key)}`;
+};
+/** What a key costs the host's budget besides its bytes: its name, and a file's entry. */
+export const keyCost = (key: string) => 512 + Buffer.byteLength(key, 'utf8');
+const LOCK_FILE = '.lock';
+/** State directories held by stores of this process (a lock file names only the process). */
+const heldHere = new Set<string>();
 
 export class StateStore {
   private values = new Map<string, Uint8Array>();
   private appended = new Map<string, Uint8Array[]>();
   private bytes = 0;
+  /** The lock file this store holds in its directory, until close(). */
+  private lock: string | undefined;
 
   constructor(
     private readonly budget: StateBudget = UNLIMITED,
@@ -56,6 +81,7 @@ export class StateStore {
   }
 
   private load(dir: string): void {
+    refusePseudoFileSystem(dir, '--state-dir');
     try {
       mkdirSync(dir, { recursive: true });
       accessSync(dir, constants.W_OK);
@@ -64,46 +90,78 @@ export class StateStore {
         `Cannot keep state in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass a writable --state-dir.`,
       );
     }
+    this.lock = takeLock(dir);
+    try {
+      this.read(dir);
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  private read(dir: string): void {
     for (const user of readdirSync(dir, { withFileTypes: true })) {
       if (!user.isDirectory()) continue; // not the store's: leave it alone
       for (const file of readdirSync(join(dir, user.name))) {
-        const m = /^([0-9a-f]*)\.(value|appended)$/.exec(file);
+        const m = /^([0-9a-f]*|h-[0-9a-f]{64})\.(value|appended)$/.exec(file);
         if (!m) continue;
-        const key = Buffer.from(m[1]!, 'hex').toString('utf8');
+        const key = m[1]!.startsWith('h-')
+          ? readFileSync(join(dir, user.name, `${m[1]}.key`), 'utf8')
+          : Buffer.from(m[1]!, 'hex').toString('utf8');
         const data = new Uint8Array(readFileSync(join(dir, user.name, file)));
         if (m[2] === 'value') this.values.set(id(user.name, key), data);
         else this.appended.set(id(user.name, key), splitRecords(data));
-        this.bytes += data.length;
+        this.bytes += data.length + keyCost(key);
       }
     }
   }
 
+  /** Lets another store use the directory. */
+  close(): void {
+    if (!this.lock) return;
+    releaseLock(this.lock);
+    this.lock = undefined;
+  }
+
   private persist(user: string, key: string, kind: 'value' | 'appended'): void {
     if (!this.dir) return;
-    const dir = join(this.dir, user);
-    const file = join(dir, `${hex(key)}.${kind}`);
+    try {
+      this.persistTo(user, key, kind);
+    } catch (err) {
+      // The guest sees one sentence, never the host's path.
+      const code = (err as NodeJS.ErrnoException).code ?? 'an error';
+      throw new StateError(`state '${quoteName(key)}' could not be saved (${code})`);
+    }
+  }
+
+  private persistTo(user: string, key: string, kind: 'value' | 'appended'): void {
+    const dir = join(this.dir!, user);
+    const base = join(dir, fileBase(key));
     const data =
       kind === 'value'
         ? this.values.get(id(user, key))
         : joinRecords(this.appended.get(id(user, key)));
+    const hashed = fileBase(key).startsWith('h-');
     if (!data) {
-      rmSync(file, { force: true });
+      rmSync(`${base}.${kind}`, { force: true });
+      if (hashed && !this.values.has(id(user, key))) rmSync(`${base}.key`, { force: true });
       return;
     }
     mkdirSync(dir, { recursive: true });
-    writeFileSync(`${file}.tmp`, data);
-    renameSync(`${file}.tmp`, file);
+    if (hashed) writeFileSync(`${base}.key`, key);
+    writeFileSync(`${base}.${kind}.tmp`, data);
+    renameSync(`${base}.${kind}.tmp`, `${base}.${kind}`);
   }
 
   private reserve(key: string, more: number, keyTotal: number): void {
     if (keyTotal > this.budget.maxKeyBytes) {
       throw new StateError(
-        `state '${key}' would hold ${keyTotal} bytes, over the ${this.budget.maxKeyBytes}-byte limit per key`,
+        `state '${quoteName(key)}' would hold ${keyTotal} bytes, over the ${this.budget.maxKeyBytes}-byte limit per key`,
       );
     }
     if (this.bytes + more > this.budget.maxHostBytes) {
       throw new StateError(
-        `state '${key}' needs ${more} more bytes; the host's state is at ${this.bytes} of its ${this.budget.maxHostBytes}-byte limit`,
+        `state '${quoteName(key)}' needs ${more} more bytes; the host's state is at ${this.bytes} of its ${this.budget.maxHostBytes}-byte limit`,
       );
     }
     this.bytes += more;
@@ -133,10 +191,10 @@ export class StateStore {
     if (cur) return cur;
     if (!Number.isInteger(size) || size <= 0) {
       throw new StateError(
-        `state '${key}' does not exist, and a key needs a size to be created (write it first)`,
+        `state '${quoteName(key)}' does not exist, and a key needs a size to be created (write it first)`,
       );
     }
-    this.reserve(key, size, size);
+    this.reserve(key, size + keyCost(key), size);
     const fresh = new Uint8Array(size);
     this.values.set(id(user, key), fresh);
     this.persist(user, key, 'value');
@@ -160,7 +218,7 @@ export class StateStore {
   private checkRange(key: string, size: number, offset: number, len: number): void {
     if (!Number.isInteger(offset) || offset < 0 || len < 0 || offset + len > size) {
       throw new StateError(
-        `state '${key}': offset ${offset} + length ${len} is outside the key's ${size} bytes`,
+        `state '${quoteName(key)}': offset ${offset} + length ${len} is outside the key's ${size} bytes`,
       );
     }
   }
@@ -191,7 +249,7 @@ export class StateStore {
   append(user: string, key: string, data: Uint8Array): void {
     const list = this.appended.get(id(user, key)) ?? [];
     const total = list.reduce((n, p) => n + p.length, 0) + data.length;
-    this.reserve(key, data.length, total);
+    this.reserve(key, data.length + (list.length ? 0 : keyCost(key)), total);
     list.push(data.slice());
     this.appended.set(id(user, key), list);
     this.persist(user, key, 'appended');
@@ -202,7 +260,7 @@ export class StateStore {
     const list = this.appended.get(id(user, key)) ?? [];
     if (nElems > list.length) {
       throw new StateError(
-        `state '${key}': asked for ${nElems} appended elements, there are ${list.length}`,
+        `state '${quoteName(key)}': asked for ${nElems} appended elements, there are ${list.length}`,
       );
     }
     return joinRecords(list.slice(0, nElems), false)!;
@@ -211,10 +269,48 @@ export class StateStore {
   clearAppended(user: string, key: string): void {
     const list = this.appended.get(id(user, key));
     if (!list) return;
-    this.bytes -= list.reduce((n, p) => n + p.length, 0);
+    this.bytes -= list.reduce((n, p) => n + p.length, 0) + keyCost(key);
     this.appended.delete(id(user, key));
     this.persist(user, key, 'appended');
   }
+}
+
+/**
+ * Takes the directory's lock file for this process, or throws one sentence naming the process
+ * that holds it. A lock left by a process that is gone is taken over.
+ */
+function takeLock(dir: string): string {
+  const file = join(dir, LOCK_FILE);
+  const me = `${hostname()} ${process.pid}\n`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, me, { flag: 'wx' });
+      heldHere.add(resolve(file));
+      return file;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new UserError(
+          `Cannot lock the state directory ${dir} (${(err as NodeJS.ErrnoException).code}); pass a writable --state-dir.`,
+        );
+      }
+    }
+    const [host, pidText] = readFileSync(file, 'utf8').trim().split(' ');
+    const pid = Number(pidText);
+    const gone =
+      host === hostname() && pid > 0 && (pid === process.pid ? !heldHere.has(resolve(file)) : !pidAlive(pid)); // prettier-ignore
+    if (!gone || attempt > 0) {
+      const who = pid === process.pid ? 'another host in this process' : `process ${pidText ?? '?'} on ${host || 'an unknown host'}`; // prettier-ignore
+      throw new UserError(
+        `The state directory ${dir} is in use by ${who}; two processes writing one state directory lose each other's writes, so wait for it to finish or pass another --state-dir.`,
+      );
+    }
+    rmSync(file, { force: true });
+  }
+}
+
+function releaseLock(file: string): void {
+  heldHere.delete(resolve(file));
+  rmSync(file, { force: true });
 }
 
 /** Appended elements on disk: each a 4-byte little-endian length, then its bytes. */
@@ -246,7 +342,7 @@ type LockMode = 'read' | 'write';
 interface KeyLock {
   readers: Map<number, number>;
   writer?: { owner: number; depth: number };
-  queue: { owner: number; mode: LockMode; grant: () => void }[];
+  queue: { owner: number; mode: LockMode; grant: () => void; cancel: () => void }[];
 }
 
 /**
@@ -285,7 +381,14 @@ export class StateLocks {
       this.take(l, owner, mode);
       return Promise.resolve();
     }
-    return new Promise((resolve) => l.queue.push({ owner, mode, grant: resolve }));
+    return new Promise((resolve, reject) =>
+      l.queue.push({
+        owner,
+        mode,
+        grant: resolve,
+        cancel: () => reject(new Error('the call ended while it waited for the lock')),
+      }),
+    );
   }
 
   unlock(key: string, owner: number, mode: LockMode): void {
@@ -301,11 +404,15 @@ export class StateLocks {
     this.drain(key, l);
   }
 
-  /** Drops every lock `owner` holds or waits for. */
+  /**
+   * Drops every lock `owner` holds or waits for; its waits end (rejected), so nothing of a call
+   * that ended (a timeout) stays behind in the host.
+   */
   releaseAll(owner: number): void {
     for (const [key, l] of this.locks) {
       l.readers.delete(owner);
       if (l.writer?.owner === owner) l.writer = undefined;
+      for (const q of l.queue) if (q.owner === owner) q.cancel();
       l.queue = l.queue.filter((q) => q.owner !== owner);
       this.drain(key, l);
     }

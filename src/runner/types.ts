@@ -98,6 +98,8 @@ export interface HostOptions {
   vm?: VmName;
   /** Keep state in this directory, so it outlives the host (default: in memory). */
   stateDir?: string;
+  /** Where the host makes the calls' private /tmp directories (default: the OS's temp dir). */
+  tempDir?: string;
   /**
    * Run `_faasm_zygote` once, keep the linear memory it leaves, and start later calls from that
    * snapshot, like Faasm does. Off: every call runs the zygote itself.

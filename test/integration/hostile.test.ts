@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stageFunctionDir } from '../../src/runner/functions.js';
+import { stageFunction, stageFunctionDir } from '../../src/runner/functions.js';
 import { FaasmHost } from '../../src/runner/host.js';
 import { ExitCode, type CallResult } from '../../src/runner/types.js';
 import { exec } from '../../src/util/exec.js';
@@ -19,6 +20,7 @@ let WASM = process.env.FAASM_PYTHON_FUNC_WASM;
 let ROOT = process.env.FAASM_PYTHON_RUNTIME_ROOT;
 const MiB = 1024 * 1024;
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+const HOSTILE = join(process.cwd(), 'test', 'fixtures', 'hostile');
 
 let host: FaasmHost;
 let functions: string;
@@ -37,6 +39,8 @@ beforeAll(async () => {
   functions = await mkdtemp(join(tmpdir(), 'faasm-hostile-'));
   await stageFunctionDir(join(process.cwd(), 'test', 'fixtures', 'hostile'), functions, 'hostile');
   await stageFunctionDir(join(process.cwd(), 'test', 'fixtures', 'pyfuncs'), functions, 'faults');
+  // Another tenant of the same host (rule 6).
+  await stageFunction(join(HOSTILE, 'secret_keeper.py'), functions, 'tenant_b', 'secret_keeper');
   host = await FaasmHost.load({
     wasmPath: WASM!,
     runtimeRoot: ROOT!,
@@ -262,18 +266,18 @@ describe('the host after all that', () => {
   });
 });
 
-describe('faasm-python run', () => {
-  const cli = (args: string[]) =>
-    exec(process.execPath, ['bin/faasm-python.js', 'run', ...args], {
-      env: { FAASM_PYTHON_FUNC_WASM: WASM, FAASM_PYTHON_RUNTIME_ROOT: ROOT },
-    }).then(
-      (r) => ({ code: 0, stderr: r.stderr }),
-      (err: unknown) => {
-        if (!(err instanceof ExecError)) throw err;
-        return { code: err.exitCode, stderr: err.tail.join('\n') };
-      },
-    );
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  exec(process.execPath, ['bin/faasm-python.js', 'run', ...args], {
+    env: { FAASM_PYTHON_FUNC_WASM: WASM, FAASM_PYTHON_RUNTIME_ROOT: ROOT, ...env },
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (err: unknown) => {
+      if (!(err instanceof ExecError)) throw err;
+      return { code: err.exitCode, stdout: '', stderr: err.tail.join('\n') };
+    },
+  );
 
+describe('faasm-python run', () => {
   test('a timed-out call ends the process (no worker keeps it alive)', async () => {
     const r = await cli([join('test', 'fixtures', 'hostile', 'sleep_forever.py'), '--timeout', '1']); // prettier-ignore
     expect(r.code).toBe(ExitCode.timeout);
@@ -287,4 +291,122 @@ describe('faasm-python run', () => {
       /^error: --tmp-mb takes a number of MiB from 0 to 1048576, not '1e9'\.$/m,
     );
   });
+});
+
+// The second round (issue 23): what the first round did not try. Each test failed on the host
+// before that issue's changes. Rule 7 (careful clients) is test/unit/faasm/http.test.ts.
+describe('second round: accounting, host-side work and shared state', () => {
+  test('rule 1: a chained input over the input budget is refused before it is copied', async () => {
+    const before = process.memoryUsage().rss;
+    const r = await call('chain_big_input');
+    expect(r.returnCode).toBe(ExitCode.trap);
+    expect(r.error).toBe('it went over its input budget of 16 MiB; raise it with --input-mb');
+    // Ten 64 MiB inputs copied into the host would show here; refused in the worker, none is.
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * MiB);
+    await hostAlive();
+  });
+
+  test('rule 1: chained outputs are held only until read; left unread they count as in flight', async () => {
+    const r = await call('chain_unread_outputs');
+    expect(r.stdout).toContain('twenty outputs read and released');
+    expect(r.stdout).not.toContain('twenty outputs left unread');
+    expect(r.returnCode).not.toBe(0);
+    expect(r.error).toMatch(
+      /^it went over its chained calls in flight budget of 6; raise it with --chains-in-flight/,
+    );
+    await hostAlive();
+  });
+
+  test('rule 2: hard links, self-renames, linked symlinks, truncation and sparse writes keep /tmp accounting exact', async () => {
+    refusedAll(await call('alias_accounting'));
+    await hostAlive();
+  });
+
+  test('rule 3: a tree deeper than PATH_MAX is removed after the call, and nothing is left on SIGTERM', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'faasm-hostile-tmpdir-'));
+    // What the host left (tsx, which runs the CLI, keeps its cache there too).
+    const debris = () => readdirSync(tmp).filter((n) => !n.startsWith('tsx-'));
+    try {
+      const r = await cli([join(HOSTILE, 'deep_tree.py')], { TMPDIR: tmp });
+      expect(r.stderr).toMatch(/built a tree \d+ bytes deep/);
+      expect(r.code).toBe(0);
+      expect(debris()).toEqual([]);
+
+      const child = spawn(process.execPath, ['bin/faasm-python.js', 'run', join(HOSTILE, 'sleep_forever.py')], {
+        env: { ...process.env, TMPDIR: tmp, FAASM_PYTHON_FUNC_WASM: WASM, FAASM_PYTHON_RUNTIME_ROOT: ROOT },
+        stdio: 'ignore',
+      }); // prettier-ignore
+      const exited = new Promise<NodeJS.Signals | null>((r) =>
+        child.on('exit', (_c, sig) => r(sig)),
+      );
+      // Until the host has made its temp directory and the call is running.
+      for (let i = 0; i < 600 && !readdirSync(tmp).some((n) => n.startsWith('faasm-host-tmp-')); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      } // prettier-ignore
+      await new Promise((r) => setTimeout(r, 2000));
+      child.kill('SIGTERM');
+      expect(await exited).toBe('SIGTERM');
+      expect(debris()).toEqual([]);
+    } finally {
+      await removeTree(tmp);
+    }
+  }, 300_000);
+
+  test('rule 4: a damaged stored snapshot is found by its hash and not used', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faasm-hostile-snap-'));
+    const load = () =>
+      FaasmHost.load({ wasmPath: WASM!, runtimeRoot: ROOT!, functionsDir: functions, snapshotDir: dir }); // prettier-ignore
+    try {
+      let h = await load();
+      expect((await h.call({ user: 'hostile', func: 'victim' })).returnCode).toBe(0);
+      await h.close();
+      const mem = readdirSync(dir).filter((n) => n.endsWith('.mem'));
+      expect(mem).toHaveLength(1);
+      // 2 MiB overwritten in the middle of the stored memory, its size unchanged.
+      const fd = await open(join(dir, mem[0]!), 'r+');
+      const size = (await fd.stat()).size;
+      await fd.write(Buffer.alloc(2 * MiB, 0xa5), 0, 2 * MiB, Math.floor(size / 2));
+      await fd.close();
+      h = await load();
+      try {
+        for (let i = 0; i < 2; i++) {
+          const r = await h.call({ user: 'hostile', func: 'victim' });
+          expect(r.error).toBeUndefined();
+          expect(text(r.output)).toBe('victim ok');
+        }
+      } finally {
+        await h.close();
+      }
+    } finally {
+      await removeTree(dir);
+    }
+  }, 300_000);
+
+  test('rule 5: two processes on one --state-dir lose no write: the second is refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faasm-hostile-state-'));
+    try {
+      const counter = join(HOSTILE, 'state_counter.py');
+      const runs = await Promise.all([0, 1].map(() => cli([counter, '--state-dir', dir])));
+      const ok = runs.filter((r) => r.code === 0).length;
+      for (const r of runs.filter((x) => x.code !== 0)) {
+        expect(r.stderr).toMatch(
+          /^error: The state directory .* is in use by process \d+ on .*; two processes writing one state directory lose each other's writes, so wait for it to finish or pass another --state-dir\.$/m,
+        );
+      }
+      expect(ok).toBeGreaterThanOrEqual(1);
+      const read = await cli([counter, '--state-dir', dir, '--input', 'read']);
+      expect(read.code).toBe(0);
+      expect(read.stdout).toBe(String(20 * ok));
+    } finally {
+      await removeTree(dir);
+    }
+  }, 300_000);
+
+  test("rule 6: a call cannot await another tenant's call", async () => {
+    const secret = host.call({ user: 'tenant_b', func: 'secret_keeper' });
+    const r = await call('await_other_tenant');
+    expect(r.returnCode).toBe(0);
+    expect(text(r.output)).not.toContain('secret');
+    expect(text((await secret).output)).toBe("the other tenant's secret");
+  }, 120_000);
 });

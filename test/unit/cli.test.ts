@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import { recordFiles } from '../../src/layers/manifest.js';
+import { SnapshotStore } from '../../src/runner/snapshot-store.js';
 
 let out: string[];
 let err: string[];
@@ -118,9 +120,79 @@ describe('faasm-python CLI', () => {
     });
     out = [];
     expect(await main(['cache', 'prune', '--all', '--cache-dir', dir])).toBe(0);
-    expect(out.at(-1)).toBe('removed 1 layers (5 B) and 2 leftovers of killed builds');
+    expect(out.at(-1)).toBe('removed 1 layers, 0 snapshots (5 B) and 2 leftovers of killed builds');
     expect(await readdir(join(dir, 'layers', 'zlib'))).toEqual([`${'b'.repeat(64)}.lock`]);
     expect(await readdir(join(dir, 'work'))).toEqual(['zlib-bbbbbbbbbbbb']);
+  });
+
+  test('cache verify hashes zygote snapshots; prune removes damaged ones and those of a gone root', async () => {
+    const store = new SnapshotStore(join(dir, 'snapshots'));
+    const [good, bad, orphan] = ['b', 'c', 'd'].map((c) => c.repeat(64)) as [string, string, string]; // prettier-ignore
+    const page = () => new SharedArrayBuffer(65536);
+    await store.save(good, page(), dir);
+    await store.save(bad, page(), dir);
+    await store.save(orphan, page(), join(dir, 'no-such-root'));
+    await writeFile(join(dir, 'snapshots', `${bad}.mem`), new Uint8Array(65536).fill(1));
+    expect(await main(['cache', 'verify', '--cache-dir', dir])).toBe(1);
+    expect(out).toContain(`damaged  snapshot   cccccccccccc: its content does not match its recorded hash. Removed; the next run takes it again.`); // prettier-ignore
+    expect(out.at(-1)).toBe('3 snapshots verified, 1 damaged');
+    out = [];
+    expect(await main(['cache', 'prune', '--cache-dir', dir])).toBe(0);
+    expect(out.at(-1)).toMatch(/^removed 0 layers, 1 snapshots \(64\.0 KiB\)/);
+    expect((await store.list()).map((e) => e.key)).toEqual([good]);
+  });
+
+  test('run and invoke refuse an input file that is a FIFO, a device or too big, unread', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const huge = join(dir, 'huge');
+    execFileSync('truncate', ['-s', '1G', huge]);
+    const cases: [string[], string][] = [
+      [['run', 'x.py', '--input-file', fifo], `error: the input file ${fifo} is a FIFO; pass a regular file.`], // prettier-ignore
+      [['run', 'x.py', '--input-file', '/dev/zero'], 'error: the input file /dev/zero is a device; pass a regular file.'], // prettier-ignore
+      [['run', 'x.py', '--input-file', huge], `error: the input file ${huge} is 1073741824 bytes, over the 16777216-byte limit; raise it with --input-mb.`], // prettier-ignore
+      [['run', 'x.py', '--input-file', huge, '--input-mb', '1'], `error: the input file ${huge} is 1073741824 bytes, over the 1048576-byte limit; raise it with --input-mb.`], // prettier-ignore
+      [['invoke', 'u/f', '--input-file', fifo], `error: the input file ${fifo} is a FIFO; pass a regular file.`], // prettier-ignore
+      [['upload', fifo.replace(/fifo$/, 'f.py'), '--local', dir], `error: the function file ${join(dir, 'f.py')} is a FIFO; pass a regular file.`], // prettier-ignore
+    ];
+    execFileSync('mkfifo', [join(dir, 'f.py')]);
+    for (const [args, message] of cases) {
+      err = [];
+      expect(await main(args)).toBe(1);
+      expect(err).toEqual([message]);
+    }
+  }, 20_000);
+
+  test('upload --local on a pseudo file system is refused before anything is written', async () => {
+    const file = join(dir, 'f.py');
+    await writeFile(file, 'def faasm_main():\n    return 0\n');
+    expect(await main(['upload', file, '--local', '/proc/self/faasm'])).toBe(1);
+    expect(err).toEqual([
+      "error: /proc/self/faasm is on the kernel's proc file system, which holds no files; pass a directory on a real disk as --local.",
+    ]);
+  });
+
+  test('run --help lists every budget a call has, with its default', async () => {
+    expect(await main(['run', '--help'])).toBe(0);
+    const help = out.join('\n');
+    for (const flag of [
+      '--memory-mb',
+      '--timeout',
+      '--input-mb',
+      '--output-mb',
+      '--log-mb',
+      '--tmp-mb',
+      '--chain-depth',
+      '--chains-in-flight',
+      '--chained-calls',
+      '--max-state-key-bytes',
+      '--max-state-bytes',
+    ]) {
+      // prettier-ignore
+      expect(help).toContain(flag);
+    }
+    expect(help).toMatch(/--input-mb MIB +input per call \(default 16 MiB\)/);
+    expect(help).toContain('a finished one counts until its output is awaited or its caller ends');
   });
 
   test('modules list --json is every recipe, as JSON on stdout', async () => {

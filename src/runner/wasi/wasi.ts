@@ -246,7 +246,8 @@ export class Wasi {
     const st = node.stat;
     if (!st || node.mount.budget === undefined) return () => {};
     let bytes = st.isDirectory() ? DIR_COST : ENTRY_COST;
-    if (st.isSymbolicLink()) bytes += Number(st.size);
+    // A link's target, like a file's bytes, goes with its last name (a symlink can be hard-linked).
+    if (st.isSymbolicLink() && st.nlink === 1n) bytes += Number(st.size);
     else if (st.isFile() && st.nlink === 1n) {
       const open = this.fds.openOn(st.dev, st.ino);
       if (open.length) open.forEach((f) => (f.orphan = true));
@@ -682,7 +683,9 @@ export class Wasi {
         this.writable(from);
         this.writable(to);
         if (from.mount !== to.mount) fail(Errno.XDEV);
-        const release = exists(to) && from.host !== to.host ? this.releaseEntry(to) : () => {};
+        // Two names of one file: rename does nothing (POSIX), so nothing is given back.
+        if (from.stat && to.stat && from.stat.ino === to.stat.ino && from.stat.dev === to.stat.dev) return; // prettier-ignore
+        const release = exists(to) ? this.releaseEntry(to) : () => {};
         fs.renameSync(from.host!, to.host!);
         release();
       },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaasmHost } from '../../../src/runner/host.js';
@@ -170,7 +170,9 @@ describe('FaasmHost on a stand-in entrypoint', () => {
   maybe('refuses input and output over the limits, and missing functions', async () => {
     const big = await host.call({ user: 'demo', func: 'echo', input: new Uint8Array(2048) });
     expect(big.returnCode).toBe(ExitCode.rejected);
-    expect(big.error).toBe('demo/echo: the input of 2048 bytes is over the 1024-byte limit');
+    expect(big.error).toBe(
+      'demo/echo: the input of 2048 bytes is over the 1024-byte limit; raise it with --input-mb',
+    );
     const out = await host.call({ user: 'demo', func: 'bigout' });
     expect(out.returnCode).toBe(ExitCode.trap);
     expect(out.error).toBe('it went over its output budget of 0.5 MiB; raise it with --output-mb');
@@ -295,11 +297,21 @@ describe('FaasmHost instances made ahead of their calls', () => {
       };
       try {
         const first = await stampOf({ ...opts, snapshotDir: dir });
-        expect(await readdir(dir)).toHaveLength(1);
+        expect((await readdir(dir)).filter((n) => n.endsWith('.mem'))).toHaveLength(1);
         // The zygote stamps the memory with the time it ran: the same stamp, so it did not run again.
         expect(await stampOf({ ...opts, snapshotDir: dir })).toBe(first);
         // Another environment is another zygote.
         expect(await stampOf({ ...opts, snapshotDir: dir, env: { X: '1' } })).not.toBe(first);
+        // A damaged snapshot (same size, zeroed) is found by its hash and taken again.
+        const mem = (await readdir(dir)).filter((n) => n.endsWith('.mem'));
+        for (const n of mem) {
+          const size = (await stat(join(dir, n))).size;
+          await truncate(join(dir, n), 0);
+          await truncate(join(dir, n), size);
+        }
+        const again = await stampOf({ ...opts, snapshotDir: dir });
+        expect(again).toMatch(/^hello demo\/hello stamp=\d+ preload=0$/);
+        expect(again).not.toBe(first);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

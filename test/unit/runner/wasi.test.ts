@@ -323,6 +323,44 @@ describe('/tmp', () => {
     expect(made - 1).toBe(BUDGET / DIR_COST);
   });
 
+  test('aliases give nothing back twice: renames between two names of a file, a linked symlink', () => {
+    const chunk = g.str('c'.repeat(4096));
+    const iov = g.alloc(8);
+    g.view.setUint32(iov, chunk[0], true);
+    g.view.setUint32(iov + 4, chunk[1], true);
+    const out = g.alloc(4);
+    /** Bytes that fit in /tmp now. */
+    const room = () => {
+      const [, fd] = g.open('tmp/probe', OFlags.CREAT, WRITE);
+      let total = 0;
+      while (g.fns.fd_write!(fd, iov, 1, out) === 0) total += g.view.getUint32(out, true);
+      g.fns.fd_close!(fd);
+      g.path('path_unlink_file', 'tmp/probe');
+      return total;
+    };
+    const [, ballast] = g.open('tmp/ballast', OFlags.CREAT, WRITE);
+    g.write(ballast, 'b'.repeat(BUDGET / 2));
+    const before = room();
+    const [a, an] = g.str('tmp/a');
+    const [b, bn] = g.str('tmp/b');
+    g.fns.fd_close!(g.open('tmp/a', OFlags.CREAT, WRITE)[1]);
+    expect(g.fns.path_link!(3, 0, a, an, 3, b, bn)).toBe(0);
+    // POSIX: renaming one name of a file onto another of the same file does nothing.
+    for (let i = 0; i < 20; i++) expect(g.fns.path_rename!(3, a, an, 3, b, bn)).toBe(0);
+    expect(lstatSync(join(tmp, 'a')).nlink).toBe(2);
+    g.path('path_unlink_file', 'tmp/a');
+    g.path('path_unlink_file', 'tmp/b');
+    // A symlink's target is stored once, however many names the link has.
+    const [t, tn] = g.str('t'.repeat(2000));
+    const [l, ln] = g.str('tmp/l');
+    expect(g.fns.path_symlink!(t, tn, 3, l, ln)).toBe(0);
+    for (let i = 0; i < 5; i++) expect(g.fns.path_link!(3, 0, l, ln, 3, ...g.str(`tmp/l${i}`))).toBe(0); // prettier-ignore
+    expect(lstatSync(join(tmp, 'l0')).isSymbolicLink()).toBe(true);
+    for (let i = 0; i < 5; i++) g.path('path_unlink_file', `tmp/l${i}`);
+    g.path('path_unlink_file', 'tmp/l');
+    expect(room()).toBe(before);
+  });
+
   test('rename and link stay within one mount', () => {
     const [, fd] = g.open('tmp/a', OFlags.CREAT, WRITE);
     g.fns.fd_close!(fd);
