@@ -24,9 +24,13 @@ async function sweepWork(workDir: string): Promise<number> {
   return removed;
 }
 
+/** The width of the name column: the longest name (module layers are module-<name>). */
+const nameWidth = (entries: readonly StoredEntry[]) =>
+  Math.max(10, ...entries.map((e) => e.name.length));
+
 /** One line per entry: name, key, size and last use, or what is wrong with it. */
-function entryLine(e: StoredEntry): string {
-  const head = `${e.name.padEnd(10)} ${shortKey(e.key)}`;
+function entryLine(e: StoredEntry, width: number): string {
+  const head = `${e.name.padEnd(width)} ${shortKey(e.key)}`;
   if (e.problem !== undefined) return `${head}    damaged: ${e.problem}`;
   const used = e.lastUsed.toISOString().slice(0, 16).replace('T', ' ');
   return `${head} ${formatBytes(e.meta.size).padStart(10)}  ${used}`;
@@ -34,16 +38,19 @@ function entryLine(e: StoredEntry): string {
 
 /** `cache verify [LAYER...]`: hashes every file; damaged entries are removed so they get rebuilt. */
 async function verify(store: LocalStore, names: string[]): Promise<number> {
-  const known = pipeline.map((l) => l.name);
+  // The pipeline's layers, and whatever else the store holds (each module's layer).
+  const stored = await store.list('full');
+  const known = [...new Set([...pipeline.map((l) => l.name), ...stored.map((e) => e.name)])];
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) {
     throw new UserError(`Unknown layer '${unknown[0]}'; the layers are: ${known.join(', ')}.`);
   }
-  const entries = (await store.list('full')).filter((e) => !names.length || names.includes(e.name));
+  const entries = stored.filter((e) => !names.length || names.includes(e.name));
+  const width = nameWidth(entries);
   let damaged = 0;
   for (const e of entries) {
     if (e.problem === undefined) {
-      console.log(`ok       ${e.name.padEnd(10)} ${shortKey(e.key)}`);
+      console.log(`ok       ${e.name.padEnd(width)} ${shortKey(e.key)}`);
       continue;
     }
     damaged++;
@@ -111,7 +118,7 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
       let total = 0;
       for (const e of entries) {
         total += e.meta?.size ?? 0;
-        console.log(entryLine(e));
+        console.log(entryLine(e, nameWidth(entries)));
       }
       const damaged = entries.filter((e) => e.problem !== undefined).length;
       const note = damaged ? ` (${damaged} damaged: the next build rebuilds them)` : '';

@@ -1,10 +1,10 @@
-import { mkdir, readFile, rm, utimes } from 'node:fs/promises';
+import { mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
-import { sha256 } from '../util/hash.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
+import { codeEntries, codeInputs, codeRoot, importGraphs } from './code-inputs.js';
 import { layerKey, shortKey } from './key.js';
 import { LocalStore, damageReport } from './local-store.js';
 import { filesSize, recordFiles } from './manifest.js';
@@ -21,6 +21,8 @@ import type {
 
 export interface PlannedLayer {
   layer: Layer;
+  /** Its dependencies in this build: the declared ones and those it expanded to. */
+  deps: readonly string[];
   key: string;
   depKeys: Record<string, string>;
   inputs: unknown;
@@ -45,28 +47,45 @@ export function selectLayers(all: readonly Layer[], targets: readonly string[] =
   return all.filter((l) => wanted.has(l.name));
 }
 
-async function hashImplementation(repoRoot: string, files: readonly string[]) {
-  const hashes: Record<string, string> = {};
-  for (const f of files) hashes[f] = sha256(await readFile(join(repoRoot, f)));
-  return hashes;
+/**
+ * The selected layers with the ones they expand to (each module's layer, before the modules
+ * layer), each with every dependency it has in this build.
+ */
+async function expandLayers(layers: readonly Layer[], opts: BuildOptions) {
+  const out: { layer: Layer; deps: string[] }[] = [];
+  const seen = new Set<string>();
+  const add = async (layer: Layer): Promise<void> => {
+    if (seen.has(layer.name)) return;
+    seen.add(layer.name);
+    const extra = layer.expand ? await layer.expand({ opts }) : [];
+    for (const e of extra) await add(e);
+    out.push({ layer, deps: [...layer.deps, ...extra.map((e) => e.name)] });
+  };
+  for (const layer of layers) await add(layer);
+  return out;
 }
 
 /** Computes every selected layer's key without building anything. */
 export async function planLayers(layers: readonly Layer[], opts: BuildOptions) {
   const keys = new Map<string, string>();
   const plan: PlannedLayer[] = [];
-  for (const layer of layers) {
+  const expanded = await expandLayers(layers, opts);
+  // One esbuild run finds the code of every layer of the plan.
+  const root = codeRoot();
+  importGraphs(root, expanded.flatMap(({ layer }) => codeEntries(layer)));
+  const hashes = new Map<string, Promise<string>>();
+  for (const { layer, deps } of expanded) {
     const depKeys: Record<string, string> = {};
-    for (const dep of layer.deps) {
+    for (const dep of deps) {
       const k = keys.get(dep);
       if (!k) throw new Error(`Layer '${layer.name}' needs '${dep}', which must come before it.`);
       depKeys[dep] = k;
     }
     const inputs = await layer.inputs({ opts });
-    const code = await hashImplementation(opts.repoRoot, layer.implementation ?? []);
+    const code = await codeInputs(layer, hashes, root);
     const key = layerKey(layer.name, { inputs, code } as Json, depKeys);
     keys.set(layer.name, key);
-    plan.push({ layer, key, depKeys, inputs });
+    plan.push({ layer, deps, key, depKeys, inputs });
   }
   return plan;
 }
@@ -91,7 +110,7 @@ export async function runLayers(
   const results = new Map<string, LayerResult>();
   const plan = await planLayers(layers, opts);
   // Layers that do not depend on each other build at once, as many as there are make jobs.
-  const nodes = plan.map((p) => ({ name: p.layer.name, deps: p.layer.deps, planned: p }));
+  const nodes = plan.map((p) => ({ name: p.layer.name, deps: p.deps, planned: p }));
   await runGraph(nodes, Math.max(1, opts.jobs), async ({ planned }) => {
     const result = await runOne(planned, store, results, plan, opts, run);
     results.set(result.name, result);
@@ -102,7 +121,7 @@ export async function runLayers(
 }
 
 async function runOne(
-  { layer, key, depKeys, inputs }: PlannedLayer,
+  { layer, deps, key, depKeys, inputs }: PlannedLayer,
   store: LocalStore,
   results: Map<string, LayerResult>,
   plan: readonly PlannedLayer[],
@@ -156,7 +175,7 @@ async function runOne(
         reporter.warn(`${report} Building it instead.`);
       }
     }
-    await build(layer, key, depKeys, inputs, store, results, plan, opts, log);
+    await build(layer, deps, key, depKeys, inputs, store, results, plan, opts, log);
     if (remote) await remote.save(cacheKey, store.entryDir(layer.name, key));
     return finish('built');
   } finally {
@@ -166,6 +185,7 @@ async function runOne(
 
 async function build(
   layer: Layer,
+  deps: readonly string[],
   key: string,
   depKeys: Record<string, string>,
   inputs: unknown,
@@ -190,7 +210,7 @@ async function build(
     opts,
     dep(name) {
       const r = results.get(name);
-      if (!r || !layer.deps.includes(name)) {
+      if (!r || !deps.includes(name)) {
         throw new Error(`Layer '${layer.name}' did not declare a dependency on '${name}'.`);
       }
       return r.dir;

@@ -43,13 +43,8 @@ export const suiteLayer: Layer = {
   name: 'modules-suite',
   description: "python-suite.wasm: the modules' extensions and their test-only ones, built in",
   deps: ['toolchain', 'wasm', 'modules'],
-  implementation: [
-    'src/modules/suite-layer.ts',
-    'src/modules/link.ts',
-    'src/cpython/link.ts',
-    'src/cpython/cxa_throw.c',
-    'src/toolchain/flags.ts',
-  ],
+  source: 'src/modules/suite-layer.ts',
+  data: ['src/cpython/cxa_throw.c'],
   inputs: () => Promise.resolve({}),
   build,
 };

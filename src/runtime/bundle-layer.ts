@@ -14,7 +14,7 @@ export const bundleLayer: Layer = {
   name: 'bundle',
   description: 'the release bundle: tarballs, py_func.wasm, manifest, checksums',
   deps: ['wasm', 'modules', 'func', 'root'],
-  implementation: ['src/runtime/bundle-layer.ts', 'src/release/bundle.ts'],
+  source: 'src/runtime/bundle-layer.ts',
   async inputs({ opts }) {
     return { version: await readVersion(opts.repoRoot) };
   },

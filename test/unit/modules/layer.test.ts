@@ -28,8 +28,12 @@ async function repoCopy(name: string): Promise<string> {
   return repo;
 }
 
-const inputsKey = async (repoRoot: string, experimental = false) =>
-  hashJson(await modulesLayer.inputs({ opts: { ...testOptions(dir), repoRoot, experimental } }));
+/** The inputs of the modules layer and of each module's layer it expands to. */
+async function inputsKey(repoRoot: string, experimental = false) {
+  const ctx = { opts: { ...testOptions(dir), repoRoot, experimental } };
+  const layers = [...(await modulesLayer.expand!(ctx)), modulesLayer];
+  return hashJson(await Promise.all(layers.map(async (l) => [l.name, await l.inputs(ctx)])));
+}
 
 describe('the modules layer key', () => {
   test('is the same for the same recipes, wherever the checkout is', async () => {
