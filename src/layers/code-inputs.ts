@@ -44,8 +44,9 @@ export function codeRoot(): string {
 type Esbuild = typeof import('esbuild');
 let esbuildModule: Esbuild | undefined;
 
-/** esbuild from the checkout's node_modules (an action's bundle never carries it). */
-function esbuild(root: string): Esbuild {
+/** esbuild from the running checkout's node_modules (an action's bundle never carries it). */
+function esbuild(): Esbuild {
+  const root = codeRoot();
   try {
     esbuildModule ??= createRequire(join(root, 'package.json'))('esbuild') as Esbuild;
   } catch {
@@ -66,6 +67,34 @@ function packageName(specifier: string): string {
 }
 
 /**
+ * Every file reachable from `entry` in esbuild's metafile (each file esbuild parsed, whether or
+ * not its code survived tree-shaking), and the packages those files import.
+ */
+function walkGraph(root: string, metafile: import('esbuild').Metafile, entry: string): ImportGraph {
+  const rel = (p: string) => relative(root, resolve(root, p)).split(sep).join('/');
+  const byRel = new Map(Object.keys(metafile.inputs).map((p) => [rel(p), p]));
+  if (!byRel.has(entry)) throw new Error(`esbuild did not read ${entry}; is it a repository path?`);
+  const files = new Set<string>([entry]);
+  const packages = new Set<string>();
+  const queue = [entry];
+  for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
+    for (const imp of metafile.inputs[byRel.get(f)!]?.imports ?? []) {
+      if (imp.external) {
+        if (!isBuiltin(imp.path)) packages.add(packageName(imp.path));
+        continue;
+      }
+      const target = rel(imp.path);
+      if (!files.has(target) && byRel.has(target)) {
+        files.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  const others = [...files].filter((f) => f !== entry).sort();
+  return { files: [entry, ...others], packages: [...packages].sort() };
+}
+
+/**
  * The import graph of each entry (a repository path), from one esbuild run for those not
  * already known to this process.
  */
@@ -74,7 +103,7 @@ export function importGraphs(root: string, entries: readonly string[]): Map<stri
   if (missing.length) {
     let metafile: import('esbuild').Metafile;
     try {
-      metafile = esbuild(root).buildSync({
+      metafile = esbuild().buildSync({
         entryPoints: missing,
         bundle: true,
         platform: 'node',
@@ -90,26 +119,12 @@ export function importGraphs(root: string, entries: readonly string[]): Map<stri
       }).metafile;
     } catch (err) {
       if (err instanceof UserError) throw err;
-      throw new Error(`Could not read the import graph of ${missing.join(', ')}: ${errorMessage(err)}`);
+      throw new Error(
+        `Could not read the import graph of ${missing.join(', ')}: ${errorMessage(err)}`,
+      );
     }
-    for (const output of Object.values(metafile.outputs)) {
-      if (!output.entryPoint) continue;
-      const inputs = Object.keys(output.inputs);
-      const packages = new Set<string>();
-      for (const input of inputs) {
-        for (const imp of metafile.inputs[input]?.imports ?? []) {
-          if (imp.external && !isBuiltin(imp.path)) packages.add(packageName(imp.path));
-        }
-      }
-      const files = inputs.map((p) => relative(root, resolve(root, p)).split(sep).join('/'));
-      const entry = output.entryPoint;
-      const ordered = [entry, ...files.filter((f) => f !== entry).sort()];
-      graphs.set(graphKey(root, entry), { files: ordered, packages: [...packages].sort() });
-    }
-    for (const e of missing) {
-      if (!graphs.has(graphKey(root, e)))
-        throw new Error(`esbuild reported no bundle for ${e}; is it a repository path?`);
-    }
+    for (const entry of missing)
+      graphs.set(graphKey(root, entry), walkGraph(root, metafile, entry));
   }
   return new Map(entries.map((e) => [e, graphs.get(graphKey(root, e))!]));
 }
@@ -129,7 +144,9 @@ function lockPackages(root: string): Record<string, LockEntry> {
   if (!found) {
     const file = join(root, 'package-lock.json');
     try {
-      const lock = JSON.parse(readFileSync(file, 'utf8')) as { packages?: Record<string, LockEntry> };
+      const lock = JSON.parse(readFileSync(file, 'utf8')) as {
+        packages?: Record<string, LockEntry>;
+      };
       found = lock.packages ?? {};
     } catch (err) {
       throw new Error(`Could not read ${file} for the layers' keys: ${errorMessage(err)}`);
@@ -147,7 +164,7 @@ export function lockedPackages(root: string, names: readonly string[]): Record<s
   const lock = lockPackages(root);
   const out: Record<string, string> = {};
   const visit = (name: string, from: string) => {
-    for (let base = from; ; ) {
+    for (let base = from; ;) {
       const path = `${base ? `${base}/` : ''}node_modules/${name}`;
       const entry = lock[path];
       if (entry) {
@@ -175,7 +192,10 @@ export function codeEntries(layer: Layer): string[] {
 }
 
 /** Repository files a layer's key covers: its source's graph and its declared data. */
-export function layerCodeFiles(root: string, layer: Layer): { files: string[]; packages: string[] } {
+export function layerCodeFiles(
+  root: string,
+  layer: Layer,
+): { files: string[]; packages: string[] } {
   const data = layer.data ?? [];
   const graphs = importGraphs(root, codeEntries(layer));
   const files = new Set<string>();
@@ -199,7 +219,9 @@ export async function codeInputs(
 ): Promise<Json> {
   const missing = (layer.data ?? []).filter((d) => !existsSync(join(root, d)));
   if (missing.length)
-    throw new Error(`Layer '${layer.name}' declares the data file ${missing[0]}, which does not exist.`);
+    throw new Error(
+      `Layer '${layer.name}' declares the data file ${missing[0]}, which does not exist.`,
+    );
   const { files, packages } = layerCodeFiles(root, layer);
   const hashed: Record<string, string> = {};
   for (const f of files) {

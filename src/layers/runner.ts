@@ -72,7 +72,10 @@ export async function planLayers(layers: readonly Layer[], opts: BuildOptions) {
   const expanded = await expandLayers(layers, opts);
   // One esbuild run finds the code of every layer of the plan.
   const root = codeRoot();
-  importGraphs(root, expanded.flatMap(({ layer }) => codeEntries(layer)));
+  importGraphs(
+    root,
+    expanded.flatMap(({ layer }) => codeEntries(layer)),
+  );
   const hashes = new Map<string, Promise<string>>();
   for (const { layer, deps } of expanded) {
     const depKeys: Record<string, string> = {};

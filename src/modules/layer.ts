@@ -9,8 +9,9 @@ import { exists } from '../util/fs.js';
 import { readModulesConfig } from './config.js';
 import type { ExtensionEntry } from './extensions.js';
 import { checkSymbolClashes } from './symbol-clashes.js';
-import { linkFailure, linkTestInterpreter } from './link.js';
+import { TEST_EXTENSIONS_FILE, linkFailure, linkTestInterpreter } from './link.js';
 import {
+  MODULE_LAYER_DATA,
   moduleLayer,
   moduleLayerName,
   note,
@@ -87,8 +88,10 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
     // native: what the module layers are built with, so it is planned wherever this layer is.
     deps: ['toolchain', 'native', 'wasm'],
     source: 'src/modules/layer.ts',
-    // The finder laid into site-packages, the linker's C shim, the runner of the recipe tests.
+    // The finder laid into site-packages, the linker's C shim, the runner of the recipe tests
+    // (and the module layers' helpers: this module defines those layers too).
     data: [
+      ...MODULE_LAYER_DATA,
       ...SUPPORT_FILES.map((f) => `src/modules/python/${f}`),
       'src/cpython/cxa_throw.c',
       'src/cpython/wasi-python.ts',
@@ -278,9 +281,6 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
   await writeFile(join(ctx.out, TEST_EXTENSIONS_FILE), `${tests}\n`);
   await writeFile(join(ctx.out, 'modules.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
-
-/** `test-extensions.json`: the test-only extensions, for the test-suite interpreter. */
-export const TEST_EXTENSIONS_FILE = 'test-extensions.json';
 
 /** Takes a failed experimental module back out: its files, its archives; records why. */
 async function dropModule(

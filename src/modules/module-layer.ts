@@ -23,7 +23,7 @@ import { type ExtensionEntry, compileExtension } from './extensions.js';
 import { buildLibraries } from './libraries.js';
 import { buildWheel, installBuildRequirements, installWheel, installWheelTree } from './pep517.js';
 import { installPythonParts, tidyInstall } from './python-parts.js';
-import { type ModuleRecipe, TEST_SUITE_FILE, isHandCompiled } from './recipe.js';
+import { type ModuleRecipe, RECIPE_FILE, TEST_SUITE_FILE, isHandCompiled } from './recipe.js';
 import {
   type PreparedSource,
   moduleSourceInputs,
@@ -79,15 +79,22 @@ export async function moduleInputs(repoRoot: string, r: ModuleRecipe): Promise<J
   const dir = join(repoRoot, 'third-party', 'modules', r.name);
   return {
     recipe: recipe as unknown as Json,
-    // Patches and anything else beside the recipe.
-    // test-suite.json says how the module's own tests run after the build: not an input.
+    // Patches and anything else beside the recipe; the recipe itself is parsed above (its test
+    // left out), and test-suite.json says how the module's own tests run after the build.
     files:
       r.unsupported || !(await exists(dir))
         ? null
-        : await hashTree(dir, (rel) => rel === TEST_SUITE_FILE),
+        : await hashTree(dir, (rel) => rel === TEST_SUITE_FILE || rel === RECIPE_FILE),
     source: await moduleSourceInputs(repoRoot, r),
   };
 }
+
+/** The Python helpers a module's build runs: the compiler wrapper, sysconfigdata, the PEP 517 driver. */
+export const MODULE_LAYER_DATA = [
+  'src/modules/python/wasm_cc.py',
+  'src/modules/python/make_sysconfigdata.py',
+  'src/modules/python/build_wheel.py',
+];
 
 /**
  * The layer building module `r`. `tolerant`: a failure is recorded in module.json (and the
@@ -99,11 +106,7 @@ export function moduleLayer(r: ModuleRecipe, tolerant: boolean): Layer {
     description: `${r.name} ${r.version}: its site-packages files and extension archives`,
     deps: ['toolchain', 'native', 'wasm'],
     source: 'src/modules/module-layer.ts',
-    data: [
-      'src/modules/python/wasm_cc.py',
-      'src/modules/python/make_sysconfigdata.py',
-      'src/modules/python/build_wheel.py',
-    ],
+    data: MODULE_LAYER_DATA,
     async inputs({ opts }) {
       return {
         module: await moduleInputs(opts.repoRoot, r),
@@ -168,7 +171,12 @@ async function buildModule(
     }
     return;
   }
-  const requires = await installBuildRequirements(ctx, r, python, join(ctx.work, 'requires', r.name));
+  const requires = await installBuildRequirements(
+    ctx,
+    r,
+    python,
+    join(ctx.work, 'requires', r.name),
+  );
   const libraries = await buildLibraries(ctx, cc, r, config.cflags, join(ctx.work, 'libs', r.name));
   const cross = await createCrossEnv(ctx, join(ctx.work, 'cross', r.name), {
     python, nativeDir: ctx.dep('native'), wasmDir, pythonDir: pyDir, cc, cflags: config.cflags,

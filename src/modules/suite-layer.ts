@@ -5,8 +5,7 @@ import type { Layer, LayerContext } from '../layers/types.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { exists } from '../util/fs.js';
 import type { ExtensionEntry } from './extensions.js';
-import { TEST_EXTENSIONS_FILE } from './layer.js';
-import { linkTestInterpreter } from './link.js';
+import { TEST_EXTENSIONS_FILE, linkTestInterpreter } from './link.js';
 
 /** The interpreter `modules test-suite` runs, relative to the layer's directory. */
 export const SUITE_INTERPRETER = 'bin/python-suite.wasm';

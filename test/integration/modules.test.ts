@@ -196,17 +196,20 @@ for m in (genshi._speedups, markupsafe._speedups, _faasm):
 });
 
 describe('keys', () => {
-  test('changing one recipe changes the modules key and nothing upstream', async () => {
+  test("changing one recipe changes its module's key and the modules key, nothing else", async () => {
     const repo = await scratchRepo();
     try {
-      await editRecipe(repo, 'pyaes', (r) => (r.test as string[]).push('assert True'));
+      await editRecipe(repo, 'pyaes', (r) => (r.summary = 'edited'));
       const before = await planLayers(layersToModules(), integrationOptions());
       const after = await planLayers(layersToModules(), integrationOptions({ repoRoot: repo }));
-      for (const p of before.filter((x) => x.layer.name !== 'modules')) {
+      const changed = ['modules', 'module-pyaes'];
+      for (const p of before.filter((x) => !changed.includes(x.layer.name))) {
         expect(after.find((a) => a.layer.name === p.layer.name)!.key).toBe(p.key);
       }
-      const key = (plan: typeof before) => plan.find((p) => p.layer.name === 'modules')!.key;
-      expect(key(after)).not.toBe(key(before));
+      expect(before.map((p) => p.layer.name)).toContain('module-numpy');
+      const key = (plan: typeof before, name: string) =>
+        plan.find((p) => p.layer.name === name)!.key;
+      for (const name of changed) expect(key(after, name)).not.toBe(key(before, name));
     } finally {
       await rm(repo, { recursive: true, force: true });
     }
@@ -265,7 +268,7 @@ describe('faults leave the previous layer and the runtime root as they were', ()
     const err = await build({ names: ['markupsafe'] }, { repoRoot: repo }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExecError);
     expect((err as ExecError).tail.join('\n')).toContain('error: broken on purpose');
-    expect((err as ExecError).logPath).toMatch(/logs\/modules-[0-9a-f]{12}\.log$/);
+    expect((err as ExecError).logPath).toMatch(/logs\/module-markupsafe-[0-9a-f]{12}\.log$/);
   });
 
   // A package of the kind PyPI has many of: a setuptools sdist whose C extension uses what
@@ -340,7 +343,7 @@ describe('faults leave the previous layer and the runtime root as they were', ()
     const err = await build({ names: ['numpy'] }, { repoRoot: repo }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(
-      /^numpy 2\.4\.6 cannot be built for wasm32-wasi: its build failed: .*broken on purpose.*; see .*logs\/modules-[0-9a-f]{12}\.log\.$/,
+      /^numpy 2\.4\.6 cannot be built for wasm32-wasi: its build failed: .*broken on purpose.*; see .*logs\/module-numpy-[0-9a-f]{12}\.log\.$/,
     );
   });
 

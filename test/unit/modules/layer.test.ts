@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initSymbol, nmFor } from '../../../src/modules/extensions.js';
 import { installSitePackages } from '../../../src/modules/install.js';
+import { layersToModules } from '../../../src/commands/modules.js';
+import { planLayers } from '../../../src/layers/runner.js';
 import { modulesLayer, testProgram } from '../../../src/modules/layer.js';
 import { inittabSource } from '../../../src/modules/link.js';
 import { globToRegExp } from '../../../src/modules/python-parts.js';
@@ -93,6 +95,38 @@ describe('the modules layer key', () => {
         "third-party/modules/six/recipe.json: field 'sources[1].sha256' must be 64 hex characters, not 'fd18'.",
       ),
     );
+  });
+});
+
+describe('one layer per module', () => {
+  test('editing one recipe rebuilds that module and the modules layer, never numpy or below', async () => {
+    const repo = await repoCopy('one-recipe');
+    for (const p of ['toolchain.json', 'faasm', 'libs', 'wasi-libc']) {
+      await cp(join(REPO_ROOT, 'third-party', p), join(repo, 'third-party', p), {
+        recursive: true,
+      });
+    }
+    const opts = (repoRoot: string) => ({ ...testOptions(dir), repoRoot });
+    const keys = async (repoRoot: string) =>
+      Object.fromEntries(
+        (await planLayers(layersToModules(), opts(repoRoot))).map((p) => [p.layer.name, p.key]),
+      );
+    const before = await keys(REPO_ROOT);
+    expect(await keys(repo)).toEqual(before);
+    const file = join(repo, 'third-party/modules/pyaes/recipe.json');
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    json.summary = `${String(json.summary)} (edited)`;
+    await writeFile(file, JSON.stringify(json));
+    const after = await keys(repo);
+    const changed = Object.keys(before).filter((n) => after[n] !== before[n]);
+    expect(changed.sort()).toEqual(['module-pyaes', 'modules']);
+    expect(after['module-numpy']).toBe(before['module-numpy']);
+
+    // A new test of the recipe runs in the modules layer: no module is built again for it.
+    json.test.push('assert True');
+    await writeFile(file, JSON.stringify(json));
+    const tested = await keys(repo);
+    expect(Object.keys(after).filter((n) => tested[n] !== after[n])).toEqual(['modules']);
   });
 });
 
