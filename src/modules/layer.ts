@@ -75,8 +75,9 @@ export async function selectedRecipes(
 }
 
 /**
- * The modules layer: third-party Python modules for the wasm runtime. Pure Python files go to
- * `site-packages/`; C extensions are compiled for wasm32-wasi into `ext/<name>.a` and listed in
+ * The modules layer: third-party Python modules for the wasm runtime. Each module is built in a
+ * layer of its own (module-layer.ts); this one lays their pure Python files out in
+ * `site-packages/`, their C extensions (wasm32-wasi archives) in `ext/<name>.a`, listed in
  * `extensions.json` for the func layer to link in as built-ins. Before anything is committed a
  * test interpreter with every extension built in runs each recipe's test inside the runtime.
  */
