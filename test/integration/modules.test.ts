@@ -216,6 +216,42 @@ describe('keys', () => {
   });
 });
 
+describe('an experimental module that fails', () => {
+  test('is left out with its reason, its failure kept in its own layer; the others are reused', async () => {
+    const repo = await scratchRepo();
+    try {
+      const src = join(repo, 'broken-1.0.tar.gz');
+      await writeFile(src, 'not the pinned tarball');
+      await mkdir(join(repo, 'third-party/modules/broken'), { recursive: true });
+      await writeFile(
+        join(repo, 'third-party/modules/broken/recipe.json'),
+        JSON.stringify({
+          name: 'broken', version: '1.0', kind: 'pure', set: 'experimental', why: 'a test',
+          sources: [{ kind: 'path', path: src, file: 'broken-1.0.tar.gz', sha256: 'b'.repeat(64) }],
+          test: ['import broken'],
+        }),
+      ); // prettier-ignore
+      const r = await build({}, { repoRoot: repo, experimental: true });
+      expect(r.get('module-broken')!.status).toBe('built');
+      for (const name of DEFAULT_MODULES) expect(r.get(`module-${name}`)!.status).toBe('cached');
+      const manifest = JSON.parse(
+        await readFile(join(r.get('modules')!.dir, 'modules.json'), 'utf8'),
+      ) as ModulesManifest;
+      const broken = manifest.modules.find((m) => m.name === 'broken')!;
+      expect(broken.status).toBe('failed');
+      expect(broken.error).toMatch(/^build: broken-1\.0\.tar\.gz for broken 1\.0 .*has sha256/);
+      expect(manifest.modules.filter((m) => m.status === 'ok')).toHaveLength(
+        DEFAULT_MODULES.length,
+      );
+      // Built again, the failure is taken from its layer: nothing is attempted twice.
+      const again = await build({}, { repoRoot: repo, experimental: true });
+      expect(again.get('module-broken')!.status).toBe('cached');
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  }, 900_000);
+});
+
 describe('faults leave the previous layer and the runtime root as they were', () => {
   let root: string;
   let repo: string;

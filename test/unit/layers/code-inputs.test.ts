@@ -145,7 +145,7 @@ describe('every layer of the engine', () => {
       // The modules layer reads src/sources/unpack.ts, which no hand-kept list had.
       if (layer.name === 'modules') expect(derived).toContain('src/sources/unpack.ts');
     }
-  });
+  }, 30_000);
 
   test('declares as data every file its code finds by URL rather than by import', async () => {
     for (const layer of await allLayers()) {
