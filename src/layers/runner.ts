@@ -4,7 +4,7 @@ import { cachePaths } from '../paths.js';
 import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { sha256 } from '../util/hash.js';
-import { filesNamingBuildPaths } from '../toolchain/reproducible.js';
+import { SOURCE_DATE_EPOCH, filesNamingBuildPaths } from '../toolchain/reproducible.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { layerKey, shortKey } from './key.js';
 import { LocalStore, damageReport } from './local-store.js';
@@ -215,7 +215,15 @@ async function build(
         )
         .map((p) => [p.layer.name, p.key]),
     ),
-    exec: (cmd, args, execOpts) => exec(cmd, args, { log, echo: opts.verbose, ...execOpts }),
+    // Every tool a layer runs gets the fixed build time (clang's __DATE__ and __TIME__, which
+    // CPython's sys.version carries; archive and metadata times), unless the layer sets one.
+    exec: (cmd, args, execOpts) =>
+      exec(cmd, args, {
+        log,
+        echo: opts.verbose,
+        ...execOpts,
+        env: { SOURCE_DATE_EPOCH, ...execOpts?.env },
+      }),
     info: (message) => void message,
   };
   try {
