@@ -11,12 +11,21 @@ import { formatBytes, removeTree } from '../util/fs.js';
 import { buildOptionSpec, buildOptions, numberOption } from './common.js';
 import type { Command } from './types.js';
 
-/** Work dirs are named `<layer>-<key12>-<pid>`; those of dead processes are leftovers. */
-async function sweepWork(workDir: string): Promise<number> {
+/**
+ * Work dirs are named `<layer>-<key12>` and used only under that layer key's lock: one whose
+ * lock is not there is a leftover of a killed build. (Older builds added `-<pid>`.)
+ */
+async function sweepWork(workDir: string, layersDir: string): Promise<number> {
   let removed = 0;
   for (const entry of await readdir(workDir).catch(() => [] as string[])) {
-    const pid = Number(/-(\d+)$/.exec(entry)?.[1] ?? 0);
-    if (pid && !pidAlive(pid)) {
+    const m = /^(.+)-([0-9a-f]{12})(?:-(\d+))?$/.exec(entry);
+    if (!m) continue;
+    const [, layer, key12, pid] = m;
+    const locks = (await readdir(join(layersDir, layer!)).catch(() => [] as string[])).filter(
+      (f) => f.startsWith(key12!) && f.endsWith('.lock'),
+    );
+    const leftover = pid ? !pidAlive(Number(pid)) : locks.length === 0;
+    if (leftover) {
       await removeTree(join(workDir, entry));
       removed++;
     }
@@ -143,7 +152,7 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
       await store.remove(e.name, e.key, (what) => console.error(`${e.name}: ${what}`));
       freed += e.meta?.size ?? 0;
     }
-    const leftovers = (await store.sweepStaging()) + (await sweepWork(paths.work));
+    const leftovers = (await store.sweepStaging()) + (await sweepWork(paths.work, paths.layers));
     console.log(
       `removed ${doomed.length} layers (${formatBytes(freed)}) and ${leftovers} leftovers of killed builds`,
     );

@@ -7,6 +7,7 @@ import { invokeCommand } from './invoke.js';
 import { modulesCommand } from './modules.js';
 import { regrtestCommand } from './regrtest.js';
 import { releaseCommand } from './release.js';
+import { reproduceCommand } from './reproduce.js';
 import { runCommand } from './run.js';
 import { setupCommand } from './setup.js';
 import { stdlibDocCommand } from './stdlib-doc.js';
@@ -18,6 +19,7 @@ import { versionCommand } from './version.js';
 export const commands: readonly Command[] = [
   setupCommand,
   buildCommand,
+  reproduceCommand,
   cacheCommand,
   modulesCommand,
   runCommand,

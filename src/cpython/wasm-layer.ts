@@ -1,9 +1,10 @@
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { withCompilerCache } from '../toolchain/ccache.js';
 import { wasmCompiler } from '../toolchain/flags.js';
+import { scrubPaths } from '../toolchain/reproducible.js';
 import { exists, removeTree, treeSize } from '../util/fs.js';
 import { type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
 import type { LinkInfo } from './link.js';
@@ -51,6 +52,27 @@ async function layout(ctx: LayerContext, cfg: WasmConfig, build: string, dest: s
   return archives;
 }
 
+/**
+ * The files `make install` generates from the build's configuration (sysconfig's data, the
+ * Makefile, config.c) name the build's paths and its compiler launcher: written with the fixed
+ * names instead, and without ccache, which is a cache, not an input.
+ */
+async function scrubGenerated(ctx: LayerContext, v: string) {
+  const stdlib = join(ctx.out, 'lib', `python${v}`);
+  const config = join(stdlib, `config-${v}-wasm32-wasi`);
+  const files = [
+    ...(await readdir(stdlib))
+      .filter((f) => f.startsWith('_sysconfigdata'))
+      .map((f) => join(stdlib, f)),
+    ...(await readdir(config)).filter((f) => !f.endsWith('.a')).map((f) => join(config, f)),
+  ];
+  for (const f of files) {
+    if (!(await stat(f)).isFile()) continue;
+    const text = await readFile(f, 'utf8');
+    await writeFile(f, scrubPaths(text, ctx.opts).replace(/\bccache (?=\S)/g, ''));
+  }
+}
+
 export const wasmLayer: Layer = {
   name: 'wasm',
   description: 'CPython cross-compiled to wasm32-wasi: libpython, headers, python.wasm, stdlib',
@@ -74,24 +96,25 @@ export const wasmLayer: Layer = {
     await mkdir(build, { recursive: true });
 
     const libs = C_LIBRARIES.map((l) => ctx.dep(l));
-    const cc = await wasmCompiler(ctx.dep('toolchain'), libs);
+    const cc = await wasmCompiler(ctx.dep('toolchain'), libs, ctx.opts);
     const env: Record<string, string> = {
       ...(await withCompilerCache(ctx, cc.env)),
       CONFIG_SITE: join(src, cfg.wasm.configSite),
       OPT: cfg.wasm.opt,
-      CFLAGS: cfg.wasm.cflags.join(' '),
+      CFLAGS: [...cfg.wasm.cflags, ...cc.pathFlags].join(' '),
       CPPFLAGS: libs.map((l) => `-I${join(l, 'include')}`).join(' '),
       LDFLAGS: [...libs.map((l) => `-L${join(l, 'lib')}`), ...cfg.wasm.ldflags].join(' '),
       // configure looks for a cross readelf it does not need for wasm.
       READELF: 'true',
     };
-    await mkdir(env.PKG_CONFIG_LIBDIR!, { recursive: true });
     for (const m of cfg.wasm.disabledModules) env[`py_cv_module_${m}`] = 'n/a';
 
     const buildTriple = (await ctx.exec(join(src, 'config.guess'), [])).stdout.trim();
     const python = nativePython(ctx.dep('native'), cfg.version);
+    // Configured through a relative path, as CPython's Tools/wasm does: the source directory
+    // is then recorded as ../src (getpath.c compiles it in as VPATH), the same in every build.
     await ctx.exec(
-      join(src, 'configure'),
+      join(relative(build, src), 'configure'),
       [`--build=${buildTriple}`, `--with-build-python=${python}`, ...cfg.wasm.configure],
       { cwd: build, env },
     );
@@ -99,6 +122,7 @@ export const wasmLayer: Layer = {
     await ctx.exec('make', ['install', `DESTDIR=${dest}`], { cwd: build, env });
 
     await layout(ctx, cfg.wasm, build, dest, v);
+    await scrubGenerated(ctx, v);
     // The name section and any debug info: no use to Faasm, a third of the module.
     const wasmOut = join(ctx.out, 'bin', 'python.wasm');
     await ctx.exec(cc.strip, ['-o', wasmOut, join(build, 'python.wasm')]);

@@ -83,7 +83,7 @@ async function build(ctx: LayerContext): Promise<void> {
   const repo = ctx.opts.repoRoot;
   const wasmDir = ctx.dep('wasm');
   const modulesDir = ctx.dep('modules');
-  const cc = await wasmCompiler(ctx.dep('toolchain'));
+  const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
   const extensions = orderedExtensions(await readExtensions(modulesDir));
 
   const objDir = join(ctx.work, 'obj');

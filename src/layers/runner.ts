@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
+import { SOURCE_DATE_EPOCH, filesNamingBuildPaths } from '../toolchain/reproducible.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { codeEntries, codeInputs, codeRoot, importGraphs } from './code-inputs.js';
 import { layerKey, shortKey } from './key.js';
@@ -178,7 +179,13 @@ async function runOne(
         reporter.warn(`${report} Building it instead.`);
       }
     }
-    await build(layer, deps, key, depKeys, inputs, store, results, plan, opts, log);
+    const leaks = await build(layer, deps, key, depKeys, inputs, store, results, plan, opts, log);
+    if (leaks.length > 0) {
+      const [first] = leaks;
+      reporter.warn(
+        `${layer.name}: ${leaks.length} file(s) name the build's own paths, so its bytes depend on where it was built (the first: ${first!.file} names ${first!.path}).`,
+      );
+    }
     if (remote) await remote.save(cacheKey, store.entryDir(layer.name, key));
     return finish('built');
   } finally {
@@ -197,11 +204,14 @@ async function build(
   plan: readonly PlannedLayer[],
   opts: BuildOptions,
   log: string,
-): Promise<void> {
+): Promise<{ file: string; path: string }[]> {
   const paths = cachePaths(opts.cacheDir);
   const staging = await store.stage(layer.name, key);
-  const work = join(paths.work, `${layer.name}-${shortKey(key)}-${process.pid}`);
+  // No process id in the name: the per-key lock makes it this build's alone, and a path that
+  // differs from build to build may reach the output (-ffile-prefix-map maps the cache).
+  const work = join(paths.work, `${layer.name}-${shortKey(key)}`);
   await rm(log, { force: true });
+  await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const started = Date.now();
   const ctx: LayerContext = {
@@ -228,11 +238,20 @@ async function build(
         )
         .map((p) => [p.layer.name, p.key]),
     ),
-    exec: (cmd, args, execOpts) => exec(cmd, args, { log, echo: opts.verbose, ...execOpts }),
+    // Every tool a layer runs gets the fixed build time (clang's __DATE__ and __TIME__, which
+    // CPython's sys.version carries; archive and metadata times), unless the layer sets one.
+    exec: (cmd, args, execOpts) =>
+      exec(cmd, args, {
+        log,
+        echo: opts.verbose,
+        ...execOpts,
+        env: { SOURCE_DATE_EPOCH, ...execOpts?.env },
+      }),
     info: (message) => void message,
   };
   try {
     await layer.build(ctx);
+    const leaks = await filesNamingBuildPaths(ctx.out, opts);
     const files = await recordFiles(ctx.out);
     await store.commit(staging, {
       name: layer.name,
@@ -244,6 +263,7 @@ async function build(
       createdAt: new Date().toISOString(),
       files,
     });
+    return leaks;
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;

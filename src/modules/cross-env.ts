@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
+import { SOURCE_DATE_EPOCH } from '../toolchain/reproducible.js';
 import { exists } from '../util/fs.js';
 import type { BuiltLibraries } from './libraries.js';
 
@@ -75,7 +76,7 @@ export async function createCrossEnv(
     includes: [include, ...(i.libraries?.includes ?? [])],
     // Searched for a `-l<name>` an extension links, besides the -L it gives.
     libdirs: i.libraries?.libdirs ?? [],
-    cflags: i.cflags,
+    cflags: [...i.cflags, ...i.cc.pathFlags],
     // Where the toolchain layer puts libc++: clang 16 looks for it only beside a generic
     // include/c++/v1, which an isolated wasm32-wasi sysroot does not have.
     // CPython 3.11's pthread_stubs.h (included by Python.h on WASI) says `restrict`, which C++
@@ -142,7 +143,7 @@ export async function createCrossEnv(
       PYTHONDONTWRITEBYTECODE: '1',
       PIP_CONFIG_FILE: '/dev/null',
       // Timestamps in generated metadata: the same every build.
-      SOURCE_DATE_EPOCH: '315532800',
+      SOURCE_DATE_EPOCH,
     },
   };
 }

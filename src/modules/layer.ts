@@ -133,7 +133,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
   const pyDir = `python${shortVersion(cpython.version)}`;
   const wasmDir = ctx.dep('wasm');
   const pythonInclude = join(wasmDir, 'include', pyDir);
-  const cc = await wasmCompiler(ctx.dep('toolchain'));
+  const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
   const site = join(ctx.out, 'site-packages');
   await mkdir(site, { recursive: true });
 

@@ -152,7 +152,7 @@ async function buildModule(
   const python = nativePython(ctx.dep('native'), cpython.version);
   const wasmDir = ctx.dep('wasm');
   const pythonInclude = join(wasmDir, 'include', pyDir);
-  const cc = await wasmCompiler(ctx.dep('toolchain'));
+  const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
   const staged = join(ctx.out, 'site');
   await mkdir(staged, { recursive: true });
 
@@ -193,7 +193,7 @@ async function buildModule(
       );
   exts.forEach(add);
   checkBuiltExtensions(r, exts);
-  await tidyInstall(r, staged);
+  await tidyInstall(r, staged, ctx.opts);
 }
 
 /** Every test-only extension a recipe names must have been built. */

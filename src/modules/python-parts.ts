@@ -1,6 +1,13 @@
-import { cp, lstat, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, lstat, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';
+import {
+  type BuildPaths,
+  SOURCE_DATE_EPOCH,
+  findBuildPath,
+  scrubPaths,
+} from '../toolchain/reproducible.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import type { ModuleRecipe } from './recipe.js';
@@ -46,18 +53,22 @@ export async function installPythonParts(
         PIP_CONFIG_FILE: '/dev/null',
         PIP_ROOT_USER_ACTION: 'ignore',
         // Timestamps in generated metadata: the same every build.
-        SOURCE_DATE_EPOCH: '315532800',
+        SOURCE_DATE_EPOCH,
       },
     });
   }
-  await tidyInstall(recipe, target);
+  await tidyInstall(recipe, target, ctx.opts);
 }
 
 /**
  * What no module may ship: scripts, host binaries, bytecode, build paths; then the recipe's
  * prune list, each pattern of which must match something (a stale pattern is an error).
  */
-export async function tidyInstall(recipe: ModuleRecipe, target: string): Promise<void> {
+export async function tidyInstall(
+  recipe: ModuleRecipe,
+  target: string,
+  paths: BuildPaths,
+): Promise<void> {
   await rm(join(target, 'bin'), { recursive: true, force: true });
   await removeMatching(target, '', (rel, isDir) =>
     isDir ? rel.endsWith('__pycache__') : HOST_ONLY.test(rel),
@@ -70,6 +81,56 @@ export async function tidyInstall(recipe: ModuleRecipe, target: string): Promise
         `${recipe.file}: field 'prune' names ${pattern}, which the install does not have; remove it from the list.`,
       );
     }
+  }
+  await scrubInstall(target, paths);
+  await rewriteRecords(target);
+}
+
+/**
+ * Text files that name the build's paths (numpy's __config__.py records its compiler, build
+ * directory and Python) are written with the fixed names instead (toolchain/reproducible.ts).
+ */
+async function scrubInstall(target: string, paths: BuildPaths): Promise<void> {
+  for (const rel of await listFiles(target)) {
+    const abs = join(target, rel);
+    const bytes = await readFile(abs);
+    if (bytes.includes(0) || !findBuildPath(bytes, paths)) continue;
+    await writeFile(abs, scrubPaths(bytes.toString('utf8'), paths));
+  }
+}
+
+/** The path of a RECORD line: its first CSV field, quoted when it holds a comma or quote. */
+export function recordPath(line: string): string {
+  if (!line.startsWith('"')) return line.split(',')[0]!;
+  const m = /^"((?:[^"]|"")*)"/.exec(line);
+  return m ? m[1]!.replace(/""/g, '"') : '';
+}
+
+/** A RECORD line's hash: sha256, urlsafe base64 without padding (PEP 376 / the wheel spec). */
+function recordHash(bytes: Buffer): string {
+  return `sha256=${createHash('sha256').update(bytes).digest('base64url')}`;
+}
+
+/**
+ * Every `*.dist-info/RECORD` lists exactly the files that ship under `target`, with their
+ * hashes as shipped: pip's lists what it installed, including scripts, bytecode and pruned
+ * files that are gone, and hashes of files since rewritten.
+ */
+export async function rewriteRecords(target: string): Promise<void> {
+  const files = await listFiles(target);
+  for (const record of files.filter((f) => /^[^/]+\.dist-info\/RECORD$/.test(f))) {
+    const listed = (await readFile(join(target, record), 'utf8'))
+      .split('\n')
+      .map(recordPath)
+      .filter((p) => p && p !== record && files.includes(p));
+    const lines: string[] = [];
+    for (const p of [...new Set(listed)].sort()) {
+      const bytes = await readFile(join(target, p));
+      const field = /[",\n]/.test(p) ? `"${p.replace(/"/g, '""')}"` : p;
+      lines.push(`${field},${recordHash(bytes)},${bytes.length}`);
+    }
+    lines.push(`${record},,`);
+    await writeFile(join(target, record), `${lines.join('\n')}\n`);
   }
 }
 

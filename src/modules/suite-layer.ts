@@ -27,7 +27,7 @@ async function build(ctx: LayerContext): Promise<void> {
   ];
   const output = join(ctx.out, SUITE_INTERPRETER);
   await mkdir(join(ctx.out, 'bin'), { recursive: true });
-  const cc = await wasmCompiler(ctx.dep('toolchain'));
+  const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
   await linkTestInterpreter(ctx, cc, wasmDir, include, modulesDir, entries, output);
   ctx.info(`${SUITE_INTERPRETER}: ${entries.length} built-in extensions`);
 }

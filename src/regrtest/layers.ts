@@ -91,7 +91,7 @@ export const wasmTestsLayer: Layer = {
     await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.wasm.patches, src);
     const wasmDir = ctx.dep('wasm');
     const include = join(wasmDir, 'include', `python${v}`);
-    const cc = await wasmCompiler(ctx.dep('toolchain'));
+    const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
     const entries: ExtensionEntry[] = [];
     for (const m of TEST_MODULES)
       entries.push(await compileTestModule(ctx, cc, cfg, include, src, m));

@@ -123,7 +123,8 @@ async function verifyAndKeep(
     );
   }
   await mkdir(join(dest, '..'), { recursive: true });
-  const tmp = `${dest}.tmp-${process.pid}`;
+  // Unique per call: one process may fetch the same file for two recipes at once.
+  const tmp = `${dest}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   if (move) await rename(file, tmp);
   else await copyFile(file, tmp);
   await rename(tmp, dest);

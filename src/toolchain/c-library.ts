@@ -53,7 +53,7 @@ export function cLibraryLayer(name: string, description: string): Layer {
       const r = await readCLibraryRecipe(ctx.opts.repoRoot, name);
       const srcDir = join(ctx.work, 'src');
       await prepareSource(ctx, `${r.name} ${r.version}`, r.sources, r.patches, srcDir);
-      const cc = await wasmCompiler(ctx.dep('toolchain'));
+      const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
       const where = `third-party/libs/${name}/recipe.json`;
       const base: Vars = {
         prefix: ctx.out,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ToolchainInfo } from './layer.js';
+import { type BuildPaths, prefixMapFlags } from './reproducible.js';
 
 export interface WasmCompiler {
   cc: string;
@@ -8,8 +9,10 @@ export interface WasmCompiler {
   ranlib: string;
   strip: string;
   sysroot: string;
-  /** Flags every wasm32-wasi compile and link uses. */
+  /** Flags every wasm32-wasi compile and link uses (the build's paths mapped to fixed names). */
   cflags: string[];
+  /** The -ffile-prefix-map flags alone, for builds that take their flags elsewhere. */
+  pathFlags: string[];
   ldflags: string[];
   /** Environment for autoconf/make cross builds (CC, AR, CFLAGS, …, no host pkg-config). */
   env: Record<string, string>;
@@ -17,18 +20,21 @@ export interface WasmCompiler {
 
 /**
  * The compiler and flags for a cross build against the toolchain layer's isolated sysroot.
- * `prefixes` are other layers' install trees (include/, lib/) to compile and link against.
+ * `prefixes` are other layers' install trees (include/, lib/) to compile and link against;
+ * `paths` are the build's cache and checkout, which no output may name.
  */
 export async function wasmCompiler(
   toolchainDir: string,
-  prefixes: readonly string[] = [],
+  prefixes: readonly string[],
+  paths: BuildPaths,
 ): Promise<WasmCompiler> {
   const info = JSON.parse(
     await readFile(join(toolchainDir, 'toolchain.json'), 'utf8'),
   ) as ToolchainInfo;
   const sysroot = join(toolchainDir, 'sysroot');
   const base = [`--target=${info.target}`, `--sysroot=${sysroot}`];
-  const cflags = [...base, ...prefixes.map((p) => `-I${join(p, 'include')}`)];
+  const pathFlags = prefixMapFlags(paths);
+  const cflags = [...base, ...pathFlags, ...prefixes.map((p) => `-I${join(p, 'include')}`)];
   const ldflags = [...base, ...prefixes.map((p) => `-L${join(p, 'lib')}`)];
   const cc = [info.clang, ...base].join(' ');
   return {
@@ -38,6 +44,7 @@ export async function wasmCompiler(
     strip: info.strip,
     sysroot,
     cflags,
+    pathFlags,
     ldflags,
     env: {
       CC: cc,

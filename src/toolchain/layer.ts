@@ -75,6 +75,8 @@ export const toolchainLayer: Layer = {
     await copyTree(cfg.wasiLib, join(ctx.out, 'sysroot', 'lib', 'wasm32-wasi'));
     await patchLibc(ctx, cfg, join(ctx.out, 'sysroot'));
     await installCxx(cfg, join(ctx.out, 'sysroot'));
+    // PKG_CONFIG_LIBDIR of every cross build (flags.ts): empty, so pkg-config finds nothing.
+    await mkdir(join(ctx.out, 'no-pkg-config'));
     const info: ToolchainInfo = {
       target: cfg.target,
       clang: cfg.clang,

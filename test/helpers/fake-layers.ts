@@ -1,5 +1,5 @@
 // Layers that build by writing files, for exercising the engine without a toolchain.
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildOptions, Layer, Reporter } from '../../src/layers/types.js';
 
@@ -48,8 +48,13 @@ export function fileLayer(
       if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
       if (opts.fail) throw new Error(`${name} failed on purpose`);
       await writeFile(join(ctx.out, 'value.txt'), value);
+      // What the dependency's committed output holds (never its path: a layer's bytes must
+      // not depend on where the cache is).
       for (const dep of opts.deps ?? []) {
-        await writeFile(join(ctx.out, `from-${dep}.txt`), ctx.dep(dep));
+        await writeFile(
+          join(ctx.out, `from-${dep}.txt`),
+          await readFile(join(ctx.dep(dep), 'value.txt')),
+        );
       }
     },
   };

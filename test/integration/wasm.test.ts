@@ -169,7 +169,7 @@ except OSError as e:
 
 describe('the toolchain layer', () => {
   test('never sees host headers: zlib.h is not found and /usr/include is not searched', async () => {
-    const cc = await wasmCompiler(layers.get('toolchain')!.dir);
+    const cc = await wasmCompiler(layers.get('toolchain')!.dir, [], integrationOptions());
     const dir = await mkdtemp(join(tmpdir(), 'fp-sysroot-'));
     try {
       await writeFile(join(dir, 'z.c'), '#include <zlib.h>\nint main(void) { return 0; }\n');

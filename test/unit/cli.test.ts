@@ -98,6 +98,10 @@ describe('faasm-python CLI', () => {
     await writeFile(join(entry, 'meta.json'), JSON.stringify(meta));
     // A killed build's staging dir (pid 999999999 is not running).
     await mkdir(join(dir, 'layers', 'zlib', '.staging-aaaaaaaaaaaa-999999999-abcdef'));
+    // A killed build's work dir (no lock for its key), and one in use (its lock is held).
+    await mkdir(join(dir, 'work', 'zlib-aaaaaaaaaaaa'), { recursive: true });
+    await mkdir(join(dir, 'work', 'zlib-bbbbbbbbbbbb'), { recursive: true });
+    await writeFile(join(dir, 'layers', 'zlib', `${'b'.repeat(64)}.lock`), '{}');
 
     expect(await main(['cache', 'list', '--cache-dir', dir])).toBe(0);
     expect(out.join('\n')).toMatch(/zlib\s+aaaaaaaaaaaa\s+5 B/);
@@ -109,8 +113,9 @@ describe('faasm-python CLI', () => {
     });
     out = [];
     expect(await main(['cache', 'prune', '--all', '--cache-dir', dir])).toBe(0);
-    expect(out.at(-1)).toBe('removed 1 layers (5 B) and 1 leftovers of killed builds');
-    expect(await readdir(join(dir, 'layers', 'zlib'))).toEqual([]);
+    expect(out.at(-1)).toBe('removed 1 layers (5 B) and 2 leftovers of killed builds');
+    expect(await readdir(join(dir, 'layers', 'zlib'))).toEqual([`${'b'.repeat(64)}.lock`]);
+    expect(await readdir(join(dir, 'work'))).toEqual(['zlib-bbbbbbbbbbbb']);
   });
 
   test('modules list --json is every recipe, as JSON on stdout', async () => {

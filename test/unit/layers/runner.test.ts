@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/layers/local-store.js';
 import { planLayers, runLayers, selectLayers } from '../../../src/layers/runner.js';
-import type { Layer } from '../../../src/layers/types.js';
+import type { Layer, LayerContext } from '../../../src/layers/types.js';
 import { exec } from '../../../src/util/exec.js';
 import { fileLayer, silentReporter, testOptions } from '../../helpers/fake-layers.js';
 
@@ -24,6 +24,21 @@ const builds = async () =>
 const child = ['--import', 'tsx', join(process.cwd(), 'test/helpers/layer-child.ts')];
 
 describe('runLayers', () => {
+  test("warns when a layer's output names the build's own paths, and only then", async () => {
+    const leaky = {
+      ...fileLayer('leaky', '1'),
+      async build(ctx: LayerContext) {
+        await writeFile(join(ctx.out, 'clean.txt'), 'nothing here');
+        await writeFile(join(ctx.out, 'config.py'), `BUILD_DIR = "${ctx.work}/build"`);
+      },
+    };
+    const reporter = silentReporter();
+    await runLayers([fileLayer('clean', '1'), leaky], testOptions(cache), { reporter });
+    expect(reporter.lines.filter((l) => l.startsWith('warning:'))).toEqual([
+      `warning: leaky: 1 file(s) name the build's own paths, so its bytes depend on where it was built (the first: config.py names ${cache}).`,
+    ]);
+  });
+
   test('builds once, then restores every layer from the cache', async () => {
     const layers = [
       fileLayer('a', '1', { buildLog }),
@@ -32,9 +47,7 @@ describe('runLayers', () => {
     const first = await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
     expect([...first.values()].map((r) => r.status)).toEqual(['built', 'built']);
     expect(await readFile(join(first.get('b')!.dir, 'value.txt'), 'utf8')).toBe('2');
-    expect(await readFile(join(first.get('b')!.dir, 'from-a.txt'), 'utf8')).toBe(
-      first.get('a')!.dir,
-    );
+    expect(await readFile(join(first.get('b')!.dir, 'from-a.txt'), 'utf8')).toBe('1');
 
     const second = await runLayers(layers, testOptions(cache), { reporter: silentReporter() });
     expect([...second.values()].map((r) => r.status)).toEqual(['cached', 'cached']);
