@@ -7,7 +7,7 @@ import { planLayers } from '../layers/runner.js';
 import { cachePaths } from '../paths.js';
 import { pipeline } from '../pipeline.js';
 import { UserError } from '../util/errors.js';
-import { formatBytes, removeTree } from '../util/fs.js';
+import { exists, formatBytes, removeTree } from '../util/fs.js';
 import { buildOptionSpec, buildOptions, numberOption } from './common.js';
 import type { Command } from './types.js';
 
@@ -31,6 +31,17 @@ async function sweepWork(workDir: string, layersDir: string): Promise<number> {
     }
   }
   return removed;
+}
+
+/**
+ * `<cache>/module-builds/`, where modules were kept before each became a layer of its own:
+ * nothing reads it any more.
+ */
+async function removeOldModuleBuilds(cacheDir: string): Promise<number> {
+  const dir = join(cacheDir, 'module-builds');
+  if (!(await exists(dir))) return 0;
+  await removeTree(dir);
+  return 1;
 }
 
 /** The width of the name column: the longest name (module layers are module-<name>). */
@@ -152,7 +163,10 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
       await store.remove(e.name, e.key, (what) => console.error(`${e.name}: ${what}`));
       freed += e.meta?.size ?? 0;
     }
-    const leftovers = (await store.sweepStaging()) + (await sweepWork(paths.work, paths.layers));
+    const leftovers =
+      (await store.sweepStaging()) +
+      (await sweepWork(paths.work, paths.layers)) +
+      (await removeOldModuleBuilds(opts.cacheDir));
     console.log(
       `removed ${doomed.length} layers (${formatBytes(freed)}) and ${leftovers} leftovers of killed builds`,
     );

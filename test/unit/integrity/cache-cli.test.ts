@@ -1,6 +1,6 @@
 // Adversarial: `cache list` and `cache verify` on damaged entries, through the CLI.
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli.js';
@@ -121,8 +121,11 @@ describe("each module's layer", () => {
     await put('module-pyaes', current);
     await put('module-pyaes', 'b'.repeat(64));
     await put('module-gone', 'c'.repeat(64));
+    // Where modules were kept before they were layers: gone with the leftovers.
+    await mkdir(join(cache, 'module-builds', 'numpy-0123'), { recursive: true });
     expect(await main(['cache', 'prune', '--cache-dir', cache])).toBe(0);
-    expect(out.at(-1)).toMatch(/^removed 2 layers/);
+    expect(out.at(-1)).toMatch(/^removed 2 layers .* and 1 leftovers/);
+    await expect(stat(join(cache, 'module-builds'))).rejects.toThrow();
     const left = (await store().list()).map((e) => `${e.name} ${e.key}`);
     expect(left).toEqual([`module-pyaes ${current}`]);
   }, 30_000);
