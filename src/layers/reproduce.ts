@@ -12,7 +12,7 @@ import { exists } from '../util/fs.js';
 import { shortKey } from './key.js';
 import { LocalStore } from './local-store.js';
 import type { FileEntry } from './manifest.js';
-import { planLayers, runLayers, selectLayers } from './runner.js';
+import { planLayers, runLayers, selectExpandedLayers } from './runner.js';
 import type { BuildOptions, Layer, LayerMeta, Reporter } from './types.js';
 
 /** One path whose entry differs between the two builds (absent on one side is a difference). */
@@ -79,7 +79,8 @@ export async function reproduceLayer(
   reporter: Reporter,
   keep = false,
 ): Promise<ReproduceResult> {
-  const layers = selectLayers(all, [target]);
+  // A module's layer (module-numpy) too: the modules layer names those.
+  const layers = await selectExpandedLayers(all, [target], opts);
   const plan = await planLayers(layers, opts);
   const store = new LocalStore(cachePaths(opts.cacheDir).layers);
   const metas = new Map<string, LayerMeta>();

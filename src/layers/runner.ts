@@ -66,6 +66,33 @@ async function expandLayers(layers: readonly Layer[], opts: BuildOptions) {
   return out;
 }
 
+/**
+ * The layers needed for `targets`, dependencies first, where a target may also be a layer only
+ * an expansion names (`module-numpy`): then the expanded plan is cut down to what it needs.
+ */
+export async function selectExpandedLayers(
+  all: readonly Layer[],
+  targets: readonly string[],
+  opts: BuildOptions,
+): Promise<Layer[]> {
+  if (targets.every((t) => all.some((l) => l.name === t))) return selectLayers(all, targets);
+  const expanded = await expandLayers(all, opts);
+  const byName = new Map(expanded.map((e) => [e.layer.name, e]));
+  const wanted = new Set<string>();
+  const visit = (name: string) => {
+    const e = byName.get(name);
+    if (!e) {
+      const known = expanded.map((x) => x.layer.name).join(', ');
+      throw new UserError(`Unknown layer '${name}'; the layers are: ${known}.`);
+    }
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    e.deps.forEach(visit);
+  };
+  targets.forEach(visit);
+  return expanded.filter((e) => wanted.has(e.layer.name)).map((e) => e.layer);
+}
+
 /** Computes every selected layer's key without building anything. */
 export async function planLayers(layers: readonly Layer[], opts: BuildOptions) {
   const keys = new Map<string, string>();

@@ -4,7 +4,12 @@ import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/layers/local-store.js';
-import { planLayers, runLayers, selectLayers } from '../../../src/layers/runner.js';
+import {
+  planLayers,
+  runLayers,
+  selectExpandedLayers,
+  selectLayers,
+} from '../../../src/layers/runner.js';
 import type { Layer, LayerContext } from '../../../src/layers/types.js';
 import { exec } from '../../../src/util/exec.js';
 import { fileLayer, silentReporter, testOptions } from '../../helpers/fake-layers.js';
@@ -146,6 +151,22 @@ describe('runLayers', () => {
     expect((await builds()).map((l) => l.split(' ')[0]).sort()).toEqual(['base', 'slow']);
     expect([...a, ...b].filter((r) => r[1] === 'built')).toHaveLength(2);
   }, 30_000);
+
+  test('a layer only an expansion names can be selected, with what it needs', async () => {
+    const all = [
+      fileLayer('base', 'b'),
+      fileLayer('other', 'o'),
+      { ...fileLayer('whole', 'w', { deps: ['base'] }), expand: async () => [fileLayer('part', 'p', { deps: ['base'] })] },
+    ]; // prettier-ignore
+    const opts = testOptions(cache);
+    const names = async (targets: string[]) =>
+      (await selectExpandedLayers(all, targets, opts)).map((l) => l.name);
+    expect(await names(['part'])).toEqual(['base', 'part']);
+    expect(await names(['whole'])).toEqual(['base', 'whole']);
+    await expect(names(['nothing'])).rejects.toThrow(
+      "Unknown layer 'nothing'; the layers are: base, other, part, whole.",
+    );
+  });
 
   test('a layer expands to layers only the options name: planned before it, each its dependency', async () => {
     const opts = testOptions(cache);
