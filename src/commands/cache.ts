@@ -9,7 +9,7 @@ import { cachePaths } from '../paths.js';
 import { pipeline } from '../pipeline.js';
 import { SnapshotStore, type SnapshotEntry } from '../runner/snapshot-store.js';
 import { UsageError } from '../util/errors.js';
-import { formatBytes, removeTree } from '../util/fs.js';
+import { exists, formatBytes, removeTree } from '../util/fs.js';
 import { buildOptions, buildOptionSpec, numberOption, printJson } from './common.js';
 import type { Command } from './types.js';
 
@@ -35,9 +35,24 @@ async function sweepWork(workDir: string, layersDir: string): Promise<number> {
   return removed;
 }
 
+/**
+ * `<cache>/module-builds/`, where modules were kept before each became a layer of its own:
+ * nothing reads it any more.
+ */
+async function removeOldModuleBuilds(cacheDir: string): Promise<number> {
+  const dir = join(cacheDir, 'module-builds');
+  if (!(await exists(dir))) return 0;
+  await removeTree(dir);
+  return 1;
+}
+
+/** The width of the name column: the longest name (module layers are module-<name>). */
+const nameWidth = (entries: readonly StoredEntry[]) =>
+  Math.max(10, ...entries.map((e) => e.name.length));
+
 /** One line per entry: name, key, size and last use, or what is wrong with it. */
-function entryLine(e: StoredEntry): string {
-  const head = `${e.name.padEnd(10)} ${shortKey(e.key)}`;
+function entryLine(e: StoredEntry, width: number): string {
+  const head = `${e.name.padEnd(width)} ${shortKey(e.key)}`;
   if (e.problem !== undefined) return `${head}    damaged: ${e.problem}`;
   const used = e.lastUsed.toISOString().slice(0, 16).replace('T', ' ');
   return `${head} ${formatBytes(e.meta.size).padStart(10)}  ${used}`;
@@ -83,16 +98,19 @@ async function verify(
   snapshots: SnapshotStore,
   names: string[],
 ): Promise<number> {
-  const known = pipeline.map((l) => l.name);
+  // The pipeline's layers, and whatever else the store holds (each module's layer).
+  const stored = await store.list('full');
+  const known = [...new Set([...pipeline.map((l) => l.name), ...stored.map((e) => e.name)])];
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) {
     throw new UsageError(`Unknown layer '${unknown[0]}'; the layers are: ${known.join(', ')}.`);
   }
-  const entries = (await store.list('full')).filter((e) => !names.length || names.includes(e.name));
+  const entries = stored.filter((e) => !names.length || names.includes(e.name));
+  const width = nameWidth(entries);
   let damaged = 0;
   for (const e of entries) {
     if (e.problem === undefined) {
-      console.log(`ok       ${e.name.padEnd(10)} ${shortKey(e.key)}`);
+      console.log(`ok       ${e.name.padEnd(width)} ${shortKey(e.key)}`);
       continue;
     }
     damaged++;
@@ -165,7 +183,7 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
       let total = 0;
       for (const e of entries) {
         total += e.meta?.size ?? 0;
-        console.log(entryLine(e));
+        console.log(entryLine(e, nameWidth(entries)));
       }
       const damaged = entries.filter((e) => e.problem !== undefined).length;
       const note = damaged ? ` (${damaged} damaged: the next build rebuilds them)` : '';
@@ -197,7 +215,10 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
       freed += e.bytes;
     }
     const leftovers =
-      (await store.sweepStaging()) + (await sweepWork(paths.work, paths.layers)) + (await snapshots.sweep(pidAlive)); // prettier-ignore
+      (await store.sweepStaging()) +
+      (await sweepWork(paths.work, paths.layers)) +
+      (await snapshots.sweep(pidAlive)) +
+      (await removeOldModuleBuilds(opts.cacheDir));
     console.log(
       `removed ${doomed.length} layers, ${snaps.length} snapshots (${formatBytes(freed)}) and ${leftovers} leftovers of killed builds`,
     );

@@ -16,12 +16,7 @@ export const nativeLayer: Layer = {
   description: 'the build Python: CPython of exactly the pinned version, for this machine',
   // Not on the wasm toolchain: a new clang must not rebuild the build Python.
   deps: [],
-  implementation: [
-    'src/cpython/native-layer.ts',
-    'src/cpython/system-python.ts',
-    'src/sources/prepare.ts',
-    'src/sources/fetch.ts',
-  ],
+  source: 'src/cpython/native-layer.ts',
   async inputs({ opts }) {
     const cfg = await readCPythonConfig(opts.repoRoot);
     await ensureSystemPackages(opts);

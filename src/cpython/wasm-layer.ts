@@ -77,12 +77,7 @@ export const wasmLayer: Layer = {
   name: 'wasm',
   description: 'CPython cross-compiled to wasm32-wasi: libpython, headers, python.wasm, stdlib',
   deps: ['toolchain', 'native', ...C_LIBRARIES],
-  implementation: [
-    'src/cpython/wasm-layer.ts',
-    'src/toolchain/flags.ts',
-    'src/toolchain/ccache.ts',
-    'src/sources/prepare.ts',
-  ],
+  source: 'src/cpython/wasm-layer.ts',
   async inputs({ opts }) {
     const cfg = await readCPythonConfig(opts.repoRoot);
     return {

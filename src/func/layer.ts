@@ -141,17 +141,8 @@ export const funcLayer: Layer = {
   name: 'func',
   description: 'py_func.wasm: the Faasm entrypoint, libpython and the C extensions as built-ins',
   deps: ['toolchain', 'wasm', 'modules'],
-  implementation: [
-    'src/func/layer.ts',
-    'src/func/inittab.ts',
-    'src/func/link-map.ts',
-    'src/cpython/link.ts',
-    'src/cpython/cxa_throw.c',
-    'src/faasm/profile.ts',
-    'src/faasm/wasm-abi.ts',
-    'third-party/faasm/profile.json',
-    'src/toolchain/flags.ts',
-  ],
+  source: 'src/func/layer.ts',
+  data: ['src/cpython/cxa_throw.c', 'third-party/faasm/profile.json'],
   async inputs({ opts }) {
     // The example functions and the notes do not change the binary.
     const ignore = (rel: string) => rel.startsWith('python') || rel.endsWith('.md');

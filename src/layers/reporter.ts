@@ -7,10 +7,13 @@ const STATUS_WORD = { built: 'built', cached: 'hit', restored: 'restored' } as c
 /** How often a build that is not on a terminal says it is still going. */
 export const HEARTBEAT_MS = 30_000;
 
+/** The name column: wide enough for most module layers' names (module-markupsafe). */
+const NAME_WIDTH = 17;
+
 /** One line per layer: name, hit or built, time, size, key. */
 export function formatLayerLine(r: LayerResult): string {
   return [
-    r.name.padEnd(10),
+    r.name.padEnd(NAME_WIDTH),
     STATUS_WORD[r.status].padEnd(8),
     formatSeconds(r.ms).padStart(8),
     formatBytes(r.size).padStart(10),

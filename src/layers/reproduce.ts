@@ -2,16 +2,17 @@
 // check that "same key, same bytes" holds. The scratch cache has another path (so a path that
 // leaks into the output shows up), the rebuild another process id and working directory; the
 // layer's dependencies are copied in as they are, so only the layer itself is rebuilt.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { UserError } from '../util/errors.js';
+import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
 import { shortKey } from './key.js';
 import { LocalStore } from './local-store.js';
 import type { FileEntry } from './manifest.js';
-import { planLayers, runLayers, selectLayers } from './runner.js';
+import { planLayers, runLayers, selectExpandedLayers } from './runner.js';
 import type { BuildOptions, Layer, LayerMeta, Reporter } from './types.js';
 
 /** One path whose entry differs between the two builds (absent on one side is a difference). */
@@ -78,7 +79,8 @@ export async function reproduceLayer(
   reporter: Reporter,
   keep = false,
 ): Promise<ReproduceResult> {
-  const layers = selectLayers(all, [target]);
+  // A module's layer (module-numpy) too: the modules layer names those.
+  const layers = await selectExpandedLayers(all, [target], opts);
   const plan = await planLayers(layers, opts);
   const store = new LocalStore(cachePaths(opts.cacheDir).layers);
   const metas = new Map<string, LayerMeta>();
@@ -97,16 +99,18 @@ export async function reproduceLayer(
     const scratchStore = new LocalStore(scratchPaths.layers);
     for (const p of plan) {
       if (p.layer.name === target) continue;
-      // Times too: every use of a layer checks them against its meta.json.
-      await cp(store.entryDir(p.layer.name, p.key), scratchStore.entryDir(p.layer.name, p.key), {
-        recursive: true,
-        preserveTimestamps: true,
-        verbatimSymlinks: true,
-      });
+      // cp -a keeps times to the nanosecond (every use of a layer checks them against its
+      // meta.json), modes and links; Node's cp rounds times through Date.
+      await mkdir(join(scratchPaths.layers, p.layer.name), { recursive: true });
+      await exec('cp', [
+        '-a',
+        store.entryDir(p.layer.name, p.key),
+        scratchStore.entryDir(p.layer.name, p.key),
+      ]);
     }
     const sources = cachePaths(opts.cacheDir).sources;
     if (await exists(sources)) {
-      await cp(sources, scratchPaths.sources, { recursive: true, preserveTimestamps: true });
+      await exec('cp', ['-a', sources, scratchPaths.sources]);
     }
     reporter.info(`rebuilding ${target} (${shortKey(plan.at(-1)!.key)}) in ${scratch}`);
     const results = await runLayers(

@@ -1,11 +1,11 @@
-import { mkdir, readFile, rm, utimes } from 'node:fs/promises';
+import { mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { UsageError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
-import { sha256 } from '../util/hash.js';
-import { filesNamingBuildPaths } from '../toolchain/reproducible.js';
+import { SOURCE_DATE_EPOCH, filesNamingBuildPaths } from '../toolchain/reproducible.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
+import { codeEntries, codeInputs, codeRoot, importGraphs } from './code-inputs.js';
 import { layerKey, shortKey } from './key.js';
 import { LocalStore, damageReport } from './local-store.js';
 import { filesSize, recordFiles } from './manifest.js';
@@ -22,6 +22,8 @@ import type {
 
 export interface PlannedLayer {
   layer: Layer;
+  /** Its dependencies in this build: the declared ones and those it expanded to. */
+  deps: readonly string[];
   key: string;
   depKeys: Record<string, string>;
   inputs: unknown;
@@ -46,28 +48,75 @@ export function selectLayers(all: readonly Layer[], targets: readonly string[] =
   return all.filter((l) => wanted.has(l.name));
 }
 
-async function hashImplementation(repoRoot: string, files: readonly string[]) {
-  const hashes: Record<string, string> = {};
-  for (const f of files) hashes[f] = sha256(await readFile(join(repoRoot, f)));
-  return hashes;
+/**
+ * The selected layers with the ones they expand to (each module's layer, before the modules
+ * layer), each with every dependency it has in this build.
+ */
+async function expandLayers(layers: readonly Layer[], opts: BuildOptions) {
+  const out: { layer: Layer; deps: string[] }[] = [];
+  const seen = new Set<string>();
+  const add = async (layer: Layer): Promise<void> => {
+    if (seen.has(layer.name)) return;
+    seen.add(layer.name);
+    const extra = layer.expand ? await layer.expand({ opts }) : [];
+    for (const e of extra) await add(e);
+    out.push({ layer, deps: [...layer.deps, ...extra.map((e) => e.name)] });
+  };
+  for (const layer of layers) await add(layer);
+  return out;
+}
+
+/**
+ * The layers needed for `targets`, dependencies first, where a target may also be a layer only
+ * an expansion names (`module-numpy`): then the expanded plan is cut down to what it needs.
+ */
+export async function selectExpandedLayers(
+  all: readonly Layer[],
+  targets: readonly string[],
+  opts: BuildOptions,
+): Promise<Layer[]> {
+  if (targets.every((t) => all.some((l) => l.name === t))) return selectLayers(all, targets);
+  const expanded = await expandLayers(all, opts);
+  const byName = new Map(expanded.map((e) => [e.layer.name, e]));
+  const wanted = new Set<string>();
+  const visit = (name: string) => {
+    const e = byName.get(name);
+    if (!e) {
+      const known = expanded.map((x) => x.layer.name).join(', ');
+      throw new UsageError(`Unknown layer '${name}'; the layers are: ${known}.`);
+    }
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    e.deps.forEach(visit);
+  };
+  targets.forEach(visit);
+  return expanded.filter((e) => wanted.has(e.layer.name)).map((e) => e.layer);
 }
 
 /** Computes every selected layer's key without building anything. */
 export async function planLayers(layers: readonly Layer[], opts: BuildOptions) {
   const keys = new Map<string, string>();
   const plan: PlannedLayer[] = [];
-  for (const layer of layers) {
+  const expanded = await expandLayers(layers, opts);
+  // One esbuild run finds the code of every layer of the plan.
+  const root = codeRoot();
+  importGraphs(
+    root,
+    expanded.flatMap(({ layer }) => codeEntries(layer)),
+  );
+  const hashes = new Map<string, Promise<string>>();
+  for (const { layer, deps } of expanded) {
     const depKeys: Record<string, string> = {};
-    for (const dep of layer.deps) {
+    for (const dep of deps) {
       const k = keys.get(dep);
       if (!k) throw new Error(`Layer '${layer.name}' needs '${dep}', which must come before it.`);
       depKeys[dep] = k;
     }
     const inputs = await layer.inputs({ opts });
-    const code = await hashImplementation(opts.repoRoot, layer.implementation ?? []);
+    const code = await codeInputs(layer, hashes, root);
     const key = layerKey(layer.name, { inputs, code } as Json, depKeys);
     keys.set(layer.name, key);
-    plan.push({ layer, key, depKeys, inputs });
+    plan.push({ layer, deps, key, depKeys, inputs });
   }
   return plan;
 }
@@ -92,7 +141,7 @@ export async function runLayers(
   const results = new Map<string, LayerResult>();
   const plan = await planLayers(layers, opts);
   // Layers that do not depend on each other build at once, as many as there are make jobs.
-  const nodes = plan.map((p) => ({ name: p.layer.name, deps: p.layer.deps, planned: p }));
+  const nodes = plan.map((p) => ({ name: p.layer.name, deps: p.deps, planned: p }));
   await runGraph(nodes, Math.max(1, opts.jobs), async ({ planned }) => {
     const result = await runOne(planned, store, results, plan, opts, run);
     results.set(result.name, result);
@@ -103,7 +152,7 @@ export async function runLayers(
 }
 
 async function runOne(
-  { layer, key, depKeys, inputs }: PlannedLayer,
+  { layer, deps, key, depKeys, inputs }: PlannedLayer,
   store: LocalStore,
   results: Map<string, LayerResult>,
   plan: readonly PlannedLayer[],
@@ -157,7 +206,7 @@ async function runOne(
         reporter.warn(`${report} Building it instead.`);
       }
     }
-    const leaks = await build(layer, key, depKeys, inputs, store, results, plan, opts, log);
+    const leaks = await build(layer, deps, key, depKeys, inputs, store, results, plan, opts, log);
     if (leaks.length > 0) {
       const [first] = leaks;
       reporter.warn(
@@ -173,6 +222,7 @@ async function runOne(
 
 async function build(
   layer: Layer,
+  deps: readonly string[],
   key: string,
   depKeys: Record<string, string>,
   inputs: unknown,
@@ -200,7 +250,7 @@ async function build(
     opts,
     dep(name) {
       const r = results.get(name);
-      if (!r || !layer.deps.includes(name)) {
+      if (!r || !deps.includes(name)) {
         throw new Error(`Layer '${layer.name}' did not declare a dependency on '${name}'.`);
       }
       return r.dir;
@@ -215,7 +265,15 @@ async function build(
         )
         .map((p) => [p.layer.name, p.key]),
     ),
-    exec: (cmd, args, execOpts) => exec(cmd, args, { log, echo: opts.verbose, ...execOpts }),
+    // Every tool a layer runs gets the fixed build time (clang's __DATE__ and __TIME__, which
+    // CPython's sys.version carries; archive and metadata times), unless the layer sets one.
+    exec: (cmd, args, execOpts) =>
+      exec(cmd, args, {
+        log,
+        echo: opts.verbose,
+        ...execOpts,
+        env: { SOURCE_DATE_EPOCH, ...execOpts?.env },
+      }),
     info: (message) => void message,
   };
   try {

@@ -47,10 +47,22 @@ export interface Layer {
   description: string;
   deps: readonly string[];
   /**
-   * Repository files (relative paths) whose code decides how the layer builds; their content
-   * is part of the key, so changing the build code rebuilds the layer.
+   * The repository module that defines the layer (`src/.../x.ts`). Every file it imports,
+   * found by esbuild (layers/code-inputs.ts), is part of the key: changing any code that
+   * builds the layer rebuilds it.
    */
-  implementation?: readonly string[];
+  source: string;
+  /**
+   * Repository files the layer's code reads or runs that no import reaches: C sources, Python
+   * helpers, a TypeScript runner started as a child process (with everything it imports).
+   * Part of the key too.
+   */
+  data?: readonly string[];
+  /**
+   * Layers this one consumes that only the options name (the modules layer's one layer per
+   * module): planned before it, each a dependency of it.
+   */
+  expand?(ctx: InputsContext): Promise<Layer[]>;
   /** Everything that can change the output, besides the dependency keys. Must be pure data. */
   inputs(ctx: InputsContext): Promise<Json>;
   build(ctx: LayerContext): Promise<void>;

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
+import { SOURCE_DATE_EPOCH } from '../toolchain/reproducible.js';
 import { exists } from '../util/fs.js';
 import type { BuiltLibraries } from './libraries.js';
 
@@ -142,7 +143,7 @@ export async function createCrossEnv(
       PYTHONDONTWRITEBYTECODE: '1',
       PIP_CONFIG_FILE: '/dev/null',
       // Timestamps in generated metadata: the same every build.
-      SOURCE_DATE_EPOCH: '315532800',
+      SOURCE_DATE_EPOCH,
     },
   };
 }

@@ -1,44 +1,27 @@
-import { appendFile, copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCPythonConfig, shortVersion } from '../cpython/config.js';
-import { nativePython } from '../cpython/native-layer.js';
 import type { Json, Layer, LayerContext } from '../layers/types.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { ExecError, UserError, errorMessage } from '../util/errors.js';
 import { exists } from '../util/fs.js';
-import { hashTree, sha256 } from '../util/hash.js';
-import { CONFIG_FILE, readModulesConfig } from './config.js';
-import { type ExtensionEntry, compileExtension } from './extensions.js';
+import { readModulesConfig } from './config.js';
+import type { ExtensionEntry } from './extensions.js';
 import { checkSymbolClashes } from './symbol-clashes.js';
-import { linkFailure, linkTestInterpreter } from './link.js';
-import { createCrossEnv } from './cross-env.js';
-import { buildLibraries } from './libraries.js';
+import { TEST_EXTENSIONS_FILE, linkFailure, linkTestInterpreter } from './link.js';
+import {
+  MODULE_LAYER_DATA,
+  moduleLayer,
+  moduleLayerName,
+  note,
+  readBuiltModule,
+  scrub,
+} from './module-layer.js';
 import { privatiseSharedHelpers } from './shared-symbols.js';
-import { buildWheel, installBuildRequirements, installWheel, installWheelTree } from './pep517.js';
-import {
-  installPythonParts,
-  listFiles,
-  removeEmptyDirs,
-  removeMatching,
-  tidyInstall,
-} from './python-parts.js';
-import {
-  type ModuleRecipe,
-  type Selection,
-  TEST_SUITE_FILE,
-  isHandCompiled,
-  readAllRecipes,
-  selectRecipes,
-} from './recipe.js';
+import { listFiles, removeEmptyDirs, removeMatching } from './python-parts.js';
+import { type ModuleRecipe, type Selection, readAllRecipes, selectRecipes } from './recipe.js';
 import { runModulesPython } from './runtime.js';
-import { moduleBuildKey, restoreModule, saveModule } from './build-cache.js';
-import {
-  type PreparedSource,
-  moduleSourceInputs,
-  prepareBuildRequirement,
-  prepareModuleSource,
-} from './source.js';
 
 const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
 /** The finder for dotted built-ins, laid into site-packages with the .pth that installs it. */
@@ -91,16 +74,10 @@ export async function selectedRecipes(
   return selectRecipes(await readAllRecipes(repoRoot), sel);
 }
 
-async function supportFilesHash(): Promise<string> {
-  const parts = await Promise.all(
-    SUPPORT_FILES.map(async (f) => `${f}:${sha256(await readFile(join(PY_DIR, f)))}`),
-  );
-  return sha256(parts.join('\n'));
-}
-
 /**
- * The modules layer: third-party Python modules for the wasm runtime. Pure Python files go to
- * `site-packages/`; C extensions are compiled for wasm32-wasi into `ext/<name>.a` and listed in
+ * The modules layer: third-party Python modules for the wasm runtime. Each module is built in a
+ * layer of its own (module-layer.ts); this one lays their pure Python files out in
+ * `site-packages/`, their C extensions (wasm32-wasi archives) in `ext/<name>.a`, listed in
  * `extensions.json` for the func layer to link in as built-ins. Before anything is committed a
  * test interpreter with every extension built in runs each recipe's test inside the runtime.
  */
@@ -109,166 +86,62 @@ export function createModulesLayer(lo: ModulesLayerOptions = {}): Layer {
     name: 'modules',
     description:
       'third-party Python modules: pure ones into site-packages, C extensions as static archives',
+    // native: what the module layers are built with, so it is planned wherever this layer is.
     deps: ['toolchain', 'native', 'wasm'],
-    implementation: [
-      ...MODULE_IMPLEMENTATION, 'src/modules/layer.ts', 'src/modules/link.ts',
-      'src/modules/runtime.ts', 'src/modules/build-cache.ts', 'src/modules/shared-symbols.ts',
-      'src/modules/symbol-clashes.ts', 'src/cpython/python-wasm.ts', 'src/cpython/wasi-python.ts',
-      'src/cpython/link.ts', 'src/cpython/cxa_throw.c', 'src/runner/wasi/abi.ts',
-      'src/runner/wasi/clocks.ts', 'src/runner/wasi/fds.ts', 'src/runner/wasi/mounts.ts',
-      'src/runner/wasi/wasi.ts',
-    ], // prettier-ignore
+    source: 'src/modules/layer.ts',
+    // The finder laid into site-packages, the linker's C shim, the runner of the recipe tests
+    // (and the module layers' helpers: this module defines those layers too).
+    data: [
+      ...MODULE_LAYER_DATA,
+      ...SUPPORT_FILES.map((f) => `src/modules/python/${f}`),
+      'src/cpython/cxa_throw.c',
+      'src/cpython/wasi-python.ts',
+    ],
+    // Each module is a layer of its own, built before this one links and tests them all.
+    async expand({ opts }) {
+      const recipes = await selectedRecipes(opts.repoRoot, opts.experimental, lo);
+      return recipes.map((r) => moduleLayer(r, tolerant(r, lo)));
+    },
     async inputs({ opts }) {
+      // Each module's build is in the key of its layer; what this one adds is each recipe's
+      // test (and how the modules go together), run here.
       const recipes = await selectedRecipes(opts.repoRoot, opts.experimental, lo);
       const modules: Record<string, Json> = {};
-      for (const r of recipes) modules[r.name] = await moduleInputs(opts.repoRoot, r);
-      return {
-        config: (await readModulesConfig(opts.repoRoot)) as unknown as Json,
-        modules,
-        support: await supportFilesHash(),
-      };
+      for (const r of recipes) {
+        const recipe: Partial<ModuleRecipe> = { ...r };
+        delete recipe.file;
+        modules[r.name] = { recipe: recipe as unknown as Json, tolerant: tolerant(r, lo) };
+      }
+      return { config: (await readModulesConfig(opts.repoRoot)) as unknown as Json, modules };
     },
     build: (ctx) => buildModules(ctx, lo),
   };
 }
 
-/** The code that builds one module: part of each module's own build key. */
-const MODULE_IMPLEMENTATION = [
-  'src/modules/source.ts', 'src/modules/python-parts.ts', 'src/modules/extensions.ts',
-  'src/toolchain/flags.ts', 'src/modules/cross-env.ts', 'src/modules/pep517.ts',
-  'src/modules/wasm-symbols.ts', 'src/modules/libraries.ts', 'src/modules/python/wasm_cc.py',
-  'src/modules/python/build_wheel.py', 'src/modules/python/make_sysconfigdata.py',
-]; // prettier-ignore
-
-async function hashFiles(repoRoot: string, files: readonly string[]): Promise<Json> {
-  const out: Record<string, string> = {};
-  for (const f of files) out[f] = sha256(await readFile(join(repoRoot, f)));
-  return out;
-}
-
-/** What one module's build depends on: its recipe, the files beside it, its sources. */
-async function moduleInputs(repoRoot: string, r: ModuleRecipe, forBuild = false): Promise<Json> {
-  // Where the recipe was read from is not an input: the same recipe anywhere, the same key.
-  const recipe: Partial<ModuleRecipe> = { ...r };
-  delete recipe.file;
-  // The test runs after the build (in the layer, whose key has it): a new test, the same build.
-  if (forBuild) delete recipe.test;
-  const dir = join(repoRoot, 'third-party', 'modules', r.name);
-  return {
-    recipe: recipe as unknown as Json,
-    // Patches and anything else beside the recipe.
-    // test-suite.json says how the module's own tests run after the build: not an input.
-    files:
-      r.unsupported || !(await exists(dir))
-        ? null
-        : await hashTree(dir, (rel) => rel === TEST_SUITE_FILE),
-    source: await moduleSourceInputs(repoRoot, r),
-  };
+/** A module that may fail without failing the layer: experimental, and not asked for by name. */
+function tolerant(r: ModuleRecipe, lo: ModulesLayerOptions): boolean {
+  return r.set === 'experimental' && !(lo.names ?? []).includes(r.name) && !lo.adhoc;
 }
 
 /** The default set (and the experimental one with --experimental). */
 export const modulesLayer: Layer = createModulesLayer();
 
-async function note(ctx: LayerContext, message: string) {
-  ctx.info(message);
-  await appendFile(ctx.log, `\n# modules: ${message}\n`);
-}
-
-/** A failure message without this build's directories, so modules.json stays path-free. */
-function scrub(ctx: LayerContext, message: string): string {
-  return message
-    .split(ctx.work)
-    .join('<work>')
-    .split(ctx.out)
-    .join('<out>')
-    .split('\n')[0]!
-    .slice(0, 300);
-}
-
 async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise<void> {
   const { repoRoot } = ctx.opts;
   const recipes = await selectedRecipes(repoRoot, ctx.opts.experimental, lo);
-  const explicit = new Set(lo.names ?? []);
-  const config = await readModulesConfig(repoRoot);
   const cpython = await readCPythonConfig(repoRoot);
   const pyDir = `python${shortVersion(cpython.version)}`;
-  const python = nativePython(ctx.dep('native'), cpython.version);
   const wasmDir = ctx.dep('wasm');
   const pythonInclude = join(wasmDir, 'include', pyDir);
   const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
   const site = join(ctx.out, 'site-packages');
   await mkdir(site, { recursive: true });
 
-  const buildPath: string[] = [];
-  for (const req of config.buildRequires) {
-    const dest = join(ctx.work, 'build-requires', req.name);
-    await mkdir(dirname(dest), { recursive: true });
-    buildPath.push(
-      await prepareBuildRequirement(
-        ctx,
-        `${req.name} ${req.version} (${CONFIG_FILE})`,
-        req.sources,
-        dest,
-      ),
-    );
-  }
-
   const reports: ModuleReport[] = [];
   const owners = new Map<string, string>();
   const extensions = new Map<string, ExtensionEntry[]>();
   const testExtensions = new Map<string, ExtensionEntry[]>();
   const moduleFiles = new Map<string, string[]>();
-  /** A module that may fail without failing the layer: experimental, and not asked for by name. */
-  const tolerant = (r: ModuleRecipe) =>
-    r.set === 'experimental' && !explicit.has(r.name) && !lo.adhoc;
-
-  const implementationHash = await hashFiles(repoRoot, MODULE_IMPLEMENTATION);
-  /** Builds one module from its prepared source into `staged` and the layer's ext/. */
-  const buildOne = async (
-    r: ModuleRecipe,
-    src: PreparedSource,
-    staged: string,
-    add: (e: ExtensionEntry & { bytes: number }) => void,
-  ) => {
-    if (isHandCompiled(r) || src.kind === 'debian-binary') {
-      await installPythonParts(ctx, r, src, staged, python, buildPath);
-      for (const ext of r.extensions) {
-        add(
-          await compileExtension(ctx, cc, r, ext, src.dir, pythonInclude, config.cflags, ctx.out),
-        );
-      }
-      return;
-    }
-    const requires = await installBuildRequirements(
-      ctx,
-      r,
-      python,
-      join(ctx.work, 'requires', r.name),
-    );
-    const libraries = await buildLibraries(
-      ctx,
-      cc,
-      r,
-      config.cflags,
-      join(ctx.work, 'libs', r.name),
-    );
-    const cross = await createCrossEnv(ctx, join(ctx.work, 'cross', r.name), {
-      python, nativeDir: ctx.dep('native'), wasmDir, pythonDir: pyDir, cc, cflags: config.cflags,
-      buildPath: requires ? [requires, ...buildPath] : buildPath, libraries,
-    }); // prettier-ignore
-    const exts = src.file.endsWith('.whl')
-      ? await installWheelTree(ctx, cc, src.dir, staged, ctx.out)
-      : await installWheel(
-          ctx,
-          cc,
-          await buildWheel(ctx, r, cross, src.dir, join(ctx.work, 'dist', r.name)),
-          staged,
-          ctx.out,
-        );
-    exts.forEach(add);
-    checkBuiltExtensions(r, exts);
-    await tidyInstall(r, staged, ctx.opts);
-  };
 
   for (const r of recipes) {
     const report: ModuleReport = {
@@ -283,41 +156,32 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
       report.error = `requires ${failedDep}, which did not build`;
       continue;
     }
+    // The module's own layer: built (or failed, when it may) before this one.
+    const dir = ctx.dep(moduleLayerName(r.name));
+    const built = await readBuiltModule(dir);
+    if (built.source) report.source = built.source;
+    if (built.status !== 'ok') {
+      Object.assign(report, { status: built.status, error: built.error ?? '' });
+      await note(ctx, `${r.name} (experimental) left out: ${built.error ?? ''}`);
+      continue;
+    }
     try {
-      const staged = join(ctx.work, 'site', r.name);
-      const built: ExtensionEntry[] = [];
+      const shipped: ExtensionEntry[] = [];
       const testOnly: ExtensionEntry[] = [];
-      const withBytes: (ExtensionEntry & { bytes: number })[] = [];
-      // The build cache keeps every extension built; the recipe says which are test-only.
-      const add = (e: ExtensionEntry & { bytes: number }) => {
-        withBytes.push(e);
+      await mkdir(join(ctx.out, 'ext'), { recursive: true });
+      for (const e of built.extensions) {
+        await copyFile(join(dir, e.archive), join(ctx.out, e.archive));
         const entry = { name: e.name, init: e.init, archive: e.archive };
         if (r.testExtensions.includes(e.name)) {
           testOnly.push(entry);
-          return;
+        } else {
+          shipped.push(entry);
+          report.archiveBytes += e.bytes;
         }
-        built.push(entry);
-        report.archiveBytes += e.bytes;
-      };
-      const key = moduleBuildKey(
-        ctx,
-        { module: await moduleInputs(repoRoot, r, true), config: config as unknown as Json },
-        implementationHash,
-      );
-      const cached = await restoreModule(ctx, r.name, key, staged);
-      if (cached) {
-        cached.extensions.forEach(add);
-        report.source = cached.source;
-        await note(ctx, `${r.name} ${r.version}: restored its unchanged build`);
-      } else {
-        const src = await prepareModuleSource(ctx, r, join(ctx.work, 'src', r.name));
-        report.source = src.file;
-        await buildOne(r, src, staged, add);
-        await saveModule(ctx, r.name, key, staged, { extensions: withBytes, source: src.file });
       }
-      checkTestExtensions(r, testOnly);
-      report.extensions = built.map((e) => e.name);
+      report.extensions = shipped.map((e) => e.name);
       if (testOnly.length) report.testExtensions = testOnly.map((e) => e.name);
+      const staged = join(dir, 'site');
       const files = await listFiles(staged).catch(() => [] as string[]);
       for (const f of files) {
         const other = owners.get(f);
@@ -332,11 +196,11 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
       }
       report.files = files.length;
       if (files.length) await cp(staged, site, { recursive: true });
-      extensions.set(r.name, built);
+      extensions.set(r.name, shipped);
       testExtensions.set(r.name, testOnly);
       moduleFiles.set(r.name, files);
     } catch (err) {
-      if (!tolerant(r)) throw err;
+      if (!tolerant(r, lo)) throw err;
       const exts = [extensions, testExtensions];
       await dropModule(ctx, r, report, exts, moduleFiles, `build: ${errorMessage(err)}`);
     }
@@ -404,7 +268,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
     );
     if (run.code !== 0) {
       const why = `The test of ${r.name} (${r.file}) failed inside the wasm runtime (exit ${run.code}):\n${run.stderr.trim() || run.stdout.trim()}`;
-      if (!tolerant(r)) throw new UserError(why);
+      if (!tolerant(r, lo)) throw new UserError(why);
       await dropModule(ctx, r, report, [extensions, testExtensions], moduleFiles, `test: ${why}`);
       continue;
     }
@@ -417,43 +281,6 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
   const tests = JSON.stringify(testEntries(), null, 2);
   await writeFile(join(ctx.out, TEST_EXTENSIONS_FILE), `${tests}\n`);
   await writeFile(join(ctx.out, 'modules.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-}
-
-/** `test-extensions.json`: the test-only extensions, for the test-suite interpreter. */
-export const TEST_EXTENSIONS_FILE = 'test-extensions.json';
-
-/** Every test-only extension a recipe names must have been built. */
-export function checkTestExtensions(r: ModuleRecipe, built: readonly ExtensionEntry[]): void {
-  const missing = r.testExtensions.filter((n) => !built.some((e) => e.name === n));
-  if (missing.length)
-    throw new UserError(
-      `${r.file}: the build of ${r.name} produced no ${missing.join(', ')}, named in 'testExtensions'; make its build install them (numpy: the 'tests' install tag in configSettings' install-args), or drop them from the list.`,
-    );
-}
-
-/**
- * What a backend built must match the recipe: every extension it names, and at least one for
- * kind 'c-extension'; a 'pure' module that built compiled code says so.
- */
-export function checkBuiltExtensions(r: ModuleRecipe, built: readonly ExtensionEntry[]): void {
-  const names = built.map((e) => e.name);
-  const missing = r.extensions.filter((e) => !names.includes(e.name)).map((e) => e.name);
-  const got = names.join(', ') || 'none';
-  if (missing.length) {
-    throw new UserError(
-      `${r.file}: the build of ${r.name} produced no ${missing.join(', ')} (it built: ${got}); fix the recipe's 'extensions'.`,
-    );
-  }
-  if (r.kind === 'c-extension' && !built.length) {
-    throw new UserError(
-      `${r.file}: ${r.name} is kind 'c-extension' but its build produced no extension module; make it kind 'pure', or check its build settings.`,
-    );
-  }
-  if (r.kind === 'pure' && built.length) {
-    throw new UserError(
-      `${r.file}: ${r.name} is kind 'pure' but its build produced the extensions ${got}; make it kind 'c-extension'.`,
-    );
-  }
 }
 
 /** Takes a failed experimental module back out: its files, its archives; records why. */

@@ -7,6 +7,10 @@ import type { ExecError } from '../util/errors.js';
 import type { ExtensionEntry } from './extensions.js';
 import { wasiLack } from './wasi-lacks.js';
 
+/** `test-extensions.json` of the modules layer: the test-only extensions, which only the
+ * test-suite interpreter links in. */
+export const TEST_EXTENSIONS_FILE = 'test-extensions.json';
+
 /**
  * C source of a `main` that registers every extension as a built-in under its full dotted name
  * and then runs the interpreter as python.wasm does. The same inittab the func layer builds.

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { cp, lstat, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';
-import { type BuildPaths, findBuildPath, scrubPaths } from '../toolchain/reproducible.js';
+import {
+  type BuildPaths,
+  SOURCE_DATE_EPOCH,
+  findBuildPath,
+  scrubPaths,
+} from '../toolchain/reproducible.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import type { ModuleRecipe } from './recipe.js';
@@ -48,7 +53,7 @@ export async function installPythonParts(
         PIP_CONFIG_FILE: '/dev/null',
         PIP_ROOT_USER_ACTION: 'ignore',
         // Timestamps in generated metadata: the same every build.
-        SOURCE_DATE_EPOCH: '315532800',
+        SOURCE_DATE_EPOCH,
       },
     });
   }

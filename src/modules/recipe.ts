@@ -249,6 +249,9 @@ export function isHandCompiled(r: ModuleRecipe): boolean {
   return r.extensions.some((e) => e.sources.length > 0);
 }
 
+/** Each module's recipe, in third-party/modules/<name>/. */
+export const RECIPE_FILE = 'recipe.json';
+
 /** Beside a recipe: how the module's own test suite runs (not an input of its build). */
 export const TEST_SUITE_FILE = 'test-suite.json';
 
@@ -397,7 +400,7 @@ export async function readAllRecipes(repoRoot: string): Promise<ModuleRecipe[]> 
   for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
     a.name.localeCompare(b.name),
   )) {
-    if (entry.isDirectory() && (await exists(join(dir, entry.name, 'recipe.json')))) {
+    if (entry.isDirectory() && (await exists(join(dir, entry.name, RECIPE_FILE)))) {
       recipes.push(await readRecipe(repoRoot, entry.name));
     }
   }

@@ -5,8 +5,7 @@ import type { Layer, LayerContext } from '../layers/types.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { exists } from '../util/fs.js';
 import type { ExtensionEntry } from './extensions.js';
-import { TEST_EXTENSIONS_FILE } from './layer.js';
-import { linkTestInterpreter } from './link.js';
+import { TEST_EXTENSIONS_FILE, linkTestInterpreter } from './link.js';
 
 /** The interpreter `modules test-suite` runs, relative to the layer's directory. */
 export const SUITE_INTERPRETER = 'bin/python-suite.wasm';
@@ -43,13 +42,8 @@ export const suiteLayer: Layer = {
   name: 'modules-suite',
   description: "python-suite.wasm: the modules' extensions and their test-only ones, built in",
   deps: ['toolchain', 'wasm', 'modules'],
-  implementation: [
-    'src/modules/suite-layer.ts',
-    'src/modules/link.ts',
-    'src/cpython/link.ts',
-    'src/cpython/cxa_throw.c',
-    'src/toolchain/flags.ts',
-  ],
+  source: 'src/modules/suite-layer.ts',
+  data: ['src/cpython/cxa_throw.c'],
   inputs: () => Promise.resolve({}),
   build,
 };

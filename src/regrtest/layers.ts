@@ -71,12 +71,8 @@ export const wasmTestsLayer: Layer = {
   description:
     "test-only: the runtime's libpython and stdlib with CPython's test modules and Lib/test",
   deps: ['toolchain', 'wasm'],
-  implementation: [
-    'src/regrtest/layers.ts',
-    'src/modules/link.ts',
-    'src/cpython/link.ts',
-    'src/cpython/cxa_throw.c',
-  ],
+  source: 'src/regrtest/layers.ts',
+  data: ['src/cpython/cxa_throw.c'],
   async inputs({ opts }) {
     const cfg = await readCPythonConfig(opts.repoRoot);
     return {

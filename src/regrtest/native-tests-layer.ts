@@ -17,7 +17,8 @@ export const nativeTestsLayer: Layer = {
   name: 'native-tests',
   description: 'test-only: native CPython of the pinned version with its test modules and Lib/test',
   deps: [],
-  implementation: ['src/regrtest/native-tests-layer.ts'],
+  source: 'src/regrtest/native-tests-layer.ts',
+  data: ['src/cpython/cxa_throw.c'],
   async inputs({ opts }) {
     const cfg = await readCPythonConfig(opts.repoRoot);
     return {

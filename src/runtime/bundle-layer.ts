@@ -31,12 +31,7 @@ export const bundleLayer: Layer = {
   description: 'the release bundle: tarballs, py_func.wasm, SBOM, pyfaasm dists, checksums',
   // native: the build Python builds pyfaasm's dists.
   deps: ['native', 'wasm', 'modules', 'func', 'root'],
-  implementation: [
-    'src/runtime/bundle-layer.ts',
-    'src/release/bundle.ts',
-    'src/release/sbom.ts',
-    'src/release/pyfaasm-dist.ts',
-  ],
+  source: 'src/runtime/bundle-layer.ts',
   async inputs({ opts }) {
     const third = join(opts.repoRoot, 'third-party');
     return {

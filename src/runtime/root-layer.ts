@@ -13,11 +13,7 @@ export const rootLayer: Layer = {
   name: 'root',
   description: 'the runtime root: lib/python3.11 with site-packages',
   deps: ['native', 'wasm', 'modules'],
-  implementation: [
-    'src/runtime/root-layer.ts',
-    'src/modules/install.ts',
-    'src/cpython/native-layer.ts',
-  ],
+  source: 'src/runtime/root-layer.ts',
   async inputs() {
     return {};
   },

@@ -35,7 +35,7 @@ export function cLibraryLayer(name: string, description: string): Layer {
     name,
     description,
     deps: ['toolchain'],
-    implementation: ['src/toolchain/c-library.ts', 'src/toolchain/flags.ts', 'src/build/steps.ts'],
+    source: 'src/toolchain/c-library.ts',
     async inputs({ opts }) {
       const r = await readCLibraryRecipe(opts.repoRoot, name);
       const src = await sourceInputs(opts.repoRoot, r.sources, r.patches);

@@ -53,11 +53,7 @@ export const toolchainLayer: Layer = {
   name: 'toolchain',
   description: 'clang, wasm-ld and wasi-libc, with an isolated sysroot',
   deps: [],
-  implementation: [
-    'src/toolchain/layer.ts',
-    'src/toolchain/system-packages.ts',
-    'src/toolchain/wasi-libc-patch.ts',
-  ],
+  source: 'src/toolchain/layer.ts',
   async inputs({ opts }) {
     const cfg = await ensureSystemPackages(opts);
     return {

@@ -39,6 +39,7 @@ export function fileLayer(
     name,
     description: `test layer ${name}`,
     deps: opts.deps ?? [],
+    source: 'test/helpers/fake-layers.ts',
     inputs: async () => ({ value }),
     async build(ctx) {
       if (opts.buildLog) await appendFile(opts.buildLog, `${name} ${process.pid}\n`);

@@ -196,21 +196,60 @@ for m in (genshi._speedups, markupsafe._speedups, _faasm):
 });
 
 describe('keys', () => {
-  test('changing one recipe changes the modules key and nothing upstream', async () => {
+  test("changing one recipe changes its module's key and the modules key, nothing else", async () => {
     const repo = await scratchRepo();
     try {
-      await editRecipe(repo, 'pyaes', (r) => (r.test as string[]).push('assert True'));
+      await editRecipe(repo, 'pyaes', (r) => (r.summary = 'edited'));
       const before = await planLayers(layersToModules(), integrationOptions());
       const after = await planLayers(layersToModules(), integrationOptions({ repoRoot: repo }));
-      for (const p of before.filter((x) => x.layer.name !== 'modules')) {
+      const changed = ['modules', 'module-pyaes'];
+      for (const p of before.filter((x) => !changed.includes(x.layer.name))) {
         expect(after.find((a) => a.layer.name === p.layer.name)!.key).toBe(p.key);
       }
-      const key = (plan: typeof before) => plan.find((p) => p.layer.name === 'modules')!.key;
-      expect(key(after)).not.toBe(key(before));
+      expect(before.map((p) => p.layer.name)).toContain('module-numpy');
+      const key = (plan: typeof before, name: string) =>
+        plan.find((p) => p.layer.name === name)!.key;
+      for (const name of changed) expect(key(after, name)).not.toBe(key(before, name));
     } finally {
       await rm(repo, { recursive: true, force: true });
     }
   });
+});
+
+describe('an experimental module that fails', () => {
+  test('is left out with its reason, its failure kept in its own layer; the others are reused', async () => {
+    const repo = await scratchRepo();
+    try {
+      const src = join(repo, 'broken-1.0.tar.gz');
+      await writeFile(src, 'not the pinned tarball');
+      await mkdir(join(repo, 'third-party/modules/broken'), { recursive: true });
+      await writeFile(
+        join(repo, 'third-party/modules/broken/recipe.json'),
+        JSON.stringify({
+          name: 'broken', version: '1.0', kind: 'pure', set: 'experimental', why: 'a test',
+          sources: [{ kind: 'path', path: src, file: 'broken-1.0.tar.gz', sha256: 'b'.repeat(64) }],
+          test: ['import broken'],
+        }),
+      ); // prettier-ignore
+      const r = await build({}, { repoRoot: repo, experimental: true });
+      expect(r.get('module-broken')!.status).toBe('built');
+      for (const name of DEFAULT_MODULES) expect(r.get(`module-${name}`)!.status).toBe('cached');
+      const manifest = JSON.parse(
+        await readFile(join(r.get('modules')!.dir, 'modules.json'), 'utf8'),
+      ) as ModulesManifest;
+      const broken = manifest.modules.find((m) => m.name === 'broken')!;
+      expect(broken.status).toBe('failed');
+      expect(broken.error).toMatch(/^build: broken-1\.0\.tar\.gz for broken 1\.0 .*has sha256/);
+      expect(manifest.modules.filter((m) => m.status === 'ok')).toHaveLength(
+        DEFAULT_MODULES.length,
+      );
+      // Built again, the failure is taken from its layer: nothing is attempted twice.
+      const again = await build({}, { repoRoot: repo, experimental: true });
+      expect(again.get('module-broken')!.status).toBe('cached');
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  }, 900_000);
 });
 
 describe('faults leave the previous layer and the runtime root as they were', () => {
@@ -265,7 +304,7 @@ describe('faults leave the previous layer and the runtime root as they were', ()
     const err = await build({ names: ['markupsafe'] }, { repoRoot: repo }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExecError);
     expect((err as ExecError).tail.join('\n')).toContain('error: broken on purpose');
-    expect((err as ExecError).logPath).toMatch(/logs\/modules-[0-9a-f]{12}\.log$/);
+    expect((err as ExecError).logPath).toMatch(/logs\/module-markupsafe-[0-9a-f]{12}\.log$/);
   });
 
   // A package of the kind PyPI has many of: a setuptools sdist whose C extension uses what
@@ -340,7 +379,7 @@ describe('faults leave the previous layer and the runtime root as they were', ()
     const err = await build({ names: ['numpy'] }, { repoRoot: repo }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(
-      /^numpy 2\.4\.6 cannot be built for wasm32-wasi: its build failed: .*broken on purpose.*; see .*logs\/modules-[0-9a-f]{12}\.log\.$/,
+      /^numpy 2\.4\.6 cannot be built for wasm32-wasi: its build failed: .*broken on purpose.*; see .*logs\/module-numpy-[0-9a-f]{12}\.log\.$/,
     );
   });
 

@@ -1,10 +1,14 @@
 // Adversarial: `cache list` and `cache verify` on damaged entries, through the CLI.
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli.js';
-import { runLayers } from '../../../src/layers/runner.js';
+import { LocalStore } from '../../../src/layers/local-store.js';
+import { filesSize, recordFiles } from '../../../src/layers/manifest.js';
+import { planLayers, runLayers } from '../../../src/layers/runner.js';
+import { REPO_ROOT } from '../../../src/paths.js';
+import { pipeline } from '../../../src/pipeline.js';
 import { fileLayer, silentReporter, testOptions } from '../../helpers/fake-layers.js';
 
 let out: string[];
@@ -82,4 +86,47 @@ describe('cache verify', () => {
       expect.stringMatching(/^error: Unknown layer 'zlibb'; the layers are: toolchain, zlib, /),
     ]);
   });
+});
+
+describe("each module's layer", () => {
+  const store = () => new LocalStore(join(cache, 'layers'));
+  /** A committed entry of layer `name` under `key`. */
+  async function put(name: string, key: string) {
+    const staging = await store().stage(name, key);
+    await writeFile(join(staging, 'out', 'module.json'), '{}');
+    const files = await recordFiles(join(staging, 'out'));
+    await store().commit(staging, {
+      name, key, deps: {}, inputs: null, size: filesSize(files), buildMs: 1,
+      createdAt: new Date().toISOString(), files,
+    }); // prettier-ignore
+  }
+
+  test('is listed and verified by name like any layer', async () => {
+    await twoLayers();
+    await put('module-markupsafe', 'a'.repeat(64));
+    expect(await main(['cache', 'list', '--cache-dir', cache])).toBe(0);
+    expect(out.join('\n')).toMatch(/^module-markupsafe aaaaaaaaaaaa\s+2 B/m);
+    out.length = 0;
+    expect(await main(['cache', 'verify', 'module-markupsafe', '--cache-dir', cache])).toBe(0);
+    expect(out).toEqual([
+      'ok       module-markupsafe aaaaaaaaaaaa',
+      '1 layers verified, 0 damaged',
+    ]);
+  });
+
+  test("prune keeps the current recipes' module layers and removes the others", async () => {
+    const opts = { ...testOptions(cache), repoRoot: REPO_ROOT };
+    const plan = await planLayers(pipeline, opts);
+    const current = plan.find((p) => p.layer.name === 'module-pyaes')!.key;
+    await put('module-pyaes', current);
+    await put('module-pyaes', 'b'.repeat(64));
+    await put('module-gone', 'c'.repeat(64));
+    // Where modules were kept before they were layers: gone with the leftovers.
+    await mkdir(join(cache, 'module-builds', 'numpy-0123'), { recursive: true });
+    expect(await main(['cache', 'prune', '--cache-dir', cache])).toBe(0);
+    expect(out.at(-1)).toMatch(/^removed 2 layers .* and 1 leftovers/);
+    await expect(stat(join(cache, 'module-builds'))).rejects.toThrow();
+    const left = (await store().list()).map((e) => `${e.name} ${e.key}`);
+    expect(left).toEqual([`module-pyaes ${current}`]);
+  }, 30_000);
 });

@@ -1,11 +1,16 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/layers/local-store.js';
-import { runLayers, selectLayers } from '../../../src/layers/runner.js';
-import type { LayerContext } from '../../../src/layers/types.js';
+import {
+  planLayers,
+  runLayers,
+  selectExpandedLayers,
+  selectLayers,
+} from '../../../src/layers/runner.js';
+import type { Layer, LayerContext } from '../../../src/layers/types.js';
 import { exec } from '../../../src/util/exec.js';
 import { fileLayer, silentReporter, testOptions } from '../../helpers/fake-layers.js';
 
@@ -146,4 +151,59 @@ describe('runLayers', () => {
     expect((await builds()).map((l) => l.split(' ')[0]).sort()).toEqual(['base', 'slow']);
     expect([...a, ...b].filter((r) => r[1] === 'built')).toHaveLength(2);
   }, 30_000);
+
+  test('a layer only an expansion names can be selected, with what it needs', async () => {
+    const all = [
+      fileLayer('base', 'b'),
+      fileLayer('other', 'o'),
+      { ...fileLayer('whole', 'w', { deps: ['base'] }), expand: async () => [fileLayer('part', 'p', { deps: ['base'] })] },
+    ]; // prettier-ignore
+    const opts = testOptions(cache);
+    const names = async (targets: string[]) =>
+      (await selectExpandedLayers(all, targets, opts)).map((l) => l.name);
+    expect(await names(['part'])).toEqual(['base', 'part']);
+    expect(await names(['whole'])).toEqual(['base', 'whole']);
+    await expect(names(['nothing'])).rejects.toThrow(
+      "Unknown layer 'nothing'; the layers are: base, other, part, whole.",
+    );
+  });
+
+  test('a layer expands to layers only the options name: planned before it, each its dependency', async () => {
+    const opts = testOptions(cache);
+    const reporter = silentReporter();
+    const whole = (parts: Layer[]): Layer => ({
+      ...fileLayer('whole', 'w', { deps: ['base'], buildLog }),
+      expand: async () => parts,
+      async build(ctx) {
+        await appendFile(buildLog, 'whole\n');
+        const dirs = parts.map((p) => ctx.dep(p.name));
+        await writeFile(join(ctx.out, 'parts.txt'), dirs.join('\n'));
+      },
+    });
+    const parts = (v: string) => [
+      fileLayer('part-1', '1', { deps: ['base'], buildLog }),
+      fileLayer('part-2', v, { deps: ['base'], buildLog }),
+    ];
+    const layers = (v: string) => [fileLayer('base', 'b', { buildLog }), whole(parts(v))];
+    const first = await runLayers(layers('2'), opts, { reporter });
+    expect([...first.keys()]).toEqual(['base', 'part-1', 'part-2', 'whole']);
+    expect(await readFile(join(first.get('whole')!.dir, 'parts.txt'), 'utf8')).toBe(
+      `${first.get('part-1')!.dir}\n${first.get('part-2')!.dir}`,
+    );
+    const plan = await planLayers(layers('2'), opts);
+    expect(plan.find((p) => p.layer.name === 'whole')!.depKeys).toEqual({
+      base: first.get('base')!.key,
+      'part-1': first.get('part-1')!.key,
+      'part-2': first.get('part-2')!.key,
+    });
+
+    // One part changed: that part and the layer consuming it are built again, nothing else.
+    const again = await runLayers(layers('CHANGED'), opts, { reporter });
+    expect(Object.fromEntries([...again].map(([n, r]) => [n, r.status]))).toEqual({
+      base: 'cached',
+      'part-1': 'cached',
+      'part-2': 'built',
+      whole: 'built',
+    });
+  });
 });

@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initSymbol, nmFor } from '../../../src/modules/extensions.js';
 import { installSitePackages } from '../../../src/modules/install.js';
+import { layersToModules } from '../../../src/commands/modules.js';
+import { planLayers } from '../../../src/layers/runner.js';
 import { modulesLayer, testProgram } from '../../../src/modules/layer.js';
 import { inittabSource } from '../../../src/modules/link.js';
 import { globToRegExp } from '../../../src/modules/python-parts.js';
+import { moduleLayer, readBuiltModule } from '../../../src/modules/module-layer.js';
 import { parseRecipe } from '../../../src/modules/recipe.js';
+import type { LayerContext } from '../../../src/layers/types.js';
 import { REPO_ROOT } from '../../../src/paths.js';
 import { UserError } from '../../../src/util/errors.js';
 import { hashJson } from '../../../src/util/hash.js';
@@ -28,8 +32,12 @@ async function repoCopy(name: string): Promise<string> {
   return repo;
 }
 
-const inputsKey = async (repoRoot: string, experimental = false) =>
-  hashJson(await modulesLayer.inputs({ opts: { ...testOptions(dir), repoRoot, experimental } }));
+/** The inputs of the modules layer and of each module's layer it expands to. */
+async function inputsKey(repoRoot: string, experimental = false) {
+  const ctx = { opts: { ...testOptions(dir), repoRoot, experimental } };
+  const layers = [...(await modulesLayer.expand!(ctx)), modulesLayer];
+  return hashJson(await Promise.all(layers.map(async (l) => [l.name, await l.inputs(ctx)])));
+}
 
 describe('the modules layer key', () => {
   test('is the same for the same recipes, wherever the checkout is', async () => {
@@ -89,6 +97,87 @@ describe('the modules layer key', () => {
         "third-party/modules/six/recipe.json: field 'sources[1].sha256' must be 64 hex characters, not 'fd18'.",
       ),
     );
+  });
+});
+
+describe('one layer per module', () => {
+  test('editing one recipe rebuilds that module and the modules layer, never numpy or below', async () => {
+    const repo = await repoCopy('one-recipe');
+    for (const p of ['toolchain.json', 'faasm', 'libs', 'wasi-libc']) {
+      await cp(join(REPO_ROOT, 'third-party', p), join(repo, 'third-party', p), {
+        recursive: true,
+      });
+    }
+    const opts = (repoRoot: string) => ({ ...testOptions(dir), repoRoot });
+    const keys = async (repoRoot: string) =>
+      Object.fromEntries(
+        (await planLayers(layersToModules(), opts(repoRoot))).map((p) => [p.layer.name, p.key]),
+      );
+    const before = await keys(REPO_ROOT);
+    expect(await keys(repo)).toEqual(before);
+    const file = join(repo, 'third-party/modules/pyaes/recipe.json');
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    json.summary = `${String(json.summary)} (edited)`;
+    await writeFile(file, JSON.stringify(json));
+    const after = await keys(repo);
+    const changed = Object.keys(before).filter((n) => after[n] !== before[n]);
+    expect(changed.sort()).toEqual(['module-pyaes', 'modules']);
+    expect(after['module-numpy']).toBe(before['module-numpy']);
+
+    // A new test of the recipe runs in the modules layer: no module is built again for it.
+    json.test.push('assert True');
+    await writeFile(file, JSON.stringify(json));
+    const tested = await keys(repo);
+    expect(Object.keys(after).filter((n) => tested[n] !== after[n])).toEqual(['modules']);
+  }, 30_000);
+});
+
+describe("a module's layer", () => {
+  /** What a layer build gets, for a module whose source fails its check before anything runs. */
+  async function attempt(name: string, tolerant: boolean) {
+    const root = join(dir, `attempt-${name}`);
+    const src = join(root, 'broken-1.0.tar.gz');
+    await mkdir(join(root, 'out'), { recursive: true });
+    await mkdir(join(root, 'work'), { recursive: true });
+    await writeFile(src, 'not a tarball');
+    const r = parseRecipe(
+      {
+        name: 'broken', version: '1.0', kind: 'pure', set: 'experimental', why: 'a test',
+        sources: [{ kind: 'path', path: src, file: 'broken-1.0.tar.gz', sha256: 'a'.repeat(64) }],
+        test: 'import broken',
+      },
+      'third-party/modules/broken/recipe.json',
+    ); // prettier-ignore
+    const layer = moduleLayer(r, tolerant);
+    const out = join(root, 'out');
+    const ctx: LayerContext = {
+      name: layer.name, key: 'k', out, work: join(root, 'work'), log: join(root, 'log'),
+      opts: { ...testOptions(join(root, 'cache')), repoRoot: root }, keys: {},
+      dep: (d) => { throw new Error(`no ${d} here`); },
+      exec: () => Promise.reject(new Error('nothing runs')),
+      info: () => undefined,
+    }; // prettier-ignore
+    const result = await layer.build(ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { result, out, layer };
+  }
+
+  test('of a module that may fail records why, and keeps nothing else', async () => {
+    const { result, out, layer } = await attempt('tolerant', true);
+    expect(layer.name).toBe('module-broken');
+    expect(result).toBeUndefined();
+    expect(await readdir(out)).toEqual(['module.json']);
+    const built = await readBuiltModule(out);
+    expect(built).toMatchObject({ name: 'broken', status: 'failed', extensions: [] });
+    expect(built.error).toMatch(/^build: broken-1\.0\.tar\.gz for broken 1\.0 .*has sha256/);
+  });
+
+  test('of any other module fails the build', async () => {
+    const { result } = await attempt('strict', false);
+    expect(result).toBeInstanceOf(UserError);
+    expect((result as Error).message).toMatch(/has sha256 [0-9a-f]{64} but a{64} was expected/);
   });
 });
 

@@ -12,7 +12,7 @@ import {
   scrubReason,
   withNotes,
 } from '../../../src/modules/compat.js';
-import { checkBuiltExtensions, checkTestExtensions } from '../../../src/modules/layer.js';
+import { checkBuiltExtensions, checkTestExtensions } from '../../../src/modules/module-layer.js';
 import { buildFailure } from '../../../src/modules/pep517.js';
 import { type ResolvedPackage, recipeFor, writeRecipes } from '../../../src/modules/pypi.js';
 import { parseRecipe } from '../../../src/modules/recipe.js';
