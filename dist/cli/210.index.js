@@ -1883,7 +1883,7 @@ exports.checkStrictMode = checkStrictMode;
 
 /***/ }),
 
-/***/ 7692:
+/***/ 5311:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1971,7 +1971,7 @@ function falseSchemaError(it, overrideAllErrors) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
 const rules_1 = __webpack_require__(7353);
-const applicability_1 = __webpack_require__(7692);
+const applicability_1 = __webpack_require__(5311);
 const errors_1 = __webpack_require__(1283);
 const codegen_1 = __webpack_require__(1436);
 const util_1 = __webpack_require__(4464);
@@ -2222,7 +2222,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
 const boolSchema_1 = __webpack_require__(5346);
 const dataType_1 = __webpack_require__(6685);
-const applicability_1 = __webpack_require__(7692);
+const applicability_1 = __webpack_require__(5311);
 const dataType_2 = __webpack_require__(6685);
 const defaults_1 = __webpack_require__(1699);
 const keyword_1 = __webpack_require__(5202);

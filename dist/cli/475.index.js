@@ -16348,7 +16348,7 @@ ${error.message}`;
   }
 }
 async function importModuleDefault(file) {
-  const module = await __webpack_require__(5311)((0,external_url_.pathToFileURL)(file).href);
+  const module = await __webpack_require__(7692)((0,external_url_.pathToFileURL)(file).href);
   return module.default;
 }
 async function readBunPackageJson(file) {
@@ -17856,7 +17856,7 @@ function resolve3(specifier, parent) {
 // src/utilities/import-from-file.js
 function importFromFile(specifier, parent) {
   const url3 = resolve3(specifier, (0,external_url_.pathToFileURL)(parent).href);
-  return __webpack_require__(5311)(url3);
+  return __webpack_require__(7692)(url3);
 }
 var import_from_file_default = importFromFile;
 
@@ -21429,13 +21429,13 @@ var import_from_directory_default = importFromDirectory;
 // src/main/plugins/load-plugin.js
 async function importPlugin(name, cwd) {
   if (isUrl(name)) {
-    return __webpack_require__(5311)(name);
+    return __webpack_require__(7692)(name);
   }
   if (external_path_.isAbsolute(name)) {
-    return __webpack_require__(5311)((0,external_url_.pathToFileURL)(name).href);
+    return __webpack_require__(7692)((0,external_url_.pathToFileURL)(name).href);
   }
   try {
-    return await __webpack_require__(5311)((0,external_url_.pathToFileURL)(external_path_.resolve(name)).href);
+    return await __webpack_require__(7692)((0,external_url_.pathToFileURL)(external_path_.resolve(name)).href);
   } catch {
     return import_from_directory_default(name, cwd);
   }

@@ -2,7 +2,7 @@ export const id = 692;
 export const ids = [692];
 export const modules = {
 
-/***/ 5311:
+/***/ 7692:
 /***/ ((module) => {
 
 function webpackEmptyAsyncContext(req) {
@@ -16,7 +16,7 @@ function webpackEmptyAsyncContext(req) {
 }
 webpackEmptyAsyncContext.keys = () => ([]);
 webpackEmptyAsyncContext.resolve = webpackEmptyAsyncContext;
-webpackEmptyAsyncContext.id = 5311;
+webpackEmptyAsyncContext.id = 7692;
 module.exports = webpackEmptyAsyncContext;
 
 /***/ })
