@@ -21,6 +21,7 @@ Options:
   --no-cache        rebuild the selected layers even if cached
   -j, --jobs N      parallel make jobs (default: CPU count)
   --experimental    include the experimental module set
+  --python LINE     the CPython line to build (third-party/cpython/lines.json; default its default)
   -v, --verbose     echo tool output while building
   --json            print the result as JSON on stdout: per layer name, status (built, hit,
                     restored), key, dir (its output), seconds and bytes; progress still goes

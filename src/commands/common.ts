@@ -14,11 +14,13 @@ export const buildOptionSpec: OptionSpec = {
   jobs: { type: 'string', short: 'j' },
   experimental: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
+  python: { type: 'string' },
 };
 
 export function buildOptions(values: Values): BuildOptions {
   const jobs = numberOption(values, 'jobs', { min: 1, max: 1024, integer: true });
   const flag = stringOption(values, 'cache-dir');
+  const python = stringOption(values, 'python');
   const env = process.env.FAASM_PYTHON_CACHE ? '$FAASM_PYTHON_CACHE' : 'The cache directory';
   return {
     repoRoot: REPO_ROOT,
@@ -27,12 +29,21 @@ export function buildOptions(values: Values): BuildOptions {
     noCache: values['no-cache'] === true,
     experimental: values.experimental === true,
     verbose: values.verbose === true,
+    ...(python === undefined ? {} : { python: pythonLine(python) }),
   };
 }
 
 /** A command's `--json` result: one pretty-printed JSON document on stdout, nothing else there. */
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
+}
+
+/** `--python 3.13`: a line's name (which lines exist is checked when its config is read). */
+function pythonLine(text: string): string {
+  if (!/^3\.\d{1,2}$/.test(text)) {
+    throw new UserError(`--python takes a CPython line such as 3.13, not '${text}'.`);
+  }
+  return text;
 }
 
 export function stringOption(values: Values, name: string): string | undefined {

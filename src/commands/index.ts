@@ -5,6 +5,7 @@ import { changelogCommand } from './changelog.js';
 import { imageCommand } from './image.js';
 import { invokeCommand } from './invoke.js';
 import { modulesCommand } from './modules.js';
+import { pinDebianCommand } from './pin-debian.js';
 import { regrtestCommand } from './regrtest.js';
 import { releaseCommand } from './release.js';
 import { reproduceCommand } from './reproduce.js';
@@ -35,4 +36,5 @@ export const commands: readonly Command[] = [
   verifyCommand,
   changelogCommand,
   imageCommand,
+  pinDebianCommand,
 ];

@@ -128,7 +128,7 @@ async function add(values: Values, requirements: string[]): Promise<number> {
   const opts = buildOptions(values);
   const reporter = consoleReporter();
   const results = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
-  const cpython = await readCPythonConfig(opts.repoRoot);
+  const cpython = await readCPythonConfig(opts.repoRoot, opts.python);
   const python = nativePython(results.get('native')!.dir, cpython.version);
   const work = await mkdtemp(join(tmpdir(), 'faasm-modules-add-'));
   try {
@@ -178,7 +178,7 @@ async function compat(values: Values): Promise<number> {
     (e) => (!values.quick || e.quick) && (!only || only.some((o) => e.requirement.startsWith(o))),
   );
   const natives = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
-  const cpython = await readCPythonConfig(opts.repoRoot);
+  const cpython = await readCPythonConfig(opts.repoRoot, opts.python);
   const python = nativePython(natives.get('native')!.dir, cpython.version);
   const repoRecipes = await readAllRecipes(opts.repoRoot);
   const results: CompatResult[] = [];

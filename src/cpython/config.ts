@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceRoute } from '../sources/types.js';
+import { UserError } from '../util/errors.js';
 
 export interface WasmConfig {
   patches: string[];
@@ -16,22 +17,72 @@ export interface WasmConfig {
   extraArchives: string[];
   /** System libraries and linker flags an embedding program needs. */
   link: { libs: string[]; ldflags: string[] };
-  /** Stdlib paths (relative to lib/python3.11) left out of the runtime root. */
+  /** Stdlib paths (relative to lib/python3.X) left out of the runtime root. */
   prune: string[];
 }
 
+/** Patches shipped inside a pinned source (a Debian source package's debian/patches). */
+export interface SourcePatches {
+  /** The pinned archive holding them. */
+  sources: SourceRoute[];
+  /** Directory of the patches in the archive, below its top directory (`patches` for debian/patches). */
+  dir: string;
+  /** Applied in this order, with -p1. */
+  apply: string[];
+}
+
+/** A pinned Debian root whose python3.X is the build Python (src/toolchain/debian-root.ts). */
+export interface DebianBuildPython {
+  suite: string;
+  root: string;
+}
+
 export interface CPythonConfig {
+  /** The line, `3.11`: third-party/cpython/<line>/. */
+  line: string;
   version: string;
   sources: SourceRoute[];
-  native: { patches: string[]; configure: string[] };
+  /** The wasm toolchain: third-party/<toolchain>.json. */
+  toolchain: string;
+  /** Patches from the source's distribution (Debian's security fixes), before `patches`. */
+  sourcePatches?: SourcePatches;
+  native: { patches: string[]; configure: string[]; debianRoot?: DebianBuildPython };
   wasm: WasmConfig;
 }
 
-export async function readCPythonConfig(repoRoot: string): Promise<CPythonConfig> {
-  const dir = join(repoRoot, 'third-party', 'cpython');
+interface Lines {
+  default: string;
+  lines: string[];
+}
+
+async function readLines(repoRoot: string): Promise<Lines> {
+  const file = join(repoRoot, 'third-party', 'cpython', 'lines.json');
+  return JSON.parse(await readFile(file, 'utf8')) as Lines;
+}
+
+/** The CPython lines the repository builds, and the default one. */
+export async function cpythonLines(repoRoot: string): Promise<Lines> {
+  return readLines(repoRoot);
+}
+
+/** `line` (default: third-party/cpython/lines.json's default), or one sentence naming the lines. */
+export async function resolveLine(repoRoot: string, line?: string): Promise<string> {
+  const lines = await readLines(repoRoot);
+  const chosen = line ?? lines.default;
+  if (!lines.lines.includes(chosen)) {
+    throw new UserError(
+      `There is no CPython line '${chosen}'; choose one of ${lines.lines.join(', ')} (third-party/cpython/lines.json).`,
+    );
+  }
+  return chosen;
+}
+
+export async function readCPythonConfig(repoRoot: string, line?: string): Promise<CPythonConfig> {
+  const chosen = await resolveLine(repoRoot, line);
+  const dir = join(repoRoot, 'third-party', 'cpython', chosen);
   const base = JSON.parse(await readFile(join(dir, 'cpython.json'), 'utf8'));
   const wasm = JSON.parse(await readFile(join(dir, 'wasm.json'), 'utf8'));
-  return { ...base, wasm } as CPythonConfig;
+  return { toolchain: 'toolchain', ...base, line: chosen, wasm } as CPythonConfig;
 }
 
 /** "3.11.2" -> "3.11", the directory and library suffix. */

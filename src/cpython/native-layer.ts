@@ -1,11 +1,17 @@
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { cpythonSourceInputs, prepareCPythonSource } from './source.js';
 import { join } from 'node:path';
-import type { Layer, LayerContext } from '../layers/types.js';
+import type { Json, Layer, LayerContext } from '../layers/types.js';
 import { fetchSource } from '../sources/fetch.js';
-import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { probe } from '../util/exec.js';
 import { ensureSystemPackages } from '../toolchain/layer.js';
-import { type CPythonConfig, readCPythonConfig, shortVersion } from './config.js';
+import {
+  type CPythonConfig,
+  type DebianBuildPython,
+  readCPythonConfig,
+  shortVersion,
+} from './config.js';
+import { debianRootInputs, unpackDebianRoot } from '../toolchain/debian-root.js';
 import { type SystemPython, findSystemPython } from './system-python.js';
 
 /** Installed under a fixed fake prefix and moved: the layer's bytes never name a cache path. */
@@ -17,13 +23,18 @@ export const nativeLayer: Layer = {
   // Not on the wasm toolchain: a new clang must not rebuild the build Python.
   deps: [],
   source: 'src/cpython/native-layer.ts',
-  async inputs({ opts }) {
-    const cfg = await readCPythonConfig(opts.repoRoot);
+  async inputs({ opts }): Promise<Json> {
+    const cfg = await readCPythonConfig(opts.repoRoot, opts.python);
     await ensureSystemPackages(opts);
+    const fromRoot = cfg.native.debianRoot;
+    if (fromRoot) {
+      const root = await debianRootInputs(opts.repoRoot, fromRoot.suite, fromRoot.root);
+      return { version: cfg.version, from: 'debian-root', root };
+    }
     const system = await findSystemPython(cfg.version);
     const common = {
       version: cfg.version,
-      ...(await sourceInputs(opts.repoRoot, cfg.sources, cfg.native.patches)),
+      ...(await cpythonSourceInputs(opts.repoRoot, cfg, cfg.native.patches)),
     };
     if (system) return { ...common, from: 'system', system: { ...system } };
     return {
@@ -34,13 +45,16 @@ export const nativeLayer: Layer = {
     };
   },
   async build(ctx) {
-    const cfg = await readCPythonConfig(ctx.opts.repoRoot);
+    const cfg = await readCPythonConfig(ctx.opts.repoRoot, ctx.opts.python);
     const src = join(ctx.work, 'src');
-    const system = await findSystemPython(cfg.version, ctx.log);
-    if (system) {
+    const fromRoot = cfg.native.debianRoot;
+    const system = fromRoot ? undefined : await findSystemPython(cfg.version, ctx.log);
+    if (fromRoot) {
+      await debianBuildPython(ctx, cfg, fromRoot);
+    } else if (system) {
       await systemBuildPython(ctx, cfg, system, src);
     } else {
-      await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.native.patches, src);
+      await prepareCPythonSource(ctx, cfg, cfg.native.patches, src);
       await compileBuildPython(ctx, cfg, src);
     }
     await ctx.exec(nativePython(ctx.out, cfg.version), [
@@ -87,6 +101,19 @@ async function systemBuildPython(
     // Pure wheels: unpacking one is installing it (no scripts needed: pip runs as `-m pip`).
     await ctx.exec(system.path, ['-I', '-m', 'zipfile', '-e', join(bundled, wheel), site]);
   }
+}
+
+/**
+ * A pinned Debian root's python3.X (with the distribution's pip and setuptools) as the build
+ * Python: `bin/python3.X` links to the root's wrapper, which runs it on the root's own libc
+ * (src/toolchain/debian-root.ts) and is what sys.executable names, so pip's subprocesses and
+ * CPython's build scripts start it the same way.
+ */
+async function debianBuildPython(ctx: LayerContext, cfg: CPythonConfig, from: DebianBuildPython) {
+  await unpackDebianRoot(ctx, from.suite, from.root, join(ctx.out, 'root'));
+  await mkdir(join(ctx.out, 'bin'), { recursive: true });
+  const name = `python${shortVersion(cfg.version)}`;
+  await symlink(join('..', 'root', 'usr', 'bin', name), nativePython(ctx.out, cfg.version));
 }
 
 /** The fallback: configure and make the pinned tarball. */

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
+import { cpythonSourceInputs, prepareCPythonSource } from './source.js';
 import type { Layer, LayerContext } from '../layers/types.js';
-import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { withCompilerCache } from '../toolchain/ccache.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { scrubPaths } from '../toolchain/reproducible.js';
@@ -79,20 +79,20 @@ export const wasmLayer: Layer = {
   deps: ['toolchain', 'native', ...C_LIBRARIES],
   source: 'src/cpython/wasm-layer.ts',
   async inputs({ opts }) {
-    const cfg = await readCPythonConfig(opts.repoRoot);
+    const cfg = await readCPythonConfig(opts.repoRoot, opts.python);
     return {
       version: cfg.version,
-      ...(await sourceInputs(opts.repoRoot, cfg.sources, cfg.wasm.patches)),
+      ...(await cpythonSourceInputs(opts.repoRoot, cfg, cfg.wasm.patches)),
       wasm: cfg.wasm as never,
     };
   },
   async build(ctx) {
-    const cfg = await readCPythonConfig(ctx.opts.repoRoot);
+    const cfg = await readCPythonConfig(ctx.opts.repoRoot, ctx.opts.python);
     const v = shortVersion(cfg.version);
     const src = join(ctx.work, 'src');
     const build = join(ctx.work, 'build');
     const dest = join(ctx.work, 'dest');
-    await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.wasm.patches, src);
+    await prepareCPythonSource(ctx, cfg, cfg.wasm.patches, src);
     await mkdir(build, { recursive: true });
 
     const libs = C_LIBRARIES.map((l) => ctx.dep(l));

@@ -16,6 +16,8 @@ export interface BuildOptions {
   experimental: boolean;
   /** Echo tool output to stderr while building. */
   verbose: boolean;
+  /** The CPython line (third-party/cpython/<line>/); undefined: the default line. */
+  python?: string;
 }
 
 /** What a layer's `inputs` may look at: the options, never the outputs of other layers. */

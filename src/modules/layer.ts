@@ -129,7 +129,7 @@ export const modulesLayer: Layer = createModulesLayer();
 async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise<void> {
   const { repoRoot } = ctx.opts;
   const recipes = await selectedRecipes(repoRoot, ctx.opts.experimental, lo);
-  const cpython = await readCPythonConfig(repoRoot);
+  const cpython = await readCPythonConfig(repoRoot, ctx.opts.python);
   const pyDir = `python${shortVersion(cpython.version)}`;
   const wasmDir = ctx.dep('wasm');
   const pythonInclude = join(wasmDir, 'include', pyDir);

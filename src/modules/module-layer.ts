@@ -147,7 +147,7 @@ async function buildModule(
 ) {
   const { repoRoot } = ctx.opts;
   const config = await readModulesConfig(repoRoot);
-  const cpython = await readCPythonConfig(repoRoot);
+  const cpython = await readCPythonConfig(repoRoot, ctx.opts.python);
   const pyDir = `python${shortVersion(cpython.version)}`;
   const python = nativePython(ctx.dep('native'), cpython.version);
   const wasmDir = ctx.dep('wasm');

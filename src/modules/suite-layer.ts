@@ -18,7 +18,7 @@ async function readEntries(modulesDir: string, file: string): Promise<ExtensionE
 async function build(ctx: LayerContext): Promise<void> {
   const wasmDir = ctx.dep('wasm');
   const modulesDir = ctx.dep('modules');
-  const cpython = await readCPythonConfig(ctx.opts.repoRoot);
+  const cpython = await readCPythonConfig(ctx.opts.repoRoot, ctx.opts.python);
   const include = join(wasmDir, 'include', `python${shortVersion(cpython.version)}`);
   // The shipped extensions first, as py_func.wasm has them; the test-only ones after.
   const entries = [

@@ -41,7 +41,7 @@ export interface RegrtestData {
   absent: AbsentModule[];
 }
 
-export const DATA_FILE = 'third-party/cpython/regrtest.json';
+export const DATA_FILE = 'third-party/cpython/3.11/regrtest.json';
 const KINDS: readonly ExpectedKind[] = ['wasi-limit', 'defect', 'not-shipped', 'environment'];
 const MODULE = /^test_\w+$/;
 

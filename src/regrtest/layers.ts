@@ -1,11 +1,11 @@
 import { copyFile, mkdir } from 'node:fs/promises';
+import { cpythonSourceInputs, prepareCPythonSource } from '../cpython/source.js';
 import { join } from 'node:path';
 import { type CPythonConfig, readCPythonConfig, shortVersion } from '../cpython/config.js';
 import type { Layer, LayerContext } from '../layers/types.js';
 import type { ExtensionEntry } from '../modules/extensions.js';
 import { linkTestInterpreter } from '../modules/link.js';
 import { type WasmCompiler, wasmCompiler } from '../toolchain/flags.js';
-import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { copyTree } from '../util/fs.js';
 
 /**
@@ -74,10 +74,10 @@ export const wasmTestsLayer: Layer = {
   source: 'src/regrtest/layers.ts',
   data: ['src/cpython/cxa_throw.c'],
   async inputs({ opts }) {
-    const cfg = await readCPythonConfig(opts.repoRoot);
+    const cfg = await readCPythonConfig(opts.repoRoot, opts.python);
     return {
       version: cfg.version,
-      ...(await sourceInputs(opts.repoRoot, cfg.sources, cfg.wasm.patches)),
+      ...(await cpythonSourceInputs(opts.repoRoot, cfg, cfg.wasm.patches)),
       opt: cfg.wasm.opt,
       cflags: cfg.wasm.cflags,
       testModules: TEST_MODULES as never,
@@ -85,10 +85,10 @@ export const wasmTestsLayer: Layer = {
     };
   },
   async build(ctx) {
-    const cfg = await readCPythonConfig(ctx.opts.repoRoot);
+    const cfg = await readCPythonConfig(ctx.opts.repoRoot, ctx.opts.python);
     const v = shortVersion(cfg.version);
     const src = join(ctx.work, 'src');
-    await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.wasm.patches, src);
+    await prepareCPythonSource(ctx, cfg, cfg.wasm.patches, src);
     const wasmDir = ctx.dep('wasm');
     const include = join(wasmDir, 'include', `python${v}`);
     const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);

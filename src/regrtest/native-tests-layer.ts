@@ -1,8 +1,8 @@
 import { readdir, rename } from 'node:fs/promises';
+import { cpythonSourceInputs, prepareCPythonSource } from '../cpython/source.js';
 import { join } from 'node:path';
 import { readCPythonConfig, shortVersion } from '../cpython/config.js';
 import type { Layer } from '../layers/types.js';
-import { prepareSource, sourceInputs } from '../sources/prepare.js';
 import { copyTree, removeTree } from '../util/fs.js';
 import { TEST_PACKAGES } from './layers.js';
 
@@ -20,18 +20,18 @@ export const nativeTestsLayer: Layer = {
   source: 'src/regrtest/native-tests-layer.ts',
   data: ['src/cpython/cxa_throw.c'],
   async inputs({ opts }) {
-    const cfg = await readCPythonConfig(opts.repoRoot);
+    const cfg = await readCPythonConfig(opts.repoRoot, opts.python);
     return {
       version: cfg.version,
-      ...(await sourceInputs(opts.repoRoot, cfg.sources, cfg.native.patches)),
+      ...(await cpythonSourceInputs(opts.repoRoot, cfg, cfg.native.patches)),
       configure: ['--enable-test-modules', '--without-ensurepip'],
     };
   },
   async build(ctx) {
-    const cfg = await readCPythonConfig(ctx.opts.repoRoot);
+    const cfg = await readCPythonConfig(ctx.opts.repoRoot, ctx.opts.python);
     const src = join(ctx.work, 'src');
     const build = join(ctx.work, 'build');
-    await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, cfg.native.patches, src);
+    await prepareCPythonSource(ctx, cfg, cfg.native.patches, src);
     await ctx.exec('mkdir', ['-p', build]);
     const configure = [`--prefix=${PREFIX}`, '--enable-test-modules', '--without-ensurepip'];
     await ctx.exec(join(src, 'configure'), configure, { cwd: build });

@@ -70,7 +70,7 @@ function sourceReferences(routes: readonly SourceRoute[]): Json[] {
       case 'url':
         return { type: 'distribution', url: r.url, comment: r.file, hashes };
       case 'debian-source': {
-        const pkg = r.package.split('/')[0]!;
+        const pkg = r.package.split(/[/=]/)[0]!;
         return {
           type: 'distribution',
           url: debianPool(pkg, r.file),
@@ -83,6 +83,13 @@ function sourceReferences(routes: readonly SourceRoute[]): Json[] {
           type: 'distribution',
           url: `https://packages.debian.org/${r.suite}/${r.package}`,
           comment: `Debian binary package ${r.package} (${r.suite}): ${r.file}`,
+          hashes,
+        };
+      case 'debian-pool':
+        return {
+          type: 'distribution',
+          url: `https://deb.debian.org/debian/${r.path}`,
+          comment: `Debian archive pool: ${r.file}`,
           hashes,
         };
       case 'path':

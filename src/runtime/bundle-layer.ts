@@ -48,7 +48,7 @@ export const bundleLayer: Layer = {
   },
   async build(ctx) {
     const version = await readVersion(ctx.opts.repoRoot);
-    const python = (await readCPythonConfig(ctx.opts.repoRoot)).version;
+    const python = (await readCPythonConfig(ctx.opts.repoRoot, ctx.opts.python)).version;
     const modules = JSON.parse(
       await readFile(join(ctx.dep('modules'), 'modules.json'), 'utf8'),
     ) as ModulesManifest;

@@ -18,7 +18,7 @@ export const rootLayer: Layer = {
     return {};
   },
   async build(ctx) {
-    const cfg = await readCPythonConfig(ctx.opts.repoRoot);
+    const cfg = await readCPythonConfig(ctx.opts.repoRoot, ctx.opts.python);
     const lib = join('lib', `python${shortVersion(cfg.version)}`);
     await copyTree(join(ctx.dep('wasm'), lib), join(ctx.out, lib));
     await installSitePackages(ctx.dep('modules'), ctx.out);

@@ -18,6 +18,39 @@ export async function debianMirror(): Promise<string> {
   return 'http://deb.debian.org/debian';
 }
 
+/** A binary package as a suite's index describes it: what pins it. */
+export interface DebRecord {
+  package: string;
+  version: string;
+  architecture: string;
+  /** The pool path under the mirror (`pool/main/...`). */
+  filename: string;
+  size: number;
+  sha256: string;
+}
+
+/** The records of `apt-cache show` output (stanzas separated by blank lines). */
+export function parseDebRecords(text: string): DebRecord[] {
+  return text
+    .split(/\n\s*\n/)
+    .filter((stanza) => /^Package:/m.test(stanza))
+    .map((stanza) => {
+      const field = (name: string) => {
+        const value = new RegExp(`^${name}: *(.*)$`, 'm').exec(stanza)?.[1]?.trim();
+        if (!value) throw new Error(`apt-cache record without ${name}: ${stanza.slice(0, 80)}`);
+        return value;
+      };
+      return {
+        package: field('Package'),
+        version: field('Version'),
+        architecture: field('Architecture'),
+        filename: field('Filename'),
+        size: Number(field('Size')),
+        sha256: field('SHA256'),
+      };
+    });
+}
+
 /** How long a successful update is trusted before the lists are fetched again. */
 const LISTS_FRESH_MS = 24 * 3600 * 1000;
 
@@ -159,12 +192,38 @@ export class PrivateApt {
 
   /** The .deb files `pkgs` and all they depend on are made of, sorted (nothing is downloaded). */
   async closure(pkgs: readonly string[], scratch: string): Promise<string[]> {
+    return (await this.closureUris(pkgs, scratch)).map((d) => d.file).sort();
+  }
+
+  /** The closure's .deb files with the URIs apt would fetch them from. */
+  private async closureUris(pkgs: readonly string[], scratch: string) {
     const { stdout } = await this.installClosure(pkgs, scratch, ['--print-uris', '-qq']);
     return stdout
       .split('\n')
-      .map((l) => /^'[^']+' (\S+\.deb) /.exec(l)?.[1])
-      .filter((f): f is string => f !== undefined)
-      .sort();
+      .map((l) => /^'([^']+)' (\S+\.deb) /.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ uri: m[1]!, file: m[2]! }));
+  }
+
+  /**
+   * Every .deb of `pkgs`' closure with the exact version, pool path and sha256 the suite's
+   * index gives for it (read with apt-cache, nothing is downloaded), sorted by package name.
+   */
+  async pinClosure(pkgs: readonly string[], scratch: string): Promise<DebRecord[]> {
+    const debs = await this.closureUris(pkgs, scratch);
+    // name_version_arch.deb, the version's epoch colon written %3a.
+    const specs = debs.map((d) => {
+      const [name, version] = d.file.replace(/\.deb$/, '').split('_');
+      return `${name}=${decodeURIComponent(version ?? '')}`;
+    });
+    const { stdout } = await this.locked(() =>
+      exec('apt-cache', [...this.options(), '-o', `Dir::State::status=${join(this.dir, 'empty-status')}`, 'show', ...specs], { log: this.log }),
+    ); // prettier-ignore
+    const records = parseDebRecords(stdout);
+    if (records.length !== specs.length) {
+      throw new Error(`apt-cache show gave ${records.length} records for ${specs.length} packages`);
+    }
+    return records.sort((a, b) => a.package.localeCompare(b.package));
   }
 
   /** Downloads those .deb files into `dest`. */

@@ -7,7 +7,7 @@ import { type DownloadTimeouts, download } from '../util/download.js';
 import { UserError, errorMessage } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import { sha256File } from '../util/hash.js';
-import { PrivateApt } from './apt.js';
+import { PrivateApt, debianMirror } from './apt.js';
 import type { FetchedSource, SourceRoute } from './types.js';
 
 export interface FetchOptions {
@@ -28,6 +28,8 @@ export function describeRoute(route: SourceRoute): string {
       return `Debian source package ${route.package} (${route.suite})`;
     case 'debian-binary':
       return `Debian package ${route.package} (${route.suite})`;
+    case 'debian-pool':
+      return `Debian mirror ${route.path}`;
     case 'path':
       return route.path;
   }
@@ -53,6 +55,15 @@ async function viaRoute(route: SourceRoute, tmpDir: string, opts: FetchOptions):
     case 'debian-binary':
       await apt(route.suite).download(route.package, tmpDir);
       break;
+    case 'debian-pool': {
+      const dest = join(tmpDir, route.file);
+      await download(
+        `${(await debianMirror()).replace(/\/+$/, '')}/${route.path}`,
+        dest,
+        opts.timeouts,
+      );
+      return dest;
+    }
     case 'path': {
       const p = route.path.startsWith('~/') ? join(homedir(), route.path.slice(2)) : route.path;
       const src = isAbsolute(p) ? p : resolve(opts.repoRoot, p);

@@ -37,7 +37,16 @@ export async function prepareSource(
     log: ctx.log,
   });
   await unpack(fetched.path, dest, ctx.log);
-  for (const p of patches) {
+  await applyPatches(
+    ctx,
+    dest,
+    patches.map((p) => resolve(ctx.opts.repoRoot, p)),
+  );
+}
+
+/** Applies patch files (absolute, or relative to the repository) to `dest` in order, with -p1. */
+export async function applyPatches(ctx: LayerContext, dest: string, files: readonly string[]) {
+  for (const p of files) {
     await ctx.exec('patch', ['-p1', '--forward', '--batch', '-i', resolve(ctx.opts.repoRoot, p)], {
       cwd: dest,
     });

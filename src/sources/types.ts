@@ -5,6 +5,8 @@ export type SourceRoute =
   | { kind: 'debian-source'; package: string; suite: string; file: string; sha256: string }
   /** A Debian binary package (`apt-get download`), for modules Debian mirrors only as .deb. */
   | { kind: 'debian-binary'; package: string; suite: string; file: string; sha256: string }
+  /** A .deb by its pool path on the Debian mirror (a pinned toolchain root's packages). */
+  | { kind: 'debian-pool'; path: string; file: string; sha256: string }
   /** A file on this machine: absolute, `~/`-relative or relative to the repository. */
   | { kind: 'path'; path: string; file: string; sha256: string };
 

@@ -1,14 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '../util/errors.js';
 import type { SystemPackage } from './system-packages.js';
 
 export interface ToolchainConfig {
   target: string;
+  /**
+   * A pinned Debian root (src/toolchain/debian-root.ts) the toolchain layer unpacks; the paths
+   * below are then inside that root. Without it they are the machine's (apt-installed) files.
+   */
+  debianRoot?: { suite: string; root: string };
   clang: string;
+  /** clang's C++ driver (default: clang's path with clang++ for clang). */
+  clangxx?: string;
   ar: string;
   ranlib: string;
   strip: string;
   wasmLd: string;
+  /** rustc with Rust's standard library for wasm32 (only a Debian root has one). */
+  rustc?: string;
   wasiInclude: string;
   wasiLib: string;
   builtins: string;
@@ -16,11 +26,23 @@ export interface ToolchainConfig {
   cxxInclude: string;
   /** libc++ and libc++abi archives for wasm32-wasi. */
   cxxLibs: string[];
+  /** Fixes in third-party/wasi-libc/ swapped into libc.a (default: all of them). */
+  libcPatches?: string[];
   packages: SystemPackage[];
   /** Only the tests need these (the image tools come from src/image/registry.ts). */
   testPackages: SystemPackage[];
 }
 
-export async function readToolchainConfig(repoRoot: string): Promise<ToolchainConfig> {
-  return JSON.parse(await readFile(join(repoRoot, 'third-party', 'toolchain.json'), 'utf8'));
+/** third-party/<name>.json: `toolchain` (the machine's clang 16) or `toolchain-trixie`. */
+export async function readToolchainConfig(
+  repoRoot: string,
+  name = 'toolchain',
+): Promise<ToolchainConfig> {
+  const file = join(repoRoot, 'third-party', `${name}.json`);
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UserError(
+      `The toolchain ${file} does not exist; fix 'toolchain' in the line's cpython.json.`,
+    );
+  });
+  return JSON.parse(text) as ToolchainConfig;
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ToolchainInfo } from './layer.js';
 import { type BuildPaths, prefixMapFlags } from './reproducible.js';
 
@@ -31,17 +31,21 @@ export async function wasmCompiler(
   const info = JSON.parse(
     await readFile(join(toolchainDir, 'toolchain.json'), 'utf8'),
   ) as ToolchainInfo;
+  // A Debian root's tools are recorded relative to the toolchain layer.
+  const clang = resolve(toolchainDir, info.clang);
+  const tool = (p: string) => resolve(toolchainDir, p);
   const sysroot = join(toolchainDir, 'sysroot');
   const base = [`--target=${info.target}`, `--sysroot=${sysroot}`];
   const pathFlags = prefixMapFlags(paths);
   const cflags = [...base, ...pathFlags, ...prefixes.map((p) => `-I${join(p, 'include')}`)];
   const ldflags = [...base, ...prefixes.map((p) => `-L${join(p, 'lib')}`)];
-  const cc = [info.clang, ...base].join(' ');
+  const cc = [clang, ...base].join(' ');
+  const cxx = info.clangxx ? tool(info.clangxx) : clang.replace(/clang-(\d+)$/, 'clang++-$1');
   return {
-    cc: info.clang,
-    ar: info.ar,
-    ranlib: info.ranlib,
-    strip: info.strip,
+    cc: clang,
+    ar: tool(info.ar),
+    ranlib: tool(info.ranlib),
+    strip: tool(info.strip),
     sysroot,
     cflags,
     pathFlags,
@@ -49,9 +53,9 @@ export async function wasmCompiler(
     env: {
       CC: cc,
       CPP: `${cc} -E`,
-      CXX: cc.replace(/clang-(\d+)/, 'clang++-$1'),
-      AR: info.ar,
-      RANLIB: info.ranlib,
+      CXX: [cxx, ...base].join(' '),
+      AR: tool(info.ar),
+      RANLIB: tool(info.ranlib),
       // No host .pc files: a cross build must not find the machine's libraries.
       PKG_CONFIG_LIBDIR: join(toolchainDir, 'no-pkg-config'),
       PKG_CONFIG_PATH: '',

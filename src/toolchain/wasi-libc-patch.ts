@@ -8,7 +8,9 @@ import type { ToolchainConfig } from './config.js';
  * archive members defining the same functions. Debian bookworm ships a 2022 snapshot whose
  * utimensat/futimens write zero times for `times == NULL`; patching the two members keeps the
  * pinned, apt-installed toolchain (no second libc, no newer clang's object features) and fixes
- * every program linked against the sysroot, python.wasm and py_func.wasm alike.
+ * every program linked against the sysroot, python.wasm and py_func.wasm alike. trixie's
+ * wasi-libc (0.0~git20241209) sets the current time for `times == NULL` itself (checked with
+ * utime(path, NULL) and futimens(fd, NULL) run in the host), so its toolchain takes no patch.
  */
 const PATCHES: readonly { source: string; replaces: string[] }[] = [
   { source: 'utimens.c', replaces: ['utimensat.o', 'futimens.o'] },
@@ -18,9 +20,14 @@ function patchDir(repoRoot: string): string {
   return join(repoRoot, 'third-party', 'wasi-libc');
 }
 
-export async function libcPatchInputs(repoRoot: string): Promise<Json> {
+/** The fixes a toolchain takes: those named (all when the toolchain names none). */
+function selected(names: readonly string[] | undefined) {
+  return names === undefined ? PATCHES : PATCHES.filter((p) => names.includes(p.source));
+}
+
+export async function libcPatchInputs(repoRoot: string, names?: readonly string[]): Promise<Json> {
   const out: Record<string, Json> = {};
-  for (const p of PATCHES) {
+  for (const p of selected(names)) {
     out[p.source] = { sha256: await sha256File(join(patchDir(repoRoot), p.source)), ...p };
   }
   return out;
@@ -31,7 +38,7 @@ export async function patchLibc(ctx: LayerContext, cfg: ToolchainConfig, sysroot
   const libDir = join(sysroot, 'lib', 'wasm32-wasi');
   const libc = join(libDir, 'libc.a');
   const members = new Set((await ctx.exec(cfg.ar, ['t', libc])).stdout.split('\n'));
-  for (const p of PATCHES) {
+  for (const p of selected(cfg.libcPatches)) {
     const missing = p.replaces.filter((m) => !members.has(m));
     if (missing.length > 0) {
       throw new Error(`wasi-libc has no ${missing.join(', ')} to replace with ${p.source}`);

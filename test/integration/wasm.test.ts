@@ -206,7 +206,7 @@ describe('layer keys', () => {
       for (const dir of ['third-party', 'src']) {
         await cp(join(REPO_ROOT, dir), join(repo, dir), { recursive: true });
       }
-      const wasmJson = join(repo, 'third-party/cpython/wasm.json');
+      const wasmJson = join(repo, 'third-party/cpython/3.11/wasm.json');
       const cfg = JSON.parse(await readFile(wasmJson, 'utf8'));
       cfg.configure.push('--with-pydebug');
       await writeFile(wasmJson, JSON.stringify(cfg));

@@ -34,7 +34,7 @@ describe('the regrtest data', () => {
     const data = await readRegrtestData(REPO_ROOT);
     expect(data.selections.ci!.length).toBeGreaterThanOrEqual(80);
     const wasm = JSON.parse(
-      await readFile(join(REPO_ROOT, 'third-party/cpython/wasm.json'), 'utf8'),
+      await readFile(join(REPO_ROOT, 'third-party/cpython/3.11/wasm.json'), 'utf8'),
     );
     const absent = new Set(data.absent.map((a) => a.module));
     const testOnly = /(^|\/)tests?$|\.a$/;
