@@ -7,6 +7,7 @@ import { pidAlive } from '../layers/lock.js';
 import { planLayers } from '../layers/runner.js';
 import { cachePaths } from '../paths.js';
 import { pipeline } from '../pipeline.js';
+import { cpythonLines } from '../cpython/config.js';
 import { SnapshotStore, type SnapshotEntry } from '../runner/snapshot-store.js';
 import { UsageError } from '../util/errors.js';
 import { exists, formatBytes, removeTree } from '../util/fs.js';
@@ -198,9 +199,13 @@ Options: --cache-dir DIR, --json (list: one object per layer on stdout)`,
     if (days !== undefined) {
       doomed = entries.filter((e) => Date.now() - e.lastUsed.getTime() > days * 86_400_000);
     } else if (values.all !== true) {
-      const current = new Set(
-        (await planLayers(pipeline, opts)).map((p) => `${p.layer.name}/${p.key}`),
-      );
+      // What every CPython line's recipes produce, not only the default line's.
+      const current = new Set<string>();
+      for (const python of (await cpythonLines(opts.repoRoot)).lines) {
+        for (const p of await planLayers(pipeline, { ...opts, python })) {
+          current.add(`${p.layer.name}/${p.key}`);
+        }
+      }
       doomed = entries.filter((e) => !current.has(`${e.name}/${e.key}`));
     }
     let freed = 0;
