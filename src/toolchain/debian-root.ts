@@ -126,7 +126,7 @@ export function wrapperScript(rel: string): string {
  * unpacked), unpacks it into `dest` and wraps the programs the build runs.
  */
 export async function unpackDebianRoot(
-  ctx: LayerContext,
+  ctx: Pick<LayerContext, 'opts' | 'log' | 'exec'>,
   suite: string,
   set: string,
   dest: string,
