@@ -56,7 +56,7 @@ beforeAll(async () => {
       },
     },
   );
-  const cc = await wasmCompiler(toolchain);
+  const cc = await wasmCompiler(toolchain, [], opts);
   const main = join(work, 'main.o');
   await exec(cc.cc, [
     ...cc.cflags,
