@@ -266,13 +266,16 @@ async function build(
         .map((p) => [p.layer.name, p.key]),
     ),
     // Every tool a layer runs gets the fixed build time (clang's __DATE__ and __TIME__, which
-    // CPython's sys.version carries; archive and metadata times), unless the layer sets one.
+    // CPython's sys.version carries; archive and metadata times), unless the layer sets one;
+    // and no Python it runs writes bytecode beside what it imports, which may be another
+    // layer's committed files (the build Python's site-packages): that layer would fail its
+    // check on its next use and be rebuilt. compileall writes bytecode all the same.
     exec: (cmd, args, execOpts) =>
       exec(cmd, args, {
         log,
         echo: opts.verbose,
         ...execOpts,
-        env: { SOURCE_DATE_EPOCH, ...execOpts?.env },
+        env: { SOURCE_DATE_EPOCH, PYTHONDONTWRITEBYTECODE: '1', ...execOpts?.env },
       }),
     info: (message) => void message,
   };

@@ -18,13 +18,24 @@ const BUILD_REQUIREMENT = 'build==1.6.1';
 const BACKEND_CONSTRAINTS = 'setuptools==84.2.1\n';
 
 /**
+ * The build Python may be another layer's (the bundle layer runs the native one): it must not
+ * write bytecode into that layer's site-packages, which would fail the layer's check on its next
+ * use and rebuild it.
+ */
+const NO_BYTECODE = { PYTHONDONTWRITEBYTECODE: '1' };
+
+/**
  * A directory holding PyPA's `build` for `python`: none when it is importable already, else
  * pip-installed once into `toolsDir` (a project-local target, so the system Python is untouched).
  */
 async function buildFrontend(python: string, toolsDir: string, log?: string) {
-  if ((await probe(python, ['-m', 'build', '--version'])) !== undefined) return undefined;
+  const probed = await exec(python, ['-m', 'build', '--version'], { env: NO_BYTECODE }).then(
+    () => true,
+    () => false,
+  );
+  if (probed) return undefined;
   const target = join(toolsDir, 'pypa-build');
-  const env = { PYTHONPATH: target };
+  const env = { ...NO_BYTECODE, PYTHONPATH: target };
   const installed = await exec(python, ['-m', 'build', '--version'], { env }).then(
     () => true,
     () => false,
@@ -43,7 +54,7 @@ async function buildFrontend(python: string, toolsDir: string, log?: string) {
         target,
         BUILD_REQUIREMENT,
       ],
-      { log },
+      { log, env: NO_BYTECODE },
     );
   }
   return target;
@@ -103,6 +114,7 @@ export async function buildPyfaasmDists(opts: {
   await exec(python, ['-m', 'build', '--outdir', opts.outDir, source], {
     log: opts.log,
     env: {
+      ...NO_BYTECODE,
       PIP_CONSTRAINT: constraints,
       ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
       ...(opts.sourceDateEpoch !== undefined
@@ -122,7 +134,7 @@ export async function buildPyfaasmDists(opts: {
   }
   if (opts.sourceDateEpoch !== undefined) {
     const args = ['-c', NORMALIZE_SDIST, join(opts.outDir, sdist), String(opts.sourceDateEpoch)];
-    await exec(python, args, { log: opts.log });
+    await exec(python, args, { log: opts.log, env: NO_BYTECODE });
   }
   return Promise.all(
     [sdist, wheel].map(async (name) => {

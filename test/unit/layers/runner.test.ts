@@ -29,6 +29,23 @@ const builds = async () =>
 const child = ['--import', 'tsx', join(process.cwd(), 'test/helpers/layer-child.ts')];
 
 describe('runLayers', () => {
+  test("a layer's tools get the fixed build time and write no Python bytecode", async () => {
+    const seen: string[] = [];
+    const probe = {
+      ...fileLayer('probe', '1'),
+      async build(ctx: LayerContext) {
+        const r = await ctx.exec('sh', [
+          '-c',
+          'echo "$SOURCE_DATE_EPOCH $PYTHONDONTWRITEBYTECODE"',
+        ]);
+        seen.push(r.stdout.trim());
+        await writeFile(join(ctx.out, 'value.txt'), '1');
+      },
+    };
+    await runLayers([probe], testOptions(cache), { reporter: silentReporter() });
+    expect(seen).toEqual(['315532800 1']);
+  });
+
   test("warns when a layer's output names the build's own paths, and only then", async () => {
     const leaky = {
       ...fileLayer('leaky', '1'),
