@@ -57,13 +57,14 @@ async function layout(ctx: LayerContext, cfg: WasmConfig, build: string, dest: s
  * Makefile, config.c) name the build's paths and its compiler launcher: written with the fixed
  * names instead, and without ccache, which is a cache, not an input.
  */
-async function scrubGenerated(ctx: LayerContext, v: string) {
+async function scrubGenerated(ctx: LayerContext, v: string, python: string) {
   const stdlib = join(ctx.out, 'lib', `python${v}`);
   const config = join(stdlib, `config-${v}-wasm32-wasi`);
+  const sysconfigData = (await readdir(stdlib))
+    .filter((f) => f.startsWith('_sysconfigdata'))
+    .map((f) => join(stdlib, f));
   const files = [
-    ...(await readdir(stdlib))
-      .filter((f) => f.startsWith('_sysconfigdata'))
-      .map((f) => join(stdlib, f)),
+    ...sysconfigData,
     ...(await readdir(config)).filter((f) => !f.endsWith('.a')).map((f) => join(config, f)),
   ];
   for (const f of files) {
@@ -71,7 +72,24 @@ async function scrubGenerated(ctx: LayerContext, v: string) {
     const text = await readFile(f, 'utf8');
     await writeFile(f, scrubPaths(text, ctx.opts).replace(/\bccache (?=\S)/g, ''));
   }
+  // sysconfig writes its data with pprint, which wraps long strings by their length: the real
+  // paths' lengths decided the line breaks. Written again as sysconfig writes it, from the
+  // scrubbed values, the file no longer depends on them.
+  for (const f of sysconfigData) await ctx.exec(python, ['-c', REWRITE_SYSCONFIGDATA, f]);
 }
+
+/** Loads a _sysconfigdata file and writes it back exactly as sysconfig generates one. */
+const REWRITE_SYSCONFIGDATA = `
+import pprint, sys
+path = sys.argv[1]
+ns = {}
+with open(path, encoding="utf-8") as f:
+    exec(f.read(), ns)
+with open(path, "w", encoding="utf-8") as f:
+    f.write("# system configuration generated and used by the sysconfig module\\n")
+    f.write("build_time_vars = ")
+    pprint.pprint(ns["build_time_vars"], stream=f)
+`;
 
 export const wasmLayer: Layer = {
   name: 'wasm',
@@ -122,7 +140,7 @@ export const wasmLayer: Layer = {
     await ctx.exec('make', ['install', `DESTDIR=${dest}`], { cwd: build, env });
 
     await layout(ctx, cfg.wasm, build, dest, v);
-    await scrubGenerated(ctx, v);
+    await scrubGenerated(ctx, v, python);
     // The name section and any debug info: no use to Faasm, a third of the module.
     const wasmOut = join(ctx.out, 'bin', 'python.wasm');
     await ctx.exec(cc.strip, ['-o', wasmOut, join(build, 'python.wasm')]);
