@@ -1,3 +1,4 @@
+import { readCPythonConfig } from '../../../src/cpython/config.js';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
@@ -61,9 +62,8 @@ describe('the release SBOM', () => {
   test('lists CPython, every C library and every module, with version, licence and source sha256', async () => {
     const sbom = (await sbomOf()) as { components: Component[] };
     const refs = sbom.components.map((c) => c['bom-ref']);
-    const cpython = JSON.parse(
-      await readFile(join(REPO_ROOT, 'third-party/cpython/cpython.json'), 'utf8'),
-    );
+    // The default line's pins (third-party/cpython/<line>/cpython.json).
+    const cpython = await readCPythonConfig(REPO_ROOT);
     const libs = ['bzip2', 'sqlite3', 'xz', 'zlib'];
     const modules = (await defaults()).map((r) => r.name);
     expect(refs).toEqual([
@@ -77,7 +77,7 @@ describe('the release SBOM', () => {
     expect(byRef.get('cpython')).toMatchObject({
       version: cpython.version,
       licenses: [{ license: { id: 'Python-2.0.1' } }],
-      hashes: [{ alg: 'SHA-256', content: cpython.sources[0].sha256 }],
+      hashes: [{ alg: 'SHA-256', content: cpython.sources[0]!.sha256 }],
     });
     for (const name of libs) {
       const recipe = await readCLibraryRecipe(REPO_ROOT, name);
