@@ -6,7 +6,7 @@ import type { Layer, LayerContext } from '../layers/types.js';
 import type { ExtensionEntry } from '../modules/extensions.js';
 import { linkTestInterpreter } from '../modules/link.js';
 import { type WasmCompiler, wasmCompiler } from '../toolchain/flags.js';
-import { copyTree } from '../util/fs.js';
+import { copyTree, exists } from '../util/fs.js';
 
 /**
  * Test-only layers: CPython with its test modules (_testcapi, ...), plus Lib/test from the
@@ -14,8 +14,18 @@ import { copyTree } from '../util/fs.js';
  * so neither the test modules nor the test suite is ever shipped.
  */
 
-/** Test packages copied from the source tree beside the shipped stdlib. */
+/**
+ * Test packages copied from the source tree beside the shipped stdlib, those a line has: 3.12
+ * moved unittest's tests into Lib/test/test_unittest and removed distutils.
+ */
 export const TEST_PACKAGES = ['test', 'unittest/test', 'distutils/tests'] as const;
+
+/** The TEST_PACKAGES under `lib` (a source tree's Lib/) that this line has. */
+export async function testPackagesIn(lib: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const p of TEST_PACKAGES) if (await exists(join(lib, p))) found.push(p);
+  return found;
+}
 
 /** CPython's own WASI notes (Tools/wasm/README.md), kept so expected failures can cite them. */
 export const WASM_NOTES = 'wasm-README.md';
@@ -126,7 +136,9 @@ export const wasmTestsLayer: Layer = {
     // The stdlib exactly as the runtime ships it, so over-pruning shows up as failing tests.
     const stdlib = join(ctx.out, 'lib', `python${v}`);
     await copyTree(join(wasmDir, 'lib', `python${v}`), stdlib);
-    for (const p of TEST_PACKAGES) await copyTree(join(src, 'Lib', p), join(stdlib, p));
+    for (const p of await testPackagesIn(join(src, 'Lib'))) {
+      await copyTree(join(src, 'Lib', p), join(stdlib, p));
+    }
     await copyFile(join(src, 'Tools', 'wasm', 'README.md'), join(ctx.out, WASM_NOTES));
   },
 };
