@@ -9,7 +9,7 @@ beforeAll(async () => {
 
 describe("workflows use the repository's actions as they are declared", () => {
   test('every uses: ./actions/x exists, gets only its inputs, and gives the outputs read', () => {
-    expect(workflows.length).toBe(7);
+    expect(workflows.length).toBe(8);
     const local = workflows
       .flatMap((w) => w.jobs.flatMap((j) => j.steps))
       .filter((s) => String(s.uses).startsWith('./'));
