@@ -8,7 +8,8 @@ import { buildOptionSpec, stringOption } from './common.js';
 import { runtimeFromOptions } from './run.js';
 import { faasmRequest, parseHostUrl, printable, timeoutMs } from '../faasm/http.js';
 import { checkAbi, entrypointExports, linkError } from '../faasm/profile.js';
-import { isWasm, readModuleAbi } from '../faasm/wasm-abi.js';
+import { isWasm } from '../wasm/binary.js';
+import { readModuleAbi } from '../wasm/module-abi.js';
 import type { Command } from './types.js';
 
 interface Upload {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { linkWithPython } from '../cpython/link.js';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { checkAbi, entrypointExports, faasmExportFlags, linkError } from '../faasm/profile.js';
-import { readModuleAbi } from '../faasm/wasm-abi.js';
+import { readModuleAbi } from '../wasm/module-abi.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';

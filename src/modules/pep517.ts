@@ -12,7 +12,7 @@ import { type ExtensionEntry, initSymbol, nmFor } from './extensions.js';
 import { listFiles } from './python-parts.js';
 import type { ModuleRecipe } from './recipe.js';
 import { wasiLack } from './wasi-lacks.js';
-import { renameWasmSymbols } from './wasm-symbols.js';
+import { renameWasmSymbols } from '../wasm/symbols.js';
 import { routesForPython } from './wheel-tags.js';
 
 const BUILD_WHEEL = fileURLToPath(new URL('./python/build_wheel.py', import.meta.url));

@@ -15,7 +15,7 @@ import {
   parseVm,
   profileTable,
 } from '../../../src/faasm/profile.js';
-import { readModuleAbi } from '../../../src/faasm/wasm-abi.js';
+import { readModuleAbi } from '../../../src/wasm/module-abi.js';
 import { FaasmHost } from '../../../src/runner/host.js';
 import { REPO_ROOT } from '../../../src/paths.js';
 import { exec } from '../../../src/util/exec.js';
