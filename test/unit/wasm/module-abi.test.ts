@@ -6,7 +6,7 @@ describe('readModuleAbi', () => {
   test('imports and exports with their types, as WebAssembly itself lists them', () => {
     const wasm = entrypointModule({ imports: ['__faasm_read_input'] });
     const abi = readModuleAbi(wasm);
-    const module = new WebAssembly.Module(wasm);
+    const module = new WebAssembly.Module(Uint8Array.from(wasm));
     expect(abi.imports.map((i) => [i.module, i.name, i.kind])).toEqual(
       WebAssembly.Module.imports(module).map((i) => [i.module, i.name, i.kind]),
     );
