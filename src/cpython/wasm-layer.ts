@@ -4,7 +4,7 @@ import { cpythonSourceInputs, prepareCPythonSource } from './source.js';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { withCompilerCache } from '../toolchain/ccache.js';
 import { wasmCompiler } from '../toolchain/flags.js';
-import { scrubPaths } from '../toolchain/reproducible.js';
+import { scrubPaths } from '../layers/reproducible.js';
 import { exists, removeTree, treeSize } from '../util/fs.js';
 import { type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
 import type { LinkInfo } from './link.js';

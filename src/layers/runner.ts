@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { UsageError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
-import { SOURCE_DATE_EPOCH, filesNamingBuildPaths } from '../toolchain/reproducible.js';
+import { SOURCE_DATE_EPOCH, filesNamingBuildPaths } from './reproducible.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { codeEntries, codeInputs, codeRoot, importGraphs } from './code-inputs.js';
 import { layerKey, shortKey } from './key.js';

@@ -5,8 +5,7 @@ import type { SourceRoute } from '../sources/types.js';
 import { ExecError, UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
-import type { BuildRequirement } from './config.js';
-import { parseRecipe, recipeFile, recipesDir } from './recipe.js';
+import { type BuildRequirement, parseRecipe, recipeFile, recipesDir } from './recipe.js';
 import { RECIPE_SCHEMA_FILE, recipeSchemaErrors } from './recipe-schema.js';
 import { asRepoFormats } from '../util/format.js';
 

@@ -9,9 +9,13 @@ import type { BuildOptions } from '../layers/types.js';
 import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
-import type { BuildRequirement } from './config.js';
 import type { ModulesManifest } from './layer.js';
-import { BUILD_REQUIRES_RULE, type ModuleRecipe, TEST_SUITE_FILE } from './recipe.js';
+import {
+  BUILD_REQUIRES_RULE,
+  type BuildRequirement,
+  type ModuleRecipe,
+  TEST_SUITE_FILE,
+} from './recipe.js';
 import { check } from './schema.js';
 import { SUITE_INTERPRETER } from './suite-layer.js';
 

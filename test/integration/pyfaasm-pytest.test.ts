@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCacheDir } from '../../../src/paths.js';
-import { exec, probe } from '../../../src/util/exec.js';
-import { exists } from '../../../src/util/fs.js';
+import { defaultCacheDir } from '../../src/paths.js';
+import { exec, probe } from '../../src/util/exec.js';
+import { exists } from '../../src/util/fs.js';
 
 // pyfaasm's own pytest suite and its mypy check, on the machine's python3, with pytest and mypy
 // pip-installed once into a venv in the cache (pinned, so the check cannot drift).
