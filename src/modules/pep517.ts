@@ -34,15 +34,11 @@ export async function installBuildRequirements(
   const wheels: string[] = [];
   for (const req of recipe.buildRequires) {
     const what = `${req.name} ${req.version} (build requirement of ${recipe.name})`;
-    const fetched = await fetchSource(
-      what,
-      routesForPython(what, req.sources, python.version),
-      {
-        cacheDir: ctx.opts.cacheDir,
-        repoRoot: ctx.opts.repoRoot,
-        log: ctx.log,
-      },
-    );
+    const fetched = await fetchSource(what, routesForPython(what, req.sources, python.version), {
+      cacheDir: ctx.opts.cacheDir,
+      repoRoot: ctx.opts.repoRoot,
+      log: ctx.log,
+    });
     // pip tells a wheel by its file name; the cache keeps files by hash.
     const named = join(ctx.work, 'wheels', fetched.route.file);
     await mkdir(dirname(named), { recursive: true });
