@@ -1,3 +1,4 @@
+// `faasm-python run`: runs a Python function on the local Faasm host, as Faasm would.
 import { rmSync } from 'node:fs';
 import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,5 @@
+// `faasm-python setup`: installs the system packages the build (and with --test-tools, the tests)
+// need.
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { ensureSystemPackages } from '../toolchain/layer.js';

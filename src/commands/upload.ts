@@ -1,3 +1,5 @@
+// `faasm-python upload`: Python functions (and the runtime) to Faasm's local files or its upload
+// server.
 import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkFunctionName, readFunctionFile, stageFunction } from '../runner/functions.js';

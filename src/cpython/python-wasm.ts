@@ -1,3 +1,5 @@
+// Running a CPython wasm on the host's own WASI (src/runner/wasi) in a child process, with a
+// private /tmp.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+// The wasm layer: CPython cross-compiled to wasm32-wasi, its stdlib pruned for WASI, libpython and
+// link info.
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { cpythonSourceInputs, prepareCPythonSource } from './source.js';

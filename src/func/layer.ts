@@ -1,3 +1,5 @@
+// The func layer: links py_func.wasm against libpython and the static extensions and checks it
+// against Faasm's ABI.
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linkWithPython } from '../cpython/link.js';

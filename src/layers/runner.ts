@@ -1,3 +1,4 @@
+// Planning and running layers: select, key, restore or build in staging, commit atomically.
 import { mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';

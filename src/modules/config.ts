@@ -1,3 +1,4 @@
+// third-party/modules/config.json: the settings every module build shares.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';

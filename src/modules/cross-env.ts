@@ -1,3 +1,5 @@
+// The cross environment a module build runs in: the wasm compiler wrapper, sysconfig, meson cross
+// file.
 import { chmod, mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

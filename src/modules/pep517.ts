@@ -1,3 +1,4 @@
+// PEP 517 builds of a module to a wheel with the cross environment, and installing the wheel.
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Resolving requirements on PyPI and writing a recipe per package (`modules add`).
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,5 @@
+// The Python side of an install: files that cannot load under WASI removed, RECORDs rewritten,
+// bytecode.
 import { createHash } from 'node:crypto';
 import { cp, lstat, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+// Helper symbols defined in several extensions' archives, made private to each so they link side by
+// side.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';

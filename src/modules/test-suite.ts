@@ -1,3 +1,4 @@
+// A module's own test suite on the runtime: its selection, the pytest run and the JUnit summary.
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

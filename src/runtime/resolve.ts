@@ -1,3 +1,5 @@
+// Finding a built runtime (py_func.wasm and the runtime root), built from the layer graph it is
+// given when missing.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionsCacheStore } from '../layers/actions-store.js';

@@ -1,3 +1,4 @@
+// The wasm cross compiler and its flags, with build paths mapped to fixed names.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ToolchainInfo } from './layer.js';
