@@ -265,7 +265,8 @@ async function main(): Promise<void> {
     const { resolveRuntime } = await import('../src/runtime/resolve.js');
     const { buildOptions } = await import('../src/commands/common.js');
     const { quietReporter } = await import('../src/layers/reporter.js');
-    const runtime = await resolveRuntime(buildOptions({}), quietReporter());
+    const { pipeline } = await import('../src/pipeline.js');
+    const runtime = await resolveRuntime(pipeline, buildOptions({}), quietReporter());
     [wasm, root] = [runtime.wasm, runtime.root];
   }
   const r = await soak({

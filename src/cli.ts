@@ -1,3 +1,5 @@
+// The `faasm-python` entry: dispatch to a command, exit codes, and the safety net that turns any
+// failure into one sentence.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

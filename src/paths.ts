@@ -1,3 +1,4 @@
+// The repository root and the cache layout.
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Every layer, dependencies first, and the default targets: the one place that knows them all.
 import { nativeLayer } from './cpython/native-layer.js';
 import { wasmLayer } from './cpython/wasm-layer.js';
 import { funcLayer } from './func/layer.js';

@@ -1,3 +1,4 @@
+// Compiler diagnostics found in a failed step's log, as GitHub annotations on the file and line.
 import { isAbsolute, relative, resolve } from 'node:path';
 
 export interface Diagnostic {

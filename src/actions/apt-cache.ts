@@ -1,3 +1,4 @@
+// Installing Debian packages in an action from .deb archives kept in the Actions cache.
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionsCacheStore, type CacheScope } from '../layers/actions-store.js';

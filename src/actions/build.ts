@@ -1,3 +1,5 @@
+// The build actions (build-native, build-wasm, build-modules): run one layer and what it needs, set
+// its outputs.
 import * as core from '@actions/core';
 import { ActionsCacheStore } from '../layers/actions-store.js';
 import { runLayers, selectLayers } from '../layers/runner.js';

@@ -1,3 +1,5 @@
+// What every build action reads from its inputs and environment: workspace, cache dir, build
+// options, cache scope.
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type CacheScope, cacheScopeFromEnv, parseCacheScope } from '../layers/actions-store.js';

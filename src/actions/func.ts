@@ -1,3 +1,4 @@
+// The build-func action: the entrypoint and runtime root, and with `bundle` the release bundle.
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { verifyBundle } from '../release/bundle.js';

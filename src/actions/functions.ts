@@ -1,3 +1,5 @@
+// The run-functions action: runs each Python function on the built runtime and reports result and
+// latency.
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';

@@ -1,3 +1,5 @@
+// The build-image action: the cpython image from a release bundle, tagged by ref and event,
+// optionally pushed.
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { buildImageFromBundle, cliBundleDir } from '../image/context.js';

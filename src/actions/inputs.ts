@@ -1,3 +1,4 @@
+// Reading and checking action inputs; a bad value is one message naming the input.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as core from '@actions/core';

@@ -1,3 +1,4 @@
+// The bump-version and tag-release actions.
 import * as core from '@actions/core';
 import { commitOf, git } from '../release/git.js';
 import { resolveGitHubTarget } from '../release/github-target.js';

@@ -1,3 +1,4 @@
+// The layer reporter for actions: a log group per layer, every result kept for the job summary.
 import * as core from '@actions/core';
 import { shortKey } from '../layers/key.js';
 import { formatLayerLine } from '../layers/reporter.js';

@@ -1,3 +1,5 @@
+// The wrapper every action runs in: one failure message, the log tail in a group, errors as
+// annotations.
 import * as core from '@actions/core';
 import { ExecError, UserError, errorMessage } from '../util/errors.js';
 import { streamThroughActions } from '../util/exec.js';

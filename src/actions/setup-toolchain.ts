@@ -1,3 +1,5 @@
+// The setup-toolchain action: system packages (from the deb cache when possible) and the toolchain
+// layer.
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { cachePaths } from '../paths.js';

@@ -1,3 +1,4 @@
+// The job summary: Markdown tables of layers, functions and key-value facts, safe for any content.
 import * as core from '@actions/core';
 import { shortKey } from '../layers/key.js';
 import type { LayerResult } from '../layers/types.js';

@@ -1,3 +1,5 @@
+// Build steps as data (`run` a templated command, `copy` a file), for recipes that are plain
+// command lists.
 import { cp, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';

@@ -1,3 +1,4 @@
+// `faasm-python build`: every layer in order, each taken from the cache when unchanged.
 import { ActionsCacheStore } from '../layers/actions-store.js';
 import { LocalStore } from '../layers/local-store.js';
 import { consoleReporter, lastBuildTimes } from '../layers/reporter.js';

@@ -1,3 +1,4 @@
+// `faasm-python bump`: VERSION by semver rules, and every versioned file rewritten to match.
 import { REPO_ROOT } from '../paths.js';
 import { tagName } from '../release/tag.js';
 import type { BumpPart } from '../release/version.js';

@@ -1,3 +1,4 @@
+// `faasm-python cache`: list, verify, prune the local layer cache, or print its path.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// `faasm-python changelog`: CHANGELOG.md from the commits between the v* release tags.
 import { resolve } from 'node:path';
 import { REPO_ROOT } from '../paths.js';
 import { changelogPath, changelogText } from '../release/changelog-file.js';

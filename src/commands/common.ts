@@ -1,3 +1,4 @@
+// What several commands share: the build options, `--json` output, option readers.
 import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';

@@ -1,3 +1,4 @@
+// `faasm-python image`: the cpython image from the release bundle, optionally pushed.
 import { join, resolve } from 'node:path';
 import { buildImageFromBundle, cliBundleDir } from '../image/context.js';
 import { debianNodeBase } from '../image/debian-base.js';

@@ -1,3 +1,4 @@
+// Every CLI command, by name.
 import { buildCommand } from './build.js';
 import { bumpCommand } from './bump.js';
 import { cacheCommand } from './cache.js';

@@ -1,3 +1,4 @@
+// `faasm-python invoke`: calls a Python function on a running Faasm and prints its output.
 import { randomInt } from 'node:crypto';
 import { parseHostUrl, printable, timeoutMs } from '../faasm/http.js';
 import { invoke } from '../faasm/invoke.js';

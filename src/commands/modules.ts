@@ -1,3 +1,4 @@
+// `faasm-python modules`: add recipes from PyPI, list, build and test the third-party modules.
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

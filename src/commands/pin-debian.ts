@@ -1,3 +1,5 @@
+// `faasm-python pin-debian`: re-pins a Debian suite's roots (third-party/debian/<suite>.json) from
+// the mirror.
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { pinDebianRoots } from '../toolchain/debian-pins.js';

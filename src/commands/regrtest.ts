@@ -1,3 +1,4 @@
+// `faasm-python regrtest`: CPython's regression tests on the wasm build, or natively.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ActionsCacheStore } from '../layers/actions-store.js';

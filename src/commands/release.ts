@@ -1,3 +1,5 @@
+// `faasm-python release`: creates or updates the GitHub release for v<VERSION> with the bundle
+// attached.
 import { resolve } from 'node:path';
 import { REPO_ROOT } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';

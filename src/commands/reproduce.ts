@@ -1,3 +1,5 @@
+// `faasm-python reproduce`: rebuilds a cached layer in a scratch cache and names the files that
+// differ.
 import { consoleReporter } from '../layers/reporter.js';
 import { describeDifference, reproduceLayer } from '../layers/reproduce.js';
 import { pipeline } from '../pipeline.js';

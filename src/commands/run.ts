@@ -1,3 +1,4 @@
+// `faasm-python run`: runs a Python function on the local Faasm host, as Faasm would.
 import { rmSync } from 'node:fs';
 import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { UsageError, UserError } from '../util/errors.js';
 import { removeTree } from '../util/fs.js';
 import { quietReporter } from '../layers/reporter.js';
 import { cachePaths } from '../paths.js';
+import { pipeline } from '../pipeline.js';
 import { resolveRuntime } from '../runtime/resolve.js';
 import { buildOptionSpec, buildOptions, stringOption } from './common.js';
 import type { Command, Values } from './types.js';
@@ -41,7 +43,7 @@ export async function runtimeFromOptions(
     throw new UsageError('Give both --wasm and --root, or neither to use the built runtime.');
   }
   const opts = buildOptions(values);
-  const runtime = await resolveRuntime(opts, quietReporter());
+  const runtime = await resolveRuntime(pipeline, opts, quietReporter());
   return {
     wasm: runtime.wasm,
     root: runtime.root,

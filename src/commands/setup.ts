@@ -1,8 +1,10 @@
+// `faasm-python setup`: installs the system packages the build (and with --test-tools, the tests)
+// need.
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { ensureSystemPackages } from '../toolchain/layer.js';
-import { ensureActionlint } from '../actions/actionlint.js';
-import { ensureZizmor } from '../actions/zizmor.js';
+import { ensureActionlint } from '../workflows/actionlint.js';
+import { ensureZizmor } from '../workflows/zizmor.js';
 import { ensureImageTools } from '../image/registry.js';
 import { ensurePackages } from '../toolchain/system-packages.js';
 import { buildOptions, buildOptionSpec } from './common.js';

@@ -1,3 +1,4 @@
+// `faasm-python stdlib-doc`: docs/stdlib.md and the README's stdlib section from the regrtest data.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../paths.js';

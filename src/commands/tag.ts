@@ -1,3 +1,4 @@
+// `faasm-python tag`: the annotated tag v<VERSION> at HEAD, optionally pushed.
 import { REPO_ROOT } from '../paths.js';
 import { createTag } from '../release/tag.js';
 import { printJson, stringOption } from './common.js';

@@ -1,3 +1,4 @@
+// The shape of a CLI command and its options.
 import type { ParseArgsConfig } from 'node:util';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;

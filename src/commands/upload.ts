@@ -1,3 +1,5 @@
+// `faasm-python upload`: Python functions (and the runtime) to Faasm's local files or its upload
+// server.
 import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkFunctionName, readFunctionFile, stageFunction } from '../runner/functions.js';
@@ -8,7 +10,8 @@ import { buildOptionSpec, stringOption } from './common.js';
 import { runtimeFromOptions } from './run.js';
 import { faasmRequest, parseHostUrl, printable, timeoutMs } from '../faasm/http.js';
 import { checkAbi, entrypointExports, linkError } from '../faasm/profile.js';
-import { isWasm, readModuleAbi } from '../faasm/wasm-abi.js';
+import { isWasm } from '../wasm/binary.js';
+import { readModuleAbi } from '../wasm/module-abi.js';
 import type { Command } from './types.js';
 
 interface Upload {

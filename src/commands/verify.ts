@@ -1,3 +1,5 @@
+// `faasm-python verify`: rebuilds a release from its tag's recipes and compares it with its
+// SHA256SUMS.
 import { REPO_ROOT } from '../paths.js';
 import { VerifyInputError, describeVerdict, verifyRelease } from '../release/verify.js';
 import { errorMessage } from '../util/errors.js';

@@ -1,3 +1,4 @@
+// `faasm-python version`: prints VERSION, or checks or syncs the files that repeat it.
 import { REPO_ROOT } from '../paths.js';
 import { readVersion } from '../release/version.js';
 import { assertInStep, checkVersions, syncVersions } from '../release/versioned-files.js';

@@ -1,3 +1,5 @@
+// The pins of a CPython line (third-party/cpython/<line>/cpython.json): version, sources, patches,
+// flags, toolchain.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceRoute } from '../sources/types.js';

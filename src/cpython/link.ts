@@ -1,3 +1,4 @@
+// Linking a wasm program against the wasm layer's libpython, as its link.json says.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// The native layer: the build Python, CPython of exactly the pinned version for the build machine.
 import { copyFile, mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpythonSourceInputs, prepareCPythonSource } from './source.js';
 import { join } from 'node:path';

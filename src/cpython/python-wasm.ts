@@ -1,8 +1,10 @@
+// Running a CPython wasm on the host's own WASI (src/runner/wasi) in a child process, with a
+// private /tmp.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { tsxExport } from '../runner/spawn-worker.js';
+import { tsxExport } from '../util/tsx.js';
 import type { MountSpec } from '../runner/wasi/mounts.js';
 import { ExecError } from '../util/errors.js';
 import { exec } from '../util/exec.js';

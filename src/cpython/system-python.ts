@@ -1,3 +1,4 @@
+// The distribution's CPython as the build Python, when it is exactly the pinned version.
 import { access } from 'node:fs/promises';
 import { ensurePackages } from '../toolchain/system-packages.js';
 import { probe } from '../util/exec.js';

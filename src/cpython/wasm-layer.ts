@@ -1,10 +1,12 @@
+// The wasm layer: CPython cross-compiled to wasm32-wasi, its stdlib pruned for WASI, libpython and
+// link info.
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { cpythonSourceInputs, prepareCPythonSource } from './source.js';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { withCompilerCache } from '../toolchain/ccache.js';
 import { wasmCompiler } from '../toolchain/flags.js';
-import { scrubPaths } from '../toolchain/reproducible.js';
+import { scrubPaths } from '../layers/reproducible.js';
 import { exists, removeTree, treeSize } from '../util/fs.js';
 import { type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
 import type { LinkInfo } from './link.js';

@@ -7,14 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../paths.js';
 import { UsageError } from '../util/errors.js';
+import type { ValType } from '../wasm/binary.js';
 import {
   formatType,
   sameType,
   type AbiExport,
   type FuncType,
   type ModuleAbi,
-  type ValType,
-} from './wasm-abi.js';
+} from '../wasm/module-abi.js';
 
 export const VM_NAMES = ['wavm', 'wamr'] as const;
 export type VmName = (typeof VM_NAMES)[number];

@@ -1,3 +1,5 @@
+// The C extensions linked into py_func.wasm, in order, and the inittab source that registers them
+// as built-ins.
 import { UserError } from '../util/errors.js';
 /** One C extension linked into py_func.wasm, as the modules layer lists it in extensions.json. */
 export interface BuiltinExtension {

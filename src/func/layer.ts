@@ -1,9 +1,11 @@
+// The func layer: links py_func.wasm against libpython and the static extensions and checks it
+// against Faasm's ABI.
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linkWithPython } from '../cpython/link.js';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { checkAbi, entrypointExports, faasmExportFlags, linkError } from '../faasm/profile.js';
-import { readModuleAbi } from '../faasm/wasm-abi.js';
+import { readModuleAbi } from '../wasm/module-abi.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';

@@ -1,3 +1,4 @@
+// How many bytes each input archive contributes to a linked module, from wasm-ld's map.
 import { basename } from 'node:path';
 
 /**

@@ -1,3 +1,4 @@
+// Running a command in an image with docker or podman.
 import { UserError } from '../util/errors.js';
 import { type ExecOptions, type ExecResult, exec, probe } from '../util/exec.js';
 import type { Engine } from './engine.js';

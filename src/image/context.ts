@@ -1,3 +1,5 @@
+// The image's build context, laid out from a release bundle and the CLI bundle, and the build from
+// it.
 import { chmod, copyFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// A Node.js base image built from Debian's packages, for when node:24-slim cannot be pulled.
 import { chmod, mkdir, mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

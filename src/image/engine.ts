@@ -1,3 +1,4 @@
+// docker or podman: choosing one, building an image and pushing its tags.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

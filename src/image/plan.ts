@@ -1,3 +1,4 @@
+// What an image build will be: its version, reference, tags and labels, from VERSION and git.
 import { commitOf, gitMaybe } from '../release/git.js';
 import { readVersion } from '../release/version.js';
 import { UserError } from '../util/errors.js';

@@ -1,3 +1,5 @@
+// Container registries: parsing references, a local registry for tests, pulling and reading
+// digests.
 import semver from 'semver';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// The image's tags, labels and build arguments for a version and the ref that built it.
 import semver from 'semver';
 import { UserError } from '../util/errors.js';
 import { isPrerelease, parseVersion } from '../release/version.js';

@@ -1,3 +1,4 @@
+// The second-level store: the GitHub Actions cache, by scope, used only where it is available.
 import { UserError, errorMessage } from '../util/errors.js';
 
 /** A second-level store: the GitHub Actions cache, used only where it is available. */

@@ -1,3 +1,4 @@
+// A layer's key: the hash of its inputs, code and dependency keys.
 import { hashJson } from '../util/hash.js';
 import type { Json } from './types.js';
 

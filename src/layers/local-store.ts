@@ -1,3 +1,4 @@
+// The local store of committed layers: lookup, verification, damage reports, commit and prune.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

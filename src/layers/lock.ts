@@ -1,3 +1,5 @@
+// File locks that let builds share one cache; abandoned locks are recognised, never waited on
+// forever.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { link, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';

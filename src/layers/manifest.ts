@@ -1,3 +1,4 @@
+// A layer's file list with sizes and hashes, recorded at commit and checked before use.
 import { type Stats, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { lstat, opendir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';

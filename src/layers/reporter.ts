@@ -1,3 +1,4 @@
+// How a layer run reports progress on a terminal or a log: lines, durations, heartbeats.
 import { formatBytes, formatSeconds } from '../util/fs.js';
 import { shortKey } from './key.js';
 import type { LayerResult, Reporter } from './types.js';

@@ -1,9 +1,10 @@
+// Planning and running layers: select, key, restore or build in staging, commit atomically.
 import { mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePaths } from '../paths.js';
 import { UsageError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
-import { SOURCE_DATE_EPOCH, filesNamingBuildPaths } from '../toolchain/reproducible.js';
+import { SOURCE_DATE_EPOCH, filesNamingBuildPaths } from './reproducible.js';
 import { type RemoteStore, actionsCacheKey } from './actions-store.js';
 import { codeEntries, codeInputs, codeRoot, importGraphs } from './code-inputs.js';
 import { layerKey, shortKey } from './key.js';

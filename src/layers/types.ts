@@ -1,3 +1,5 @@
+// The layer contract (inputs, build, key, result) and the options and reporter every layer run
+// takes.
 import type { ExecOptions, ExecResult } from '../util/exec.js';
 import type { FileEntry } from './manifest.js';
 

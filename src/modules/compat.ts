@@ -1,3 +1,4 @@
+// The compatibility run: which PyPI packages build and import on the runtime, and the report of it.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModulesManifest } from './layer.js';

@@ -1,16 +1,9 @@
+// third-party/modules/config.json: the settings every module build shares.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
-import { BUILD_REQUIRES_RULE } from './recipe.js';
+import { BUILD_REQUIRES_RULE, type BuildRequirement } from './recipe.js';
 import { check } from './schema.js';
-
-/** A pure Python package pip needs to build modules (not installed into the runtime). */
-export interface BuildRequirement {
-  name: string;
-  version: string;
-  sources: SourceRoute[];
-}
 
 /** `third-party/modules/config.json`: settings shared by every module. */
 export interface ModulesConfig {

@@ -1,9 +1,11 @@
+// The cross environment a module build runs in: the wasm compiler wrapper, sysconfig, meson cross
+// file.
 import { chmod, mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
-import { SOURCE_DATE_EPOCH } from '../toolchain/reproducible.js';
+import { SOURCE_DATE_EPOCH } from '../layers/reproducible.js';
 import { exists } from '../util/fs.js';
 import type { BuiltLibraries } from './libraries.js';
 

@@ -1,3 +1,5 @@
+// C extensions compiled to static archives, their init symbols, and extensions.json for the
+// inittab.
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';

@@ -1,3 +1,4 @@
+// Lays the modules' site-packages into a runtime root, swapped in whole.
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';

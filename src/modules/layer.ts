@@ -1,3 +1,5 @@
+// The modules layer: one layer per recipe, then every module linked into a test interpreter and
+// tested.
 import { copyFile, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

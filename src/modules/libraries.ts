@@ -1,3 +1,4 @@
+// The C libraries a module's recipe lists, built for wasm where its build finds them.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';

@@ -1,3 +1,5 @@
+// Linking the modules' test interpreter with its test-only extensions, and what a failed link
+// means.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linkWithPython } from '../cpython/link.js';

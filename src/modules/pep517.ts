@@ -1,3 +1,4 @@
+// PEP 517 builds of a module to a wheel with the cross environment, and installing the wheel.
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { type ExtensionEntry, initSymbol, nmFor } from './extensions.js';
 import { listFiles } from './python-parts.js';
 import type { ModuleRecipe } from './recipe.js';
 import { wasiLack } from './wasi-lacks.js';
-import { renameWasmSymbols } from './wasm-symbols.js';
+import { renameWasmSymbols } from '../wasm/symbols.js';
 import { routesForPython } from './wheel-tags.js';
 
 const BUILD_WHEEL = fileURLToPath(new URL('./python/build_wheel.py', import.meta.url));
@@ -34,15 +35,11 @@ export async function installBuildRequirements(
   const wheels: string[] = [];
   for (const req of recipe.buildRequires) {
     const what = `${req.name} ${req.version} (build requirement of ${recipe.name})`;
-    const fetched = await fetchSource(
-      what,
-      routesForPython(what, req.sources, python.version),
-      {
-        cacheDir: ctx.opts.cacheDir,
-        repoRoot: ctx.opts.repoRoot,
-        log: ctx.log,
-      },
-    );
+    const fetched = await fetchSource(what, routesForPython(what, req.sources, python.version), {
+      cacheDir: ctx.opts.cacheDir,
+      repoRoot: ctx.opts.repoRoot,
+      log: ctx.log,
+    });
     // pip tells a wheel by its file name; the cache keeps files by hash.
     const named = join(ctx.work, 'wheels', fetched.route.file);
     await mkdir(dirname(named), { recursive: true });

@@ -1,3 +1,4 @@
+// Resolving requirements on PyPI and writing a recipe per package (`modules add`).
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,8 +6,7 @@ import type { SourceRoute } from '../sources/types.js';
 import { ExecError, UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
-import type { BuildRequirement } from './config.js';
-import { parseRecipe, recipeFile, recipesDir } from './recipe.js';
+import { type BuildRequirement, parseRecipe, recipeFile, recipesDir } from './recipe.js';
 import { RECIPE_SCHEMA_FILE, recipeSchemaErrors } from './recipe-schema.js';
 import { asRepoFormats } from '../util/format.js';
 

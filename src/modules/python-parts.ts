@@ -1,3 +1,5 @@
+// The Python side of an install: files that cannot load under WASI removed, RECORDs rewritten,
+// bytecode.
 import { createHash } from 'node:crypto';
 import { cp, lstat, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +9,7 @@ import {
   SOURCE_DATE_EPOCH,
   findBuildPath,
   scrubPaths,
-} from '../toolchain/reproducible.js';
+} from '../layers/reproducible.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import type { ModuleRecipe } from './recipe.js';
@@ -88,7 +90,7 @@ export async function tidyInstall(
 
 /**
  * Text files that name the build's paths (numpy's __config__.py records its compiler, build
- * directory and Python) are written with the fixed names instead (toolchain/reproducible.ts).
+ * directory and Python) are written with the fixed names instead (layers/reproducible.ts).
  */
 async function scrubInstall(target: string, paths: BuildPaths): Promise<void> {
   for (const rel of await listFiles(target)) {

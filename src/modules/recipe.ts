@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
-import type { BuildRequirement } from './config.js';
 import { type Rule, check, isObject } from './schema.js';
 
 /** A source of this repository's own (pyfaasm): a directory, pinned by its content hash. */
@@ -152,6 +151,13 @@ const sourceRule: Rule = {
     },
   },
 };
+
+/** A pure Python package pip needs to build modules (not installed into the runtime). */
+export interface BuildRequirement {
+  name: string;
+  version: string;
+  sources: SourceRoute[];
+}
 
 /** Pinned wheels a build needs (a recipe's backend requirements, config.json's for pip). */
 export const BUILD_REQUIRES_RULE: Rule = {

@@ -1,3 +1,4 @@
+// Running Python code on the modules' test interpreter (python.wasm with site-packages mounted).
 import { runPythonWasm } from '../cpython/python-wasm.js';
 
 export interface ModulesRun {

@@ -1,10 +1,12 @@
+// Helper symbols defined in several extensions' archives, made private to each so they link side by
+// side.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
 import type { ExtensionEntry } from './extensions.js';
 import { archiveSymbols, parseNmPosix } from './symbol-clashes.js';
-import { renameWasmSymbols } from './wasm-symbols.js';
+import { renameWasmSymbols } from '../wasm/symbols.js';
 
 /** Symbols defined in more than one archive, each with the archives after the first. */
 export function sharedDefinitions(

@@ -1,3 +1,4 @@
+// A module's pinned source (sdist, wheel or Debian package) fetched and prepared for its build.
 import { cp, readdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Json, LayerContext } from '../layers/types.js';

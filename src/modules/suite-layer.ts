@@ -1,3 +1,5 @@
+// The modules-suite layer: the interpreter the modules' own test suites run on, test-only
+// extensions in.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCPythonConfig, shortVersion } from '../cpython/config.js';

@@ -1,3 +1,4 @@
+// Strong symbols defined by two extensions' archives, found before the link fails on them.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';

@@ -1,3 +1,4 @@
+// A module's own test suite on the runtime: its selection, the pytest run and the JUnit summary.
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,9 +10,13 @@ import type { BuildOptions } from '../layers/types.js';
 import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
-import type { BuildRequirement } from './config.js';
 import type { ModulesManifest } from './layer.js';
-import { BUILD_REQUIRES_RULE, type ModuleRecipe, TEST_SUITE_FILE } from './recipe.js';
+import {
+  BUILD_REQUIRES_RULE,
+  type BuildRequirement,
+  type ModuleRecipe,
+  TEST_SUITE_FILE,
+} from './recipe.js';
 import { check } from './schema.js';
 import { SUITE_INTERPRETER } from './suite-layer.js';
 

@@ -1,3 +1,4 @@
+// The regrtest data (expected failures, absent modules) per line and platform, validated.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveLine } from '../cpython/config.js';

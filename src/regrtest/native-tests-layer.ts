@@ -1,3 +1,4 @@
+// The native-tests layer: CPython built natively with its tests, to compare the wasm run with.
 import { readdir, rename } from 'node:fs/promises';
 import { cpythonSourceInputs, prepareCPythonSource } from '../cpython/source.js';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// Classifying regrtest results against expectations and formatting the report and its summary line.
 import { type ModuleExpectation, testMatches } from './data.js';
 import type { ModuleOutcome } from './parse.js';
 

@@ -1,3 +1,4 @@
+// Running regrtest one module at a time on the wasm or native interpreter.
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// A regrtest session: which modules, their runs, and the check that every expectation has its note.
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';

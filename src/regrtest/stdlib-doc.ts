@@ -1,3 +1,4 @@
+// docs/stdlib.md and the README's stdlib section, generated from the regrtest data.
 import type { ExpectedFailure, RegrtestData } from './data.js';
 
 export const DOC_FILE = 'docs/stdlib.md';

@@ -1,3 +1,5 @@
+// The release bundle: its file names, deterministic tarballs, manifest and SHA256SUMS, and its
+// verification.
 import { copyFile, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../util/errors.js';

@@ -1,3 +1,4 @@
+// Running git for releases: commits, remotes, dirty files.
 import { ExecError, UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 

@@ -1,3 +1,4 @@
+// Creating or updating a GitHub release and uploading its assets.
 import { readFile } from 'node:fs/promises';
 import type { Octokit } from '@octokit/rest';
 import { UserError, errorMessage } from '../util/errors.js';

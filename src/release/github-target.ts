@@ -1,3 +1,4 @@
+// Which GitHub repository and token a release uses, and the Octokit client for it.
 import { readFile } from 'node:fs/promises';
 import { Octokit } from '@octokit/rest';
 import { UserError, errorMessage } from '../util/errors.js';

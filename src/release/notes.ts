@@ -1,3 +1,4 @@
+// Release notes from the commits since the previous tag, grouped by kind.
 import semver from 'semver';
 import { UserError } from '../util/errors.js';
 import { commitOf, git } from './git.js';

@@ -1,3 +1,4 @@
+// The GitHub release of a tag with its notes and the bundle's files attached.
 import type { BundleFile } from './bundle.js';
 import { type PublishResult, publishRelease } from './github-release.js';
 import { type GitHubTarget, createOctokit } from './github-target.js';

@@ -1,3 +1,4 @@
+// pyfaasm's sdist and wheel, built with PyPA's pinned `build`.
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';

@@ -1,3 +1,4 @@
+// Release tags: the tag for VERSION, checks against it, creating and pushing it.
 import semver from 'semver';
 import { ExecError, UserError } from '../util/errors.js';
 import { commitOf, dirtyFiles, git, gitMaybe, gitRemote } from './git.js';

@@ -1,3 +1,4 @@
+// VERSION: parsing, bumping by semver rules, and its PEP 440 spelling.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';

@@ -1,3 +1,4 @@
+// versioned-files.json: every file that repeats VERSION, checked and rewritten in step.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError, errorMessage } from '../util/errors.js';

@@ -1,3 +1,4 @@
+// Writing several files all or nothing: a failed write puts the others back.
 import { randomBytes } from 'node:crypto';
 import { access, constants, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

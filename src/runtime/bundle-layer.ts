@@ -1,3 +1,5 @@
+// The bundle layer: the release bundle (tarballs, py_func.wasm, SBOM, SHA256SUMS) from func and
+// root.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCPythonConfig } from '../cpython/config.js';

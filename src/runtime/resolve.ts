@@ -1,10 +1,11 @@
+// Finding a built runtime (py_func.wasm and the runtime root), built from the layer graph it is
+// given when missing.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionsCacheStore } from '../layers/actions-store.js';
 import { consoleReporter } from '../layers/reporter.js';
 import { runLayers, selectLayers } from '../layers/runner.js';
-import type { BuildOptions, LayerResult, Reporter } from '../layers/types.js';
-import { pipeline } from '../pipeline.js';
+import type { BuildOptions, Layer, LayerResult, Reporter } from '../layers/types.js';
 import { UserError } from '../util/errors.js';
 
 export interface Runtime {
@@ -31,9 +32,11 @@ export async function locateRuntime(layers: Map<string, LayerResult>) {
 
 /**
  * The built runtime (py_func.wasm and the runtime root), taken from the cache or built when
- * missing: what `run`, `upload` and the tests use when no paths are given.
+ * missing: what `run`, `upload` and the tests use when no paths are given. `pipeline` is the
+ * whole layer graph (src/pipeline.ts), passed in because this room sits below it.
  */
 export async function resolveRuntime(
+  pipeline: readonly Layer[],
   opts: BuildOptions,
   reporter: Reporter = consoleReporter(),
 ): Promise<Runtime> {

@@ -1,3 +1,4 @@
+// The root layer: the runtime root Faasm mounts as `/`, stdlib with the modules' site-packages.
 import { join } from 'node:path';
 import { readCPythonConfig, shortVersion } from '../cpython/config.js';
 import { nativePython } from '../cpython/native-layer.js';

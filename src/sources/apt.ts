@@ -1,3 +1,5 @@
+// A private apt (its own lists and cache) for fetching Debian packages without touching the
+// system's.
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireLock } from '../layers/lock.js';

@@ -1,3 +1,5 @@
+// Fetching a pinned source by one of its routes (URL, Debian source package, local file), sha256
+// verified.
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';

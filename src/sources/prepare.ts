@@ -1,3 +1,4 @@
+// A pinned source unpacked and patched into a layer's work dir, and what it adds to the key.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LayerContext } from '../layers/types.js';

@@ -1,3 +1,4 @@
+// Unpacking archives member by member, refusing any member that escapes its tree.
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, posix, resolve } from 'node:path';

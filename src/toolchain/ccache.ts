@@ -1,3 +1,4 @@
+// ccache in front of the cross compiler, when the machine has it.
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';
 import { probe } from '../util/exec.js';

@@ -1,3 +1,4 @@
+// The toolchain configs (third-party/toolchain*.json): compilers, tools, sysroot, packages.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';

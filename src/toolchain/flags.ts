@@ -1,7 +1,8 @@
+// The wasm cross compiler and its flags, with build paths mapped to fixed names.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ToolchainInfo } from './layer.js';
-import { type BuildPaths, prefixMapFlags } from './reproducible.js';
+import { type BuildPaths, prefixMapFlags } from '../layers/reproducible.js';
 
 export interface WasmCompiler {
   cc: string;

@@ -1,3 +1,5 @@
+// The toolchain layer: the toolchain's fingerprint and its isolated sysroot, and installing what it
+// needs.
 import { copyFile, cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { readCPythonConfig } from '../cpython/config.js';

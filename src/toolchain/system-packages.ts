@@ -1,3 +1,4 @@
+// The Debian packages a build needs: which are missing, and installing them.
 import { access } from 'node:fs/promises';
 import { UserError } from '../util/errors.js';
 import { exec, probe } from '../util/exec.js';

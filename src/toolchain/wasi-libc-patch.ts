@@ -1,3 +1,4 @@
+// The fixes applied to wasi-libc in the toolchain's sysroot.
 import { join } from 'node:path';
 import type { Json, LayerContext } from '../layers/types.js';
 import { sha256File } from '../util/hash.js';

@@ -1,3 +1,4 @@
+// Downloading over HTTP with timeouts for the first answer and for each stall.
 import { open } from 'node:fs/promises';
 
 /** How long a server may take to answer, and to send the next bytes once it has. */

@@ -1,3 +1,4 @@
+// Running processes with logs, echo and the tail of their output on failure; probing for tools.
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';

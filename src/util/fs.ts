@@ -1,3 +1,5 @@
+// File helpers: existence, tree size and copy, atomic writes, removal, sizes and durations for
+// people.
 import { randomBytes } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

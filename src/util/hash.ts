@@ -1,3 +1,4 @@
+// sha256 of bytes, files, canonical JSON and whole trees.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';

@@ -3,19 +3,11 @@
  * with Faasm's exports (see src/faasm/profile.ts entrypointExports), optionally missing some
  * and importing some `env` functions of type (i32, i32) -> ().
  */
-const str = (s: string) => [s.length, ...Buffer.from(s)];
-const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
+import {
+  encodeLeb as leb,
+  encodeName as str,
+  encodeSection as section,
+} from '../../src/wasm/binary.js';
 
 export function entrypointModule(opts: { imports?: string[]; omit?: string[] } = {}): Uint8Array {
   const imports = opts.imports ?? [];

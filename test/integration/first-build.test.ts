@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/paths.js';
 import { fetchSource } from '../../src/sources/fetch.js';
-import { runtimeSources } from '../../src/sources/inventory.js';
+import { runtimeSources } from '../../src/release/inventory.js';
 import { sha256File } from '../../src/util/hash.js';
 
 let cacheDir: string;

@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAbi, entrypointExports } from '../../src/faasm/profile.js';
-import { readModuleAbi } from '../../src/faasm/wasm-abi.js';
+import { readModuleAbi } from '../../src/wasm/module-abi.js';
 import { stageFunctionDir } from '../../src/runner/functions.js';
 import { FaasmHost } from '../../src/runner/host.js';
 import { ExitCode } from '../../src/runner/types.js';

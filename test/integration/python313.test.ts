@@ -6,7 +6,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAbi, entrypointExports } from '../../src/faasm/profile.js';
-import { readModuleAbi } from '../../src/faasm/wasm-abi.js';
+import { readModuleAbi } from '../../src/wasm/module-abi.js';
 import { runLayers, selectLayers } from '../../src/layers/runner.js';
 import { createModulesLayer } from '../../src/modules/layer.js';
 import { pipeline } from '../../src/pipeline.js';

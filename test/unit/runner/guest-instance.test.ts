@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { readModuleAbi } from '../../../src/faasm/wasm-abi.js';
+import { readModuleAbi } from '../../../src/wasm/module-abi.js';
 import { reusableInstances } from '../../../src/runner/guest-instance.js';
 
 const str = (s: string) => [s.length, ...Buffer.from(s)];

@@ -1,17 +1,17 @@
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect } from '@jest/globals';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCacheDir } from '../../../src/paths.js';
-import { exec, probe } from '../../../src/util/exec.js';
-import { exists } from '../../../src/util/fs.js';
+import { defaultCacheDir } from '../../src/paths.js';
+import { exec, probe } from '../../src/util/exec.js';
+import { exists } from '../../src/util/fs.js';
+import { testUnless } from '../helpers/needs.js';
 
 // pyfaasm's own pytest suite and its mypy check, on the machine's python3, with pytest and mypy
 // pip-installed once into a venv in the cache (pinned, so the check cannot drift).
 const PYFAASM = join(process.cwd(), 'pyfaasm');
 const TOOLS = ['pytest==8.3.4', 'mypy==1.13.0'];
 const version = await probe('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
-if (!version) console.warn('python3 is not installed: skipping the pyfaasm pytest suite');
-const it = version ? test : test.skip;
+const it = testUnless(version ? undefined : 'python3 is not installed');
 
 /** The venv's python; built in a temp dir and renamed into place, so racing runs are safe. */
 async function toolsPython(): Promise<string> {

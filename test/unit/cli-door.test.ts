@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../src/paths.js';
+import { REPO_ROOT } from '../../src/paths.js';
 
 // Each case starts the CLI as a process; on a loaded 2-core machine that can take seconds.
 jest.setTimeout(120_000);

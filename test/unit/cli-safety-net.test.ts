@@ -1,7 +1,7 @@
 // The CLI's last line of defence: no raw stack trace for anything, a log file for real bugs.
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { readFile, rm } from 'node:fs/promises';
-import { reportFailure } from '../../../src/cli.js';
+import { reportFailure } from '../../src/cli.js';
 
 let err: string[];
 beforeEach(() => {

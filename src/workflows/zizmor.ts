@@ -1,3 +1,4 @@
+// zizmor, pinned, in its own venv, run over the workflows and actions.
 import { join } from 'node:path';
 import { ensurePackages } from '../toolchain/system-packages.js';
 import { exec, probe } from '../util/exec.js';

@@ -9,7 +9,8 @@
  * their names in the symbol table renames them for the linker.
  */
 
-const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+import { WasmReader, assertWasm, body, encodeLeb as leb, encodeName, sections } from './binary.js';
+
 const SUBSECTION_SYMBOL_TABLE = 8;
 const SYMTAB_FUNCTION = 0;
 const SYMTAB_DATA = 1;
@@ -20,50 +21,9 @@ const SYMTAB_TABLE = 5;
 const FLAG_UNDEFINED = 0x10;
 const FLAG_EXPLICIT_NAME = 0x40;
 
-class Reader {
-  constructor(
-    readonly buf: Uint8Array,
-    public pos = 0,
-  ) {}
-  u8(): number {
-    if (this.pos >= this.buf.length) throw new Error('truncated wasm object');
-    return this.buf[this.pos++]!;
-  }
-  leb(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.u8();
-      result += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return result;
-      shift += 7;
-    }
-  }
-  bytes(n: number): Uint8Array {
-    if (this.pos + n > this.buf.length) throw new Error('truncated wasm object');
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-}
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-const utf8 = new TextDecoder();
-const encode = (s: string) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
-
 /** Rewrites the symbol table subsection; returns its new bytes and the names it renamed. */
 function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>, hits: string[]) {
-  const r = new Reader(payload);
+  const r = new WasmReader(payload);
   const out: number[] = [];
   const count = r.leb();
   out.push(...leb(count));
@@ -72,10 +32,10 @@ function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>,
     const flags = r.leb();
     out.push(kind, ...leb(flags));
     const name = (): void => {
-      const n = utf8.decode(r.bytes(r.leb()));
+      const n = r.name();
       const to = names.get(n);
       if (to !== undefined) hits.push(n);
-      out.push(...encode(to ?? n));
+      out.push(...encodeName(to ?? n));
     };
     if (
       kind === SYMTAB_FUNCTION ||
@@ -97,6 +57,26 @@ function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>,
   return out;
 }
 
+/** A custom section's body rewritten when it is `linking`, or undefined for any other. */
+function renameInLinking(
+  content: Uint8Array,
+  names: ReadonlyMap<string, string>,
+  hits: string[],
+): number[] | undefined {
+  const r = new WasmReader(content);
+  if (r.name() !== 'linking') return undefined;
+  const out: number[] = [...content.subarray(0, r.pos)];
+  out.push(...leb(r.leb())); // version
+  while (!r.done) {
+    const type = r.u8();
+    const payload = r.take(r.leb());
+    const rewritten =
+      type === SUBSECTION_SYMBOL_TABLE ? renameInSymtab(payload, names, hits) : [...payload];
+    out.push(type, ...leb(rewritten.length), ...rewritten);
+  }
+  return out;
+}
+
 /**
  * `object` with the symbols named in `names` renamed (old name -> new name), and which of them
  * it had. An object without a `linking` section (not relocatable) is returned unchanged.
@@ -105,35 +85,14 @@ export function renameWasmSymbols(
   object: Uint8Array,
   names: ReadonlyMap<string, string>,
 ): { bytes: Uint8Array; renamed: string[] } {
-  if (!WASM_MAGIC.every((b, i) => object[i] === b)) throw new Error('not a wasm object file');
-  const r = new Reader(object, 8);
+  assertWasm(object, 'a wasm object file');
   const out: Uint8Array[] = [object.subarray(0, 8)];
   const renamed: string[] = [];
-  while (r.pos < object.length) {
-    const id = r.u8();
-    const size = r.leb();
-    const start = r.pos;
-    const body = r.bytes(size);
-    if (id === 0) {
-      const sr = new Reader(body);
-      const sectionName = utf8.decode(sr.bytes(sr.leb()));
-      if (sectionName === 'linking') {
-        const content: number[] = [...body.subarray(0, sr.pos)];
-        content.push(...leb(sr.leb())); // version
-        while (sr.pos < body.length) {
-          const type = sr.u8();
-          const payload = sr.bytes(sr.leb());
-          const rewritten =
-            type === SUBSECTION_SYMBOL_TABLE
-              ? renameInSymtab(payload, names, renamed)
-              : [...payload];
-          content.push(type, ...leb(rewritten.length), ...rewritten);
-        }
-        out.push(Uint8Array.from([id, ...leb(content.length), ...content]));
-        continue;
-      }
-    }
-    out.push(Uint8Array.from([id, ...leb(size)]), object.subarray(start, start + size));
+  for (const s of sections(object)) {
+    const linking = s.id === 0 ? renameInLinking(body(object, s), names, renamed) : undefined;
+    const content = linking ? Uint8Array.from(linking) : body(object, s);
+    // Every section's size is written again as the shortest LEB128, renamed or not.
+    out.push(Uint8Array.from([s.id, ...leb(content.length)]), content);
   }
   return { bytes: Buffer.concat(out), renamed };
 }

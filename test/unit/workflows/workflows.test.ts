@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { actionlint as runActionlint, ensureActionlint } from '../../../src/actions/actionlint.js';
+import {
+  actionlint as runActionlint,
+  ensureActionlint,
+} from '../../../src/workflows/actionlint.js';
 import { cachePaths, defaultCacheDir } from '../../../src/paths.js';
 import {
   REPO,
@@ -14,7 +17,7 @@ import {
   loadWorkflows,
   obj,
   parseWorkflowText,
-} from './workflow-files.js';
+} from '../actions/workflow-files.js';
 
 let workflows: Workflow[];
 let actionlintBin: string;
@@ -358,7 +361,7 @@ describe('what the workflows do', () => {
     expect(runs).toContain('npm run lint');
     expect(runs).toContain('npm run typecheck');
     expect(runs).toContain('npm run test:unit');
-    expect(runs.some((r) => r.includes('test/unit/actions/workflows.test.ts'))).toBe(true);
+    expect(runs.some((r) => r.includes('test/unit/workflows/workflows.test.ts'))).toBe(true);
     const dist = stepsOf(w, 'dist').map(String);
     expect(dist).toContain('npm run package');
     expect(dist.some((s) => s.includes('git status --porcelain -- dist'))).toBe(true);
@@ -373,7 +376,7 @@ describe('what the workflows do', () => {
     const matrix = /python: \[([^\]]+)\]/.exec(text)?.[1]?.match(/3\.\d+/g) ?? [];
     expect(matrix[0]).toBe(`3.${oldest}`);
     const pins = /const TOOLS = \[([^\]]+)\]/
-      .exec(await readFile(join(REPO, 'test/unit/pyfaasm/pytest.test.ts'), 'utf8'))?.[1]
+      .exec(await readFile(join(REPO, 'test/integration/pyfaasm-pytest.test.ts'), 'utf8'))?.[1]
       ?.match(/[\w-]+==[\d.]+/g);
     const run = (job?.steps ?? []).map((s) => String(s.run ?? '')).join('\n');
     for (const pin of pins ?? ['missing']) expect(run).toContain(pin);

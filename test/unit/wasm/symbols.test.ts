@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { renameWasmSymbols } from '../../../src/modules/wasm-symbols.js';
+import { renameWasmSymbols } from '../../../src/wasm/symbols.js';
 
 /** A minimal relocatable object: no code, a linking section with one defined data symbol. */
 function objectWith(symbol: string): Uint8Array {

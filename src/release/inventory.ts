@@ -7,7 +7,7 @@ import { readModulesConfig } from '../modules/config.js';
 import { readAllRecipes, selectRecipes } from '../modules/recipe.js';
 import { readCLibraryRecipe } from '../toolchain/c-library.js';
 import { routesForPython } from '../modules/wheel-tags.js';
-import type { SourceRoute } from './types.js';
+import type { SourceRoute } from '../sources/types.js';
 
 export interface PinnedSource {
   /** What it is, for messages: `CPython 3.11.2`, `zlib 1.2.13`, `numpy 2.3.5`. */

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { describeFinding, ensureZizmor, zizmor } from '../../../src/actions/zizmor.js';
+import { describeFinding, ensureZizmor, zizmor } from '../../../src/workflows/zizmor.js';
 import { cachePaths, defaultCacheDir } from '../../../src/paths.js';
-import { REPO } from './workflow-files.js';
+import { REPO } from '../actions/workflow-files.js';
 
 // zizmor (pinned, from PyPI, in a venv under the cache's tools dir) over every workflow, the
 // Dependabot config and the actions: nothing may be found that .github/zizmor.yml does not
