@@ -51,6 +51,10 @@ export class GuestMemory {
     this.view(ptr, 4, what).setUint32(0, value, true);
   }
 
+  u64(ptr: number, what = ''): bigint {
+    return this.view(ptr, 8, what).getBigUint64(0, true);
+  }
+
   setU64(ptr: number, value: bigint | number, what = ''): void {
     this.view(ptr, 8, what).setBigUint64(0, BigInt(value), true);
   }
