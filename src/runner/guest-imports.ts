@@ -3,6 +3,7 @@ import type { HostReply, HostRequest, WorkerCall } from './protocol.js';
 import { confFlag } from './host-interface.js';
 import { MAX_NAME_BYTES, quoteName } from './names.js';
 import { vmProfile, type VmName } from '../faasm/profile.js';
+import { GuestMemory } from './wasi/guest-memory.js';
 
 /** A fault in a host call: ends the call as a trap, with this message. */
 export class HostCallError extends Error {}
@@ -43,38 +44,31 @@ export function faasmImports(
   vm: VmName,
   moduleImports: readonly string[] = [],
 ): Record<string, Fn> {
-  const bytes = () => new Uint8Array(ctx.memory().buffer);
-  const check = (ptr: number, len: number, what: string) => {
-    if (ptr < 0 || len < 0 || ptr + len > ctx.memory().buffer.byteLength) {
-      throw new HostCallError(`${what}: buffer ${ptr}+${len} is outside the guest's memory`);
-    }
-  };
-  const read = (ptr: number, len: number, what: string): Uint8Array => {
-    check(ptr, len, what);
-    return bytes().slice(ptr, ptr + len);
-  };
+  const mem = new GuestMemory(
+    ctx.memory,
+    ({ ptr, len, what }) =>
+      new HostCallError(`${what}: buffer ${ptr}+${len} is outside the guest's memory`),
+  );
+  const read = (ptr: number, len: number, what: string) => mem.copy(ptr, len, what);
   const cstr = (ptr: number, what: string, max = Infinity): string => {
-    const mem = bytes();
-    const end = mem.indexOf(0, ptr);
-    if (ptr <= 0 || end < 0) throw new HostCallError(`${what}: bad string pointer ${ptr}`);
-    if (end - ptr > max) throw new HostCallError(`${what}: the name is over ${max} bytes`);
-    return new TextDecoder().decode(mem.subarray(ptr, end));
+    const s = ptr > 0 ? mem.cstring(ptr) : undefined;
+    if (!s) throw new HostCallError(`${what}: bad string pointer ${ptr}`);
+    if (s.length > max) throw new HostCallError(`${what}: the name is over ${max} bytes`);
+    return new TextDecoder().decode(s);
   };
   /** Copies what fits; returns how much was copied. */
   const copyOut = (data: Uint8Array, ptr: number, len: number, what: string): number => {
     const n = Math.max(0, Math.min(len, data.length));
-    check(ptr, n, what);
-    bytes().set(data.subarray(0, n), ptr);
+    mem.write(ptr, data.subarray(0, n), what);
     return n;
   };
   /** The value and a NUL, cut to the buffer (Faasm writes it whole, past a short buffer). */
   const putString = (s: string, ptr: number, len: number, what: string) => {
     if (len <= 0) return;
     const enc = new TextEncoder().encode(s).subarray(0, len - 1);
-    check(ptr, enc.length + 1, what);
-    const mem = bytes();
-    mem.set(enc, ptr);
-    mem[ptr + enc.length] = 0;
+    const out = mem.bytes(ptr, enc.length + 1, what);
+    out.set(enc);
+    out[enc.length] = 0;
   };
   // ctx.info is read at each call, never kept: an instance made before its call (host.ts,
   // prepare) learns which call it serves when that call starts.

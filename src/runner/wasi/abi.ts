@@ -1,6 +1,6 @@
 /**
- * WASI preview1 numbers and struct layouts (wasi_snapshot_preview1 witx), as the guest's
- * wasi-libc sees them. Offsets are in bytes, little-endian.
+ * WASI preview1 numbers (wasi_snapshot_preview1 witx), as the guest's wasi-libc sees them.
+ * Struct layouts are in structs.ts, what rights mean here in rights.ts.
  */
 
 export const Errno = {
@@ -95,6 +95,7 @@ export const FstFlags = { ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 } as const;
 export const SUBCLOCK_ABSTIME = 1;
 export const EventType = { CLOCK: 0, FD_READ: 1, FD_WRITE: 2 } as const;
 export const EVENT_FD_HANGUP = 1;
+export const ADVICE_MAX = 5;
 
 /** Rights are a u64 bit set; these are the bits by position. */
 export const Rights = {
@@ -127,35 +128,3 @@ export const Rights = {
   PATH_UNLINK_FILE: 1n << 26n,
   POLL_FD_READWRITE: 1n << 27n,
 } as const;
-
-const all = (...bits: bigint[]) => bits.reduce((a, b) => a | b, 0n);
-const R = Rights;
-
-/** What a regular file fd can do at most. */
-export const FILE_RIGHTS = all(
-  R.FD_DATASYNC, R.FD_READ, R.FD_SEEK, R.FD_FDSTAT_SET_FLAGS, R.FD_SYNC, R.FD_TELL, R.FD_WRITE,
-  R.FD_ADVISE, R.FD_ALLOCATE, R.FD_FILESTAT_GET, R.FD_FILESTAT_SET_SIZE, R.FD_FILESTAT_SET_TIMES,
-  R.POLL_FD_READWRITE,
-); // prettier-ignore
-
-/** What a directory fd can do at most. */
-export const DIR_RIGHTS = all(
-  R.FD_FDSTAT_SET_FLAGS, R.FD_SYNC, R.FD_ADVISE, R.PATH_CREATE_DIRECTORY, R.PATH_CREATE_FILE,
-  R.PATH_LINK_SOURCE, R.PATH_LINK_TARGET, R.PATH_OPEN, R.FD_READDIR, R.PATH_READLINK,
-  R.PATH_RENAME_SOURCE, R.PATH_RENAME_TARGET, R.PATH_FILESTAT_GET, R.PATH_FILESTAT_SET_SIZE,
-  R.PATH_FILESTAT_SET_TIMES, R.FD_FILESTAT_GET, R.FD_FILESTAT_SET_TIMES, R.PATH_SYMLINK,
-  R.PATH_REMOVE_DIRECTORY, R.PATH_UNLINK_FILE,
-); // prettier-ignore
-
-/** Rights a file opened from a directory may inherit. */
-export const INHERIT_RIGHTS = FILE_RIGHTS | DIR_RIGHTS;
-
-/** Rights that mean "this fd changes the file's bytes". */
-export const WRITE_RIGHTS = R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE;
-
-export const STDIO_RIGHTS = all(
-  R.FD_READ, R.FD_WRITE, R.FD_FDSTAT_SET_FLAGS, R.FD_SYNC, R.FD_FILESTAT_GET, R.POLL_FD_READWRITE,
-); // prettier-ignore
-
-/** Struct sizes. */
-export const Size = { FDSTAT: 24, FILESTAT: 64, DIRENT: 24, SUBSCRIPTION: 48, EVENT: 32 } as const;

@@ -4,14 +4,14 @@
  * the host's, not the kernel's. A directory fd holds its guest path; paths under it are resolved
  * again each time, through the mount table. Host fds are recorded in an optional ledger, one
  * Int32 slot per guest fd, so a thread that terminates this one can close what it left open.
+ * An fd's rights are its access mode (rights.ts).
  */
 import { closeSync } from 'node:fs';
 import { Errno } from './abi.js';
 import { fail, type Mount, type Node } from './mounts.js';
+import { need, type Access } from './rights.js';
 
-interface FdBase {
-  rightsBase: bigint;
-  rightsInheriting: bigint;
+interface FdBase extends Access {
   /** WASI fdflags (only APPEND changes behaviour). */
   flags: number;
 }
@@ -62,10 +62,12 @@ export class FdTable {
     return this.fds.get(fd) ?? fail(Errno.BADF);
   }
 
-  file(fd: number): FileFd {
+  /** A file fd; with `access`, one opened for reading or writing (else EBADF). */
+  file(fd: number, access?: 'read' | 'write'): FileFd {
     const e = this.get(fd);
-    if (e.kind === 'file') return e;
-    return fail(e.kind === 'dir' ? Errno.ISDIR : Errno.BADF);
+    if (e.kind !== 'file') return fail(e.kind === 'dir' ? Errno.ISDIR : Errno.BADF);
+    if (access) need(e, access);
+    return e;
   }
 
   dir(fd: number): DirFd {

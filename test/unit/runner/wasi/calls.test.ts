@@ -1,189 +1,27 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import {
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Errno, FstFlags, OFlags, Rights } from '../../../src/runner/wasi/abi.js';
-import { closeLedger } from '../../../src/runner/wasi/fds.js';
-import { DIR_COST, ENTRY_COST, type MountSpec } from '../../../src/runner/wasi/mounts.js';
-import { Wasi, WasiExit } from '../../../src/runner/wasi/wasi.js';
+import { Errno, FstFlags, OFlags } from '../../../../src/runner/wasi/abi.js';
+import { closeLedger } from '../../../../src/runner/wasi/fds.js';
+import { DIR_COST, ENTRY_COST } from '../../../../src/runner/wasi/mounts.js';
+import { WasiExit } from '../../../../src/runner/wasi/wasi.js';
+import { Fixture, Guest, READ, WRITE } from './guest.js';
 
 // The WASI layer called as a guest would, against a plain WebAssembly.Memory and temp dirs.
 
-const READ = Rights.FD_READ | Rights.FD_SEEK | Rights.FD_TELL | Rights.FD_FILESTAT_GET | Rights.FD_READDIR; // prettier-ignore
-const WRITE = READ | Rights.FD_WRITE | Rights.FD_FILESTAT_SET_SIZE | Rights.FD_ALLOCATE;
-type Call = (...args: (number | bigint)[]) => number;
-
-class Guest {
-  readonly memory = new WebAssembly.Memory({ initial: 4 });
-  readonly wasi: Wasi;
-  readonly fns: Record<string, Call>;
-  readonly out: string[] = [];
-  private top = 1024;
-
-  constructor(mounts: MountSpec[], ledger?: Int32Array) {
-    this.wasi = new Wasi({
-      args: ['py', 'a b'],
-      env: { PYTHONHOME: '/' },
-      mounts,
-      stdout: (d) => this.out.push(Buffer.from(d).toString()),
-      stderr: () => {},
-      fdLedger: ledger,
-      maxFds: 16,
-    });
-    this.wasi.bind(this.memory);
-    this.fns = this.wasi.imports as unknown as Record<string, Call>;
-  }
-
-  get view() {
-    return new DataView(this.memory.buffer);
-  }
-
-  alloc(n: number): number {
-    const p = this.top;
-    this.top += (n + 15) & ~15;
-    return p;
-  }
-
-  str(s: string): [number, number] {
-    const b = Buffer.from(s);
-    const p = this.alloc(b.length);
-    new Uint8Array(this.memory.buffer, p, b.length).set(b);
-    return [p, b.length];
-  }
-
-  open(path: string, oflags = 0, rights = READ, follow = true, fdflags = 0): [number, number] {
-    const out = this.alloc(4);
-    const [p, n] = this.str(path);
-    const e = this.fns.path_open!(3, follow ? 1 : 0, p, n, oflags, rights, rights, fdflags, out);
-    return [e, this.view.getUint32(out, true)];
-  }
-
-  write(fd: number, text: string): [number, number] {
-    const [p, n] = this.str(text);
-    const iov = this.alloc(8);
-    this.view.setUint32(iov, p, true);
-    this.view.setUint32(iov + 4, n, true);
-    const out = this.alloc(4);
-    const e = this.fns.fd_write!(fd, iov, 1, out);
-    return [e, this.view.getUint32(out, true)];
-  }
-
-  read(fd: number, max = 4096): [number, string] {
-    const buf = this.alloc(max);
-    const iov = this.alloc(8);
-    this.view.setUint32(iov, buf, true);
-    this.view.setUint32(iov + 4, max, true);
-    const out = this.alloc(4);
-    const e = this.fns.fd_read!(fd, iov, 1, out);
-    const n = this.view.getUint32(out, true);
-    return [e, Buffer.from(new Uint8Array(this.memory.buffer, buf, n)).toString()];
-  }
-
-  path(fn: string, path: string, ...rest: number[]): number {
-    const [p, n] = this.str(path);
-    return this.fns[fn]!(3, p, n, ...rest);
-  }
-
-  stat(
-    path: string,
-    follow = true,
-  ): { errno: number; ino: bigint; type: number; size: bigint; mtim: bigint } {
-    // prettier-ignore
-    const buf = this.alloc(64);
-    const [p, n] = this.str(path);
-    const errno = this.fns.path_filestat_get!(3, follow ? 1 : 0, p, n, buf);
-    const v = this.view;
-    return { errno, ino: v.getBigUint64(buf + 8, true), type: v.getUint8(buf + 16), size: v.getBigUint64(buf + 32, true), mtim: v.getBigUint64(buf + 48, true) }; // prettier-ignore
-  }
-
-  readdir(path: string): { name: string; ino: bigint; type: number }[] {
-    const [e, fd] = this.open(path, OFlags.DIRECTORY);
-    expect(e).toBe(0);
-    const buf = this.alloc(8192);
-    const used = this.alloc(4);
-    expect(this.fns.fd_readdir!(fd, buf, 8192, 0n, used)).toBe(0);
-    const out = [];
-    const end = buf + this.view.getUint32(used, true);
-    for (let at = buf; at < end;) {
-      const len = this.view.getUint32(at + 16, true);
-      const name = Buffer.from(new Uint8Array(this.memory.buffer, at + 24, len)).toString();
-      out.push({ name, ino: this.view.getBigUint64(at + 8, true), type: this.view.getUint8(at + 20) }); // prettier-ignore
-      at += 24 + len;
-    }
-    this.fns.fd_close!(fd);
-    return out;
-  }
-
-  nowNs(clock: number): bigint {
-    const p = this.alloc(8);
-    expect(this.fns.clock_time_get!(clock, 1n, p)).toBe(0);
-    return this.view.getBigUint64(p, true);
-  }
-
-  /** poll_oneoff with one clock subscription; returns the events' count and errno. */
-  sleep(clock: number, timeout: bigint, abs: boolean): { errno: number; events: number } {
-    const sub = this.alloc(48);
-    new Uint8Array(this.memory.buffer, sub, 48).fill(0);
-    this.view.setBigUint64(sub, 7n, true);
-    this.view.setUint8(sub + 8, 0);
-    this.view.setUint32(sub + 16, clock, true);
-    this.view.setBigUint64(sub + 24, timeout, true);
-    this.view.setUint16(sub + 40, abs ? 1 : 0, true);
-    const ev = this.alloc(32);
-    const n = this.alloc(4);
-    const errno = this.fns.poll_oneoff!(sub, ev, 1, n);
-    expect(this.view.getBigUint64(ev, true)).toBe(7n);
-    return { errno, events: this.view.getUint32(n, true) };
-  }
-}
-
-let base: string;
+const BUDGET = Fixture.BUDGET;
+let fx: Fixture;
+let g: Guest;
 let root: string;
-let funcs: string;
 let tmp: string;
 let outside: string;
-let g: Guest;
-const BUDGET = 64 * 1024;
 
 beforeEach(() => {
-  base = mkdtempSync(join(tmpdir(), 'wasi-test-'));
-  root = join(base, 'root');
-  funcs = join(base, 'funcs');
-  tmp = join(base, 'tmp');
-  outside = join(base, 'outside');
-  for (const d of [root, tmp, outside, join(root, 'lib'), join(root, 'pyfuncs', 'u', 'other')])
-    mkdirSync(d, { recursive: true });
-  mkdirSync(join(funcs, 'u', 'f'), { recursive: true });
-  mkdirSync(join(funcs, 'u', 'g'), { recursive: true });
-  writeFileSync(join(root, 'lib', 'os.py'), 'stdlib');
-  writeFileSync(join(funcs, 'u', 'f', 'function.py'), 'mine');
-  writeFileSync(join(funcs, 'u', 'g', 'function.py'), 'theirs');
-  writeFileSync(join(outside, 'secret'), 'host secret');
-  symlinkSync(join(outside, 'secret'), join(root, 'abs-link'));
-  symlinkSync('../outside/secret', join(root, 'rel-link'));
-  symlinkSync('../../../../../../..', join(root, 'up'));
-  symlinkSync('lib/os.py', join(root, 'good-link'));
-  g = new Guest([
-    { guest: '/', host: root, readOnly: true },
-    { guest: '/pyfuncs', readOnly: true },
-    { guest: '/pyfuncs/u/f', host: join(funcs, 'u', 'f'), readOnly: true },
-    { guest: '/tmp', host: tmp, readOnly: false, budgetBytes: BUDGET },
-  ]);
+  fx = new Fixture();
+  ({ g, root, tmp, outside } = fx);
 });
 
-afterEach(() => {
-  g.wasi.close();
-  rmSync(base, { recursive: true, force: true });
-});
+afterEach(() => fx.close());
 
 describe('paths never leave the mounts', () => {
   test('.. stops at the guest root', () => {
@@ -324,16 +162,13 @@ describe('/tmp', () => {
   });
 
   test('aliases give nothing back twice: renames between two names of a file, a linked symlink', () => {
-    const chunk = g.str('c'.repeat(4096));
-    const iov = g.alloc(8);
-    g.view.setUint32(iov, chunk[0], true);
-    g.view.setUint32(iov + 4, chunk[1], true);
+    const iov = g.iov(...g.str('c'.repeat(4096)));
     const out = g.alloc(4);
     /** Bytes that fit in /tmp now. */
     const room = () => {
       const [, fd] = g.open('tmp/probe', OFlags.CREAT, WRITE);
       let total = 0;
-      while (g.fns.fd_write!(fd, iov, 1, out) === 0) total += g.view.getUint32(out, true);
+      while (g.fns.fd_write!(fd, iov, 1, out) === 0) total += g.mem.u32(out);
       g.fns.fd_close!(fd);
       g.path('path_unlink_file', 'tmp/probe');
       return total;
@@ -380,14 +215,11 @@ describe('fds', () => {
   test('pread/pwrite, tell, renumber and close', () => {
     const [, fd] = g.open('tmp/f', OFlags.CREAT, WRITE);
     g.write(fd, 'abcdef');
-    const [p, n] = g.str('XY');
-    const iov = g.alloc(8);
-    g.view.setUint32(iov, p, true);
-    g.view.setUint32(iov + 4, n, true);
+    const iov = g.iov(...g.str('XY'));
     const out = g.alloc(8);
     expect(g.fns.fd_pwrite!(fd, iov, 1, 2n, out)).toBe(0);
     expect(g.fns.fd_tell!(fd, out)).toBe(0);
-    expect(g.view.getBigUint64(out, true)).toBe(6n);
+    expect(g.mem.u64(out)).toBe(6n);
     expect(readFileSync(join(tmp, 'f'), 'utf8')).toBe('abXYef');
     const [, fd2] = g.open('lib/os.py');
     expect(g.fns.fd_renumber!(fd2, fd)).toBe(0);
@@ -417,10 +249,8 @@ describe('fds', () => {
     expect(g.write(1, 'out')).toEqual([0, 3]);
     expect(g.out).toEqual(['out']);
     expect(g.read(0)).toEqual([0, '']);
-    const p = g.alloc(8);
-    expect(g.fns.fd_prestat_get!(3, p)).toBe(0);
-    expect(g.view.getUint32(p + 4, true)).toBe(1);
-    expect(g.fns.fd_prestat_get!(4, p)).toBe(Errno.BADF);
+    expect(g.prestat(3)).toEqual({ errno: 0, tag: 0, nameLen: 1 });
+    expect(g.prestat(4).errno).toBe(Errno.BADF);
   });
 
   test('out-of-bounds pointers are EFAULT, not a crash', () => {
@@ -466,12 +296,11 @@ describe('process', () => {
     const count = g.alloc(4);
     const size = g.alloc(4);
     expect(g.fns.args_sizes_get!(count, size)).toBe(0);
-    expect(g.view.getUint32(count, true)).toBe(2);
+    expect(g.mem.u32(count)).toBe(2);
     const ptrs = g.alloc(8);
-    const buf = g.alloc(g.view.getUint32(size, true));
+    const buf = g.alloc(g.mem.u32(size));
     g.fns.args_get!(ptrs, buf);
-    const second = g.view.getUint32(ptrs + 4, true);
-    expect(Buffer.from(new Uint8Array(g.memory.buffer, second, 3)).toString()).toBe('a b');
+    expect(Buffer.from(g.mem.bytes(g.mem.u32(ptrs + 4), 3)).toString()).toBe('a b');
   });
 
   test('proc_exit unwinds with its code; sockets are not supported', () => {
