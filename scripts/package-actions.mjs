@@ -151,7 +151,12 @@ async function bundleUrlModules(code, assets, add, inputs) {
         add(f, mergeLicences(assets['licenses.txt']?.source, a.source), true);
       else if (f !== 'package.json') add(f, a.source);
     }
-    out = out.split(JSON.stringify(file)).join(JSON.stringify(`${base}.js`));
+    // The reference sits in the main file or, as the code is split, in a chunk.
+    const point = (text) => text.split(JSON.stringify(file)).join(JSON.stringify(`${base}.js`));
+    out = point(out);
+    for (const [f, a] of Object.entries(assets)) {
+      if (isChunk(f)) assets[f] = { ...a, source: point(String(a.source)) };
+    }
     delete assets[file];
   }
   return out;
@@ -292,6 +297,13 @@ async function packageBundle() {
     if (!files.has(file)) add(file, isChunk(file) ? minify(asset.source) : asset.source);
   }
   checkLean(files.get('licenses.txt'));
+  for (const [file, source] of files) {
+    const left = /"[0-9a-f]{20}\.ts"/.exec(file.endsWith('.js') ? String(source) : '');
+    if (left)
+      throw new Error(
+        `dist/cli/${file} still loads the TypeScript asset ${left[0]}, which node cannot run.`,
+      );
+  }
   // node must read the bundle as ES modules wherever dist/cli is copied (the image copies it).
   files.set('package.json', '{"type":"module"}\n');
   files.set('index.js', entryCode('cli', './bundle.js'));
