@@ -124,8 +124,6 @@ export const Recipe = Fields({
     { pattern: /^[A-Z_][A-Z0-9_]*$/, must: 'an environment variable name' },
     { default: {} },
   ),
-  /** Paths (relative to site-packages, `*` matches within one name) left out of the runtime. */
-  prune: list(REL_PATH),
   /** Wheels the build backend needs (pinned like sources), installed for the build Python. */
   buildRequires: BUILD_REQUIRES,
   /** PEP 517 config settings for the backend (meson-python's setup-args, ...). */
@@ -134,6 +132,8 @@ export const Recipe = Fields({
     { pattern: /^[a-z][a-z0-9-]*$/, must: 'a config setting name such as setup-args' },
     { default: {} },
   ),
+  /** Paths (relative to site-packages, `*` matches within one name) left out of the runtime. */
+  prune: list(REL_PATH),
   extensions: list(ExtensionSpec),
   /**
    * Extension modules the package's build produces only for its own test suite (numpy's
@@ -199,8 +199,14 @@ export function parseRecipe(json: unknown, file: string, dirName?: string): Modu
     const field = first.field ? `field '${first.field}'` : 'the recipe';
     throw new UserError(`${file}: ${field} ${first.message}${more}.`);
   }
-  const { test } = raw!;
-  return { ...raw!, test: Array.isArray(test) ? test.join('\n') : test, file };
+  // The declared fields in their order, without the recipe's own $schema and $comment: the
+  // recipe is part of its layer's key, which a comment must not change.
+  const fields = Object.keys(Recipe.properties).filter((k) => !k.startsWith('$'));
+  const picked = Object.fromEntries(
+    fields.filter((k) => k in raw!).map((k) => [k, raw![k as keyof typeof raw]]),
+  ) as unknown as Static<typeof Recipe>;
+  const { test } = picked;
+  return { ...picked, test: Array.isArray(test) ? test.join('\n') : test, file };
 }
 
 /** What the schema cannot say: rules between fields, and the name the recipe's directory gives. */

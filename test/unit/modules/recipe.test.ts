@@ -74,6 +74,16 @@ describe('recipe schema', () => {
     ]);
   });
 
+  test("drops the recipe's own $schema and $comment: a comment is not part of its layer key", () => {
+    const r = parseRecipe(
+      { $schema: '../recipe.schema.json', $comment: 'why', ...valid() },
+      FILE,
+      'pyaes',
+    );
+    expect(Object.keys(r).filter((k) => k.startsWith('$'))).toEqual([]);
+    expect(r).toEqual(parseRecipe(valid(), FILE, 'pyaes'));
+  });
+
   test('leaves the JSON it was given as it was', () => {
     const json = valid();
     parseRecipe(json, FILE, 'pyaes');
