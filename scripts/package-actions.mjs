@@ -1,22 +1,29 @@
 #!/usr/bin/env node
-// Bundles every action (actions/<name>/index.ts, beside its action.yml) with @vercel/ncc into
-// dist/<name>/index.js, and modules loaded by URL (worker threads) beside it (see below); and the
-// CLI (cli/index.ts) into dist/cli/, the CLI the cpython image carries.
-// Deterministic: no source maps, no ncc cache, sorted licence file, each dist/<name>/ replaced
-// whole. `--out DIR` writes elsewhere (the freshness test compares that with dist/); names given
-// as arguments limit it to those actions.
+// Bundles the CLI and every action with @vercel/ncc in one webpack build (cli/bundle.ts) into
+// dist/cli/: bundle.js, the chunks each front-end loads on demand (code two of them share sits
+// in a chunk of its own, once), the helper files the code reads (Python, C) once, and the
+// modules loaded by URL (worker threads, see below). Then the entries, two lines each:
+// dist/cli/index.js (the CLI the cpython image carries, and bin/faasm-python.js starts) and
+// dist/<name>/index.js for each action (what its action.yml runs), both calling start().
+// dist/cli/inputs.json lists the files the bundle was made from and their hash, so that
+// bin/faasm-python.js starts from the bundle only while it matches the sources.
+// Deterministic: no source maps, no ncc cache, sorted licence file, each output replaced whole.
+// `--out DIR` writes elsewhere (the freshness test compares that with dist/); names given as
+// arguments limit the entries written to those (the bundle is always written).
 //
-// ncc reads actions/tsconfig.json (the nearest to each entry), which makes TypeScript emit ES
+// ncc reads cli/tsconfig.json (the nearest to the entry), which makes TypeScript emit ES
 // modules; transpile-only, because `npm run typecheck` is the type check.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { INPUTS_FILE, inputsHash } from '../bin/bundle-inputs.js';
 
 const require = createRequire(import.meta.url);
 const ncc = require('@vercel/ncc');
+const esbuild = require('esbuild');
 const ts = require('typescript');
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -27,20 +34,23 @@ const { values, positionals } = parseArgs({
 const outRoot = resolve(values.out ?? join(root, 'dist'));
 const log = values.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`);
 
-/** The bundle named `cli` is the CLI; every other is an action. */
-const entryDir = (name) => (name === 'cli' ? join(root, 'cli') : join(root, 'actions', name));
+/** The one entry: it lists the CLI and every action, each loaded on demand. */
+const ENTRY_DIR = join(root, 'cli');
+const ENTRY = join(ENTRY_DIR, 'bundle.ts');
+/** Inputs of the bundle webpack cannot see: the packages' versions, and this script. */
+const EXTRA_INPUTS = ['package-lock.json', 'scripts/package-actions.mjs'];
 
-async function bundleNames() {
+async function actionNames() {
   const dirs = await readdir(join(root, 'actions'), { withFileTypes: true });
   return dirs
     .filter((d) => d.isDirectory() && existsSync(join(root, 'actions', d.name, 'action.yml')))
     .map((d) => d.name)
-    .concat('cli')
     .sort();
 }
 
+/** ncc's bundle of `entry`, and the repository files webpack read to make it. */
 async function bundle(entry) {
-  const { code, assets } = await ncc(entry, {
+  const { code, assets, stats } = await ncc(entry, {
     cache: false,
     minify: true,
     sourceMap: false,
@@ -48,15 +58,29 @@ async function bundle(entry) {
     transpileOnly: true,
     quiet: true,
   });
-  return { code, assets };
+  const inputs = [...stats.compilation.fileDependencies]
+    .map((f) => relative(root, f))
+    .filter((f) => f && !f.startsWith('..') && !f.split(/[/\\]/).includes('node_modules'))
+    .filter((f) => statSync(join(root, f)).isFile());
+  return { code, assets, inputs };
 }
 
-// Bundles carry their whole dependency tree, but never the CLI's TypeScript loader. ncc lists
+// The bundle carries its whole dependency tree, but never the CLI's TypeScript loader. ncc lists
 // every bundled package in the licence file, one block each starting with its name.
-function checkLean(name, licences) {
+function checkLean(licences) {
   const loader = /^(tsx|esbuild|@esbuild\/[\w-]+)$/m.exec(String(licences ?? ''));
-  if (loader)
-    throw new Error(`dist/${name} bundles ${loader[1]}; an import pulls in the CLI loader.`);
+  if (loader) throw new Error(`dist/cli bundles ${loader[1]}; an import pulls in the CLI loader.`);
+}
+
+/** Every action has its line in cli/actions.ts, or its entry would find nothing to start. */
+async function checkEntries(actions) {
+  const text = await readFile(join(ENTRY_DIR, 'actions.ts'), 'utf8');
+  const missing = actions.filter((a) => !text.includes(`'../actions/${a}/main.js'`));
+  if (missing.length) {
+    throw new Error(
+      `cli/actions.ts does not list the action${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} there.`,
+    );
+  }
 }
 
 /**
@@ -104,29 +128,35 @@ const sources = await sourcesByOutput();
 /**
  * A module that the code reaches through `new URL('./x.js', import.meta.url)` (a worker thread's
  * file) is copied by webpack as an asset, as TypeScript, which node cannot run. Such a module
- * gets its own bundle: actions/<name>/<x>.ts is bundled to <x>.js and the URL is pointed at it.
+ * gets its own bundle: cli/<x>.ts is bundled to <x>.js and the URL is pointed at it.
  */
-async function bundleUrlModules(name, code, assets, add) {
+async function bundleUrlModules(code, assets, add, inputs) {
   let out = code;
   for (const [file, asset] of Object.entries(assets)) {
     if (!file.endsWith('.ts')) continue;
     const src = sources.get(String(asset.source));
     const base = src ? basename(src, '.ts') : undefined;
-    const entry = base && join(entryDir(name), `${base}.ts`);
+    const entry = base && join(ENTRY_DIR, `${base}.ts`);
     if (!entry || !existsSync(entry)) {
       throw new Error(
-        `dist/${name}: the code loads ${src ?? file} by URL; add ${relative(root, entryDir(name))}/${base ?? '<name>'}.ts importing it, so it is bundled.`,
+        `dist/cli: the code loads ${src ?? file} by URL; add cli/${base ?? '<name>'}.ts importing it, so it is bundled.`,
       );
     }
     const sub = await bundle(entry);
-    add(`${base}.js`, fixRelocatedAssets(name, sub.code, sub.assets));
+    sub.inputs.forEach((f) => inputs.add(f));
+    add(`${base}.js`, fixRelocatedAssets(sub.code, sub.assets));
     for (const [f, a] of Object.entries(sub.assets)) {
       // Both bundles carry a licence list and a package.json: merge the one, set the other later.
       if (f === 'licenses.txt')
         add(f, mergeLicences(assets['licenses.txt']?.source, a.source), true);
       else if (f !== 'package.json') add(f, a.source);
     }
-    out = out.split(JSON.stringify(file)).join(JSON.stringify(`${base}.js`));
+    // The reference sits in the main file or, as the code is split, in a chunk.
+    const point = (text) => text.split(JSON.stringify(file)).join(JSON.stringify(`${base}.js`));
+    out = point(out);
+    for (const [f, a] of Object.entries(assets)) {
+      if (isChunk(f)) assets[f] = { ...a, source: point(String(a.source)) };
+    }
     delete assets[file];
   }
   return out;
@@ -135,32 +165,77 @@ async function bundleUrlModules(name, code, assets, add) {
 /**
  * ncc's asset relocation turns `fileURLToPath(new URL('./x', import.meta.url))` into
  * `fileURLToPath(<bundle dir> + "x")`, which throws (a path is not a file: URL), and emits the
- * files of a directory `./d/` flattened as `d<file>`. Both are put right: the call is dropped (its
- * argument already is the path), and each flattened file goes back under its directory, checked
- * against a directory of that name in src/ holding that file.
+ * files of a directory `./d/` flattened as `d<file>`. Both are put right in `code` and in every
+ * chunk among `assets` (where most such references sit): the call is dropped (its argument
+ * already is the path), and each flattened file goes back under its directory, checked against a
+ * directory of that name in src/ holding that file. A file referenced alone that is also in such
+ * a directory (`./python/build_wheel.py` beside `./python/`) is referenced there, so it is
+ * carried once.
  */
-function fixRelocatedAssets(name, code, assets) {
-  const bad = /\(0,[\w$]+\.fileURLToPath\)\(([\w$]+\.ab\+"[^"]+")\)/g;
-  let out = code.replace(bad, '($1)');
-  if (/fileURLToPath\)?\([\w$]+\.ab\+/.test(out)) {
-    throw new Error(
-      `dist/${name}: a relocated asset path is still passed to fileURLToPath; see fixRelocatedAssets.`,
-    );
+function fixRelocatedAssets(code, assets) {
+  const codes = new Map([['', code]]);
+  for (const [f, a] of Object.entries(assets)) if (isChunk(f)) codes.set(f, String(a.source));
+  const bad = /\(0,\s*[\w$]+\.fileURLToPath\)\((\s*[\w$]+\.ab\s*\+\s*"[^"]+")\)/g;
+  for (const [f, text] of codes) {
+    const out = text.replace(bad, '($1)');
+    if (/fileURLToPath\)?\(\s*[\w$]+\.ab\s*\+/.test(out)) {
+      throw new Error(
+        `dist/cli: a relocated asset path is still passed to fileURLToPath; see fixRelocatedAssets.`,
+      );
+    }
+    codes.set(f, out);
   }
-  for (const [, ref] of out.matchAll(/[\w$]+\.ab\+"([^"]+)"/g)) {
+  const refs = new Set([...codes.values()].flatMap((t) => [...t.matchAll(REF)].map((m) => m[1])));
+  const dirs = [];
+  for (const ref of refs) {
     if (assets[ref]) continue;
+    dirs.push(ref);
     for (const key of Object.keys(assets)) {
       if (!key.startsWith(ref) || key === ref) continue;
       const file = key.slice(ref.length);
       if (!dirsByName.get(ref)?.some((dir) => existsSync(join(dir, file)))) {
-        throw new Error(`dist/${name}: cannot tell which directory the asset ${key} belongs to.`);
+        throw new Error(`dist/cli: cannot tell which directory the asset ${key} belongs to.`);
       }
       assets[`${ref}/${file}`] = assets[key];
       delete assets[key];
     }
   }
-  return out;
+  for (const ref of refs) {
+    const same = dirs
+      .map((d) => `${d}/${ref}`)
+      .find(
+        (f) =>
+          assets[f] &&
+          assets[ref] &&
+          Buffer.from(assets[f].source).equals(Buffer.from(assets[ref].source)),
+      );
+    if (!same) continue;
+    for (const [f, text] of codes) {
+      codes.set(
+        f,
+        text.replace(REF, (m, r) => (r === ref ? m.replace(`"${ref}"`, `"${same}"`) : m)),
+      );
+    }
+    delete assets[ref];
+  }
+  for (const [f, text] of codes) if (f) assets[f] = { ...assets[f], source: text };
+  return codes.get('');
 }
+/** A chunk webpack split off: `<id>.index.js`, loaded on demand. */
+const isChunk = (f) => /^\d+\.index\.js$/.test(f);
+
+/**
+ * ncc minifies the bundle's main file but not its chunks, and the chunks now hold nearly all
+ * the code: minified, the CLI reads a third of the bytes at start. esbuild is the CLI's own
+ * dependency (tsx's compiler); its output depends only on its version and the input.
+ */
+function minify(source) {
+  return esbuild.transformSync(String(source), { minify: true, format: 'esm', target: 'node20' })
+    .code;
+}
+
+/** A relocated asset's path in the bundled code: `<require>.ab+"<name>"` (spaced in chunks). */
+const REF = /[\w$]+\.ab\s*\+\s*"([^"]+)"/g;
 
 /** src/ directories by their name, for fixRelocatedAssets. */
 async function directoriesByName() {
@@ -178,41 +253,6 @@ async function directoriesByName() {
 }
 const dirsByName = await directoriesByName();
 
-async function packageAction(name) {
-  const dir = join(outRoot, name);
-  const files = new Map();
-  const add = (file, source, replace = false) => {
-    const prev = files.get(file);
-    if (
-      !replace &&
-      prev !== undefined &&
-      Buffer.compare(Buffer.from(prev), Buffer.from(source)) !== 0
-    ) {
-      throw new Error(`dist/${name}: two entries emit different ${file}`);
-    }
-    files.set(file, source);
-  };
-  const main = await bundle(join(entryDir(name), 'index.ts'));
-  const fixed = fixRelocatedAssets(name, main.code, main.assets);
-  const code = await bundleUrlModules(name, fixed, main.assets, add);
-  add('index.js', code);
-  for (const [file, asset] of Object.entries(main.assets)) {
-    if (!files.has(file)) add(file, asset.source);
-  }
-  checkLean(name, files.get('licenses.txt'));
-  // node must read the bundles as ES modules wherever dist/ is copied.
-  files.set('package.json', '{"type":"module"}\n');
-
-  await rm(dir, { recursive: true, force: true });
-  let total = 0;
-  for (const [file, source] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    await mkdir(dirname(join(dir, file)), { recursive: true });
-    await writeFile(join(dir, file), source);
-    total += Buffer.byteLength(source);
-  }
-  log(`dist/${name}: ${[...files.keys()].sort().join(', ')} (${(total / 1024).toFixed(0)} KiB)`);
-}
-
 /** Licence texts are blocks separated by blank lines, each starting with the package name. */
 function mergeLicences(a = '', b = '') {
   const blocks = new Set([...String(a).split(/\n\n(?=\S)/), ...String(b).split(/\n\n(?=\S)/)]);
@@ -223,16 +263,73 @@ function mergeLicences(a = '', b = '') {
     .trimEnd()}\n`;
 }
 
-const known = await bundleNames();
-const names = positionals.length ? positionals : known;
-for (const n of names) {
-  if (!known.includes(n))
-    throw new Error(`No bundle '${n}'; the bundles are: ${known.join(', ')}.`);
+/** Writes `files` (name -> text) as `dir`, replacing what was there. */
+async function writeDir(dir, files) {
+  await rm(dir, { recursive: true, force: true });
+  let total = 0;
+  for (const [file, source] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    await mkdir(dirname(join(dir, file)), { recursive: true });
+    await writeFile(join(dir, file), source);
+    total += Buffer.byteLength(source);
+  }
+  return total;
 }
+
+/** dist/cli: the bundle, its chunks and files, the CLI's entry, and the inputs it was made from. */
+async function packageBundle() {
+  const files = new Map();
+  const add = (file, source, replace = false) => {
+    const prev = files.get(file);
+    if (
+      !replace &&
+      prev !== undefined &&
+      Buffer.compare(Buffer.from(prev), Buffer.from(source)) !== 0
+    ) {
+      throw new Error(`dist/cli: two entries emit different ${file}`);
+    }
+    files.set(file, source);
+  };
+  const main = await bundle(ENTRY);
+  const inputs = new Set([...main.inputs, ...EXTRA_INPUTS]);
+  const fixed = fixRelocatedAssets(main.code, main.assets);
+  add('bundle.js', await bundleUrlModules(fixed, main.assets, add, inputs));
+  for (const [file, asset] of Object.entries(main.assets)) {
+    if (!files.has(file)) add(file, isChunk(file) ? minify(asset.source) : asset.source);
+  }
+  checkLean(files.get('licenses.txt'));
+  for (const [file, source] of files) {
+    const left = /"[0-9a-f]{20}\.ts"/.exec(file.endsWith('.js') ? String(source) : '');
+    if (left)
+      throw new Error(
+        `dist/cli/${file} still loads the TypeScript asset ${left[0]}, which node cannot run.`,
+      );
+  }
+  // node must read the bundle as ES modules wherever dist/cli is copied (the image copies it).
+  files.set('package.json', '{"type":"module"}\n');
+  files.set('index.js', entryCode('cli', './bundle.js'));
+  const listed = [...inputs].sort();
+  files.set(
+    INPUTS_FILE,
+    `${JSON.stringify({ sha256: inputsHash(root, listed), files: listed }, null, 2)}\n`,
+  );
+  const total = await writeDir(join(outRoot, 'cli'), files);
+  log(`dist/cli: ${files.size} files (${(total / 1024).toFixed(0)} KiB)`);
+}
+
+const entryCode = (name, from) =>
+  `// Made by npm run package: starts ${name === 'cli' ? 'the CLI' : `the ${name} action`} from the bundle.\nimport { start } from '${from}';\n\nawait start('${name}');\n`;
+
+const actions = await actionNames();
+const names = positionals.length ? positionals : [...actions, 'cli'];
+for (const n of names) {
+  if (n !== 'cli' && !actions.includes(n))
+    throw new Error(`No bundle '${n}'; the bundles are: ${[...actions, 'cli'].join(', ')}.`);
+}
+await checkEntries(actions);
 await mkdir(outRoot, { recursive: true });
-// A few at a time: each bundle is mostly waiting on webpack's file reads.
-const queue = [...names];
-const worker = async () => {
-  for (let name = queue.shift(); name; name = queue.shift()) await packageAction(name);
-};
-await Promise.all(Array.from({ length: Math.min(3, queue.length) }, worker));
+await packageBundle();
+for (const name of names.filter((n) => n !== 'cli')) {
+  await writeDir(join(outRoot, name), new Map([['index.js', entryCode(name, '../cli/bundle.js')]]));
+}
+// node reads the actions' entries as ES modules through this, the nearest package.json.
+await writeFile(join(outRoot, 'package.json'), '{"type":"module"}\n');

@@ -3,8 +3,14 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The checkout this code runs from (recipes, patches and C sources are read from here). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The checkout this code runs from (recipes, patches and C sources are read from here): the
+ * directory above this module's, or above the bundle's. A checkout's bin/faasm-python.js that
+ * starts the bundle (in dist/cli/, one level deeper) names the checkout in `faasmPythonRoot`.
+ */
+export const REPO_ROOT =
+  (globalThis as { faasmPythonRoot?: string }).faasmPythonRoot ??
+  resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The local cache: `--cache-dir`, else $FAASM_PYTHON_CACHE, else $XDG_CACHE_HOME/faasm-python,

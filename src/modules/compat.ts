@@ -6,7 +6,7 @@ import type { ResolvedPackage } from './pypi.js';
 import { type ModuleRecipe, parseRecipe } from './recipe.js';
 import { recipeFor } from './pypi.js';
 import { UserError, errorMessage } from '../util/errors.js';
-import { check } from './schema.js';
+import { Fields, Type, check } from './schema.js';
 
 export const COMPAT_FILE = 'third-party/modules/compat.json';
 
@@ -41,28 +41,22 @@ export interface CompatResult {
   interpreterBytes?: number;
 }
 
+/** compat.json: the packages tried, each with its test. */
+const CompatFile = Fields({
+  packages: Type.Array(
+    Fields({
+      requirement: Type.String(),
+      quick: Type.Optional(Type.Boolean()),
+      test: Type.Array(Type.String()),
+      note: Type.Optional(Type.String()),
+    }),
+    { minItems: 1 },
+  ),
+});
+
 export async function readCompatEntries(repoRoot: string): Promise<CompatEntry[]> {
   const json: unknown = JSON.parse(await readFile(join(repoRoot, COMPAT_FILE), 'utf8'));
-  const errors = check(json, {
-    type: 'object',
-    required: ['packages'],
-    fields: {
-      packages: {
-        type: 'array',
-        minItems: 1,
-        items: {
-          type: 'object',
-          required: ['requirement', 'test'],
-          fields: {
-            requirement: { type: 'string' },
-            quick: { type: 'boolean' },
-            test: { type: 'array', items: { type: 'string' } },
-            note: { type: 'string' },
-          },
-        },
-      },
-    },
-  });
+  const errors = check(json, CompatFile);
   if (errors[0])
     throw new UserError(`${COMPAT_FILE}: field '${errors[0].field}' ${errors[0].message}.`);
   return (json as { packages: CompatEntry[] }).packages;

@@ -1,253 +1,164 @@
+// A module recipe (third-party/modules/<name>/recipe.json): declared once, parsed and checked.
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
-import { type Rule, check, isObject } from './schema.js';
+import {
+  Dict,
+  Fields,
+  Lines,
+  OneOf,
+  type SchemaError,
+  type Static,
+  Str,
+  type TSchema,
+  Tagged,
+  Type,
+  validate,
+} from './schema.js';
 
+/**
+ * A recipe, `third-party/modules/<name>/recipe.json`, declared once: the declarations below are
+ * its JSON Schema (published as third-party/modules/recipe.schema.json by `npm run
+ * recipe-schema`), its TypeScript types (`Static`), its defaults, and what `parseRecipe` checks
+ * it against. To add a field: add it to `Recipe` (with a `default` unless it is required, or
+ * `Type.Optional`), run `npm run recipe-schema`, and read it from the parsed recipe; rules across
+ * fields go in `crossFieldErrors`.
+ */
+const SHA256 = Str(/^[0-9a-f]{64}$/, '64 hex characters');
+const FILE = Str(/^[^/\\]+$/, 'a file name without a directory');
+const TEXT = Str(/\S/, 'a non-empty string');
+const REL_PATH = Str(
+  /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/,
+  'a relative path that stays inside its directory',
+);
+const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const RECIPE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+~-]*$/;
+const VERSION = Str(VERSION_PATTERN, 'a version');
+const C_FILE = Str(/^(?!\/)(?!.*\.\.).+\.c$/, 'a relative path to a .c file');
+const CFLAG = Str(/^-[DIUWfmO]/, 'a compiler flag (-D, -I, -U, -W, -f, -m or -O)');
+const SUITE = Str(/^[a-z]+$/, 'a Debian suite name such as bookworm');
+const list = <T extends TSchema>(items: T) => Type.Array(items, { default: [] });
+
+const pinned = { file: FILE, sha256: SHA256 };
+const debian = <K extends string>(kind: K) =>
+  Fields({ kind: Type.Literal(kind), package: TEXT, suite: SUITE, ...pinned });
+/** The routes to a pinned file a recipe may name (sources/types.ts's SourceRoute). */
+const routes = {
+  url: Fields({
+    kind: Type.Literal('url'),
+    url: Str(/^https?:\/\/\S+$/, 'an http(s) URL'),
+    ...pinned,
+  }),
+  'debian-source': debian('debian-source'),
+  'debian-binary': debian('debian-binary'),
+  path: Fields({ kind: Type.Literal('path'), path: TEXT, ...pinned }),
+};
 /** A source of this repository's own (pyfaasm): a directory, pinned by its content hash. */
-export interface RepoSource {
-  kind: 'repo';
-  path: string;
-}
-
+const RepoSource = Fields({ kind: Type.Literal('repo'), path: REL_PATH });
+const Route = Tagged('kind', routes);
+const ModuleSource = Tagged('kind', { ...routes, repo: RepoSource });
+export type RepoSource = Static<typeof RepoSource>;
 export type ModuleSource = SourceRoute | RepoSource;
+
+/** A pinned wheel a build needs (a recipe's backend requirements, config.json's for pip). */
+export const BuildRequirement = Fields({
+  name: TEXT,
+  version: VERSION,
+  sources: Type.Array(Route, { minItems: 1 }),
+});
+export type BuildRequirement = Static<typeof BuildRequirement>;
+/** Pinned wheels a build needs, as a recipe, config.json and test-suite.json list them. */
+export const BUILD_REQUIRES = list(BuildRequirement);
 
 /**
  * A C extension linked in as a built-in module. Normally the package's own build backend
  * compiles it and the entry only names it (the build must produce it); `sources` is the
  * override for a package whose backend cannot be used: its C files compiled by hand.
  */
-export interface ExtensionSpec {
+const ExtensionSpec = Fields({
   /** Full dotted module name, e.g. `genshi._speedups`; the built-in is registered under it. */
-  name: string;
-  /** C files, relative to the unpacked source (the hand-compiled override); empty otherwise. */
-  sources: string[];
-  cflags: string[];
-}
+  name: Str(MODULE_NAME, 'a dotted module name such as genshi._speedups'),
+  /** C files, relative to the unpacked source (the hand-compiled override); none otherwise. */
+  sources: list(C_FILE),
+  cflags: list(CFLAG),
+});
+export type ExtensionSpec = Static<typeof ExtensionSpec>;
 
 /**
  * A C library a package links (PyYAML's libyaml): its pinned source, the C files compiled for
  * wasm32-wasi into `lib<name>.a`, and the include directories the package's build is given.
  */
-export interface LibrarySpec {
-  name: string;
-  version: string;
-  sources: SourceRoute[];
+const LibrarySpec = Fields({
+  name: Str(/^[A-Za-z0-9_]+$/, 'a library name such as yaml'),
+  version: VERSION,
+  sources: Type.Array(Route, { minItems: 1 }),
   /** C files, relative to the unpacked source. */
-  compile: string[];
+  compile: Type.Array(C_FILE, { minItems: 1 }),
   /** Include directories, relative to the unpacked source (added to every compile). */
-  include: string[];
+  include: list(REL_PATH),
   /** Flags for the library's own compiles (its config.h defines). */
-  cflags: string[];
-}
+  cflags: list(CFLAG),
+});
+export type LibrarySpec = Static<typeof LibrarySpec>;
 
-/** `third-party/modules/<name>/recipe.json`, with defaults filled in. */
-export interface ModuleRecipe {
-  name: string;
-  version: string;
-  summary: string;
-  kind: 'pure' | 'c-extension';
+/** `third-party/modules/<name>/recipe.json`, as its JSON Schema. */
+export const Recipe = Fields({
+  name: Str(RECIPE_NAME, 'a lower-case module name'),
+  version: Str(VERSION_PATTERN, 'a version such as 1.6.1'),
+  summary: Str(/^$|\S/, 'a non-empty string', { default: '' }),
+  kind: OneOf(['pure', 'c-extension']),
   /** `default` modules are always built; `experimental` ones only with --experimental. */
-  set: 'default' | 'experimental';
+  set: OneOf(['default', 'experimental'], { default: 'default' }),
   /** Why an experimental module does not build yet. */
-  why?: string;
+  why: Type.Optional(TEXT),
   /** Other recipes this one needs at run time (built with it, tested after it). */
-  requires: string[];
-  sources: ModuleSource[];
+  requires: list(Str(RECIPE_NAME, 'a recipe name')),
+  sources: Type.Array(ModuleSource, { minItems: 1 }),
   /** Patch files, relative to the repository, applied with `patch -p1` in order. */
-  patches: string[];
+  patches: list(REL_PATH),
   /** Extra environment for the build (the backend, or pip for a hand-compiled module). */
-  pipEnv: Record<string, string>;
+  pipEnv: Dict(
+    Type.String(),
+    { pattern: /^[A-Z_][A-Z0-9_]*$/, must: 'an environment variable name' },
+    { default: {} },
+  ),
   /** Wheels the build backend needs (pinned like sources), installed for the build Python. */
-  buildRequires: BuildRequirement[];
+  buildRequires: BUILD_REQUIRES,
   /** PEP 517 config settings for the backend (meson-python's setup-args, ...). */
-  configSettings: Record<string, string | string[]>;
+  configSettings: Dict(
+    Lines(),
+    { pattern: /^[a-z][a-z0-9-]*$/, must: 'a config setting name such as setup-args' },
+    { default: {} },
+  ),
   /** Paths (relative to site-packages, `*` matches within one name) left out of the runtime. */
-  prune: string[];
-  extensions: ExtensionSpec[];
+  prune: list(REL_PATH),
+  extensions: list(ExtensionSpec),
   /**
    * Extension modules the package's build produces only for its own test suite (numpy's
    * `_multiarray_tests`): kept as archives in the modules layer and linked into the interpreter
    * `modules test-suite` runs, never into py_func.wasm.
    */
-  testExtensions: string[];
+  testExtensions: list(
+    Str(MODULE_NAME, 'a dotted module name such as numpy._core._multiarray_tests'),
+  ),
   /** C libraries built first: the package's build finds their headers and `-l<name>`. */
-  libraries: LibrarySpec[];
+  libraries: list(LibrarySpec),
   /** Python run inside the wasm runtime; it must exit 0. */
+  test: Lines(),
+});
+
+/** A recipe as parsed: its JSON with the defaults filled in, and where it came from. */
+export type ModuleRecipe = Omit<Static<typeof Recipe>, 'test' | 'sources'> & {
+  sources: ModuleSource[];
+  /** The test's lines joined. */
   test: string;
   /** Repository-relative path of the recipe, named in every error about it. */
   file: string;
   /** True for a module given on the command line rather than by a recipe. */
   unsupported?: boolean;
-}
-
-const SHA256 = { type: 'string', pattern: /^[0-9a-f]{64}$/, must: '64 hex characters' } as const;
-const FILE = {
-  type: 'string',
-  pattern: /^[^/\\]+$/,
-  must: 'a file name without a directory',
-} as const;
-const TEXT = { type: 'string', pattern: /\S/, must: 'a non-empty string' } as const;
-const REL_PATH = {
-  type: 'string',
-  pattern: /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/,
-  must: 'a relative path that stays inside its directory',
-} as const;
-const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-const VERSION = {
-  type: 'string',
-  pattern: /^[0-9A-Za-z][0-9A-Za-z.+~-]*$/,
-  must: 'a version',
-} as const;
-const C_FILE = {
-  ...REL_PATH,
-  pattern: /^(?!\/)(?!.*\.\.).+\.c$/,
-  must: 'a relative path to a .c file',
-} as const;
-const CFLAG = {
-  type: 'string',
-  pattern: /^-[DIUWfmO]/,
-  must: 'a compiler flag (-D, -I, -U, -W, -f, -m or -O)',
-} as const;
-const SUITE = {
-  type: 'string',
-  pattern: /^[a-z]+$/,
-  must: 'a Debian suite name such as bookworm',
-} as const;
-
-const routeFields = { kind: { type: 'string' } as Rule, file: FILE, sha256: SHA256 };
-const sourceRule: Rule = {
-  type: 'tagged',
-  tag: 'kind',
-  variants: {
-    url: {
-      type: 'object',
-      fields: {
-        ...routeFields,
-        url: { type: 'string', pattern: /^https?:\/\/\S+$/, must: 'an http(s) URL' },
-      },
-      required: ['kind', 'url', 'file', 'sha256'],
-    },
-    'debian-source': {
-      type: 'object',
-      fields: { ...routeFields, package: TEXT, suite: SUITE },
-      required: ['kind', 'package', 'suite', 'file', 'sha256'],
-    },
-    'debian-binary': {
-      type: 'object',
-      fields: { ...routeFields, package: TEXT, suite: SUITE },
-      required: ['kind', 'package', 'suite', 'file', 'sha256'],
-    },
-    path: {
-      type: 'object',
-      fields: { ...routeFields, path: TEXT },
-      required: ['kind', 'path', 'file', 'sha256'],
-    },
-    repo: {
-      type: 'object',
-      fields: { kind: routeFields.kind, path: REL_PATH },
-      required: ['kind', 'path'],
-    },
-  },
-};
-
-/** A pure Python package pip needs to build modules (not installed into the runtime). */
-export interface BuildRequirement {
-  name: string;
-  version: string;
-  sources: SourceRoute[];
-}
-
-/** Pinned wheels a build needs (a recipe's backend requirements, config.json's for pip). */
-export const BUILD_REQUIRES_RULE: Rule = {
-  type: 'array',
-  items: {
-    type: 'object',
-    required: ['name', 'version', 'sources'],
-    fields: {
-      name: TEXT,
-      version: VERSION,
-      sources: { type: 'array', items: sourceRule, minItems: 1 },
-    },
-  },
-};
-
-export const recipeRule: Rule = {
-  type: 'object',
-  required: ['name', 'version', 'kind', 'sources', 'test'],
-  fields: {
-    name: { type: 'string', pattern: /^[a-z0-9][a-z0-9_-]*$/, must: 'a lower-case module name' },
-    version: {
-      type: 'string',
-      pattern: /^[0-9A-Za-z][0-9A-Za-z.+~-]*$/,
-      must: 'a version such as 1.6.1',
-    },
-    summary: TEXT,
-    kind: { type: 'string', enum: ['pure', 'c-extension'] },
-    set: { type: 'string', enum: ['default', 'experimental'] },
-    why: TEXT,
-    requires: {
-      type: 'array',
-      items: { type: 'string', pattern: /^[a-z0-9][a-z0-9_-]*$/, must: 'a recipe name' },
-    },
-    sources: { type: 'array', items: sourceRule, minItems: 1 },
-    patches: { type: 'array', items: REL_PATH },
-    pipEnv: {
-      type: 'map',
-      values: { type: 'string' },
-      keyPattern: /^[A-Z_][A-Z0-9_]*$/,
-      keyMust: 'an environment variable name',
-    },
-    prune: { type: 'array', items: REL_PATH },
-    buildRequires: BUILD_REQUIRES_RULE,
-    configSettings: {
-      type: 'map',
-      values: { type: 'lines' },
-      keyPattern: /^[a-z][a-z0-9-]*$/,
-      keyMust: 'a config setting name such as setup-args',
-    },
-    extensions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name'],
-        fields: {
-          name: {
-            type: 'string',
-            pattern: MODULE_NAME,
-            must: 'a dotted module name such as genshi._speedups',
-          },
-          sources: { type: 'array', items: C_FILE, minItems: 1 },
-          cflags: { type: 'array', items: CFLAG },
-        },
-      },
-    },
-    testExtensions: {
-      type: 'array',
-      items: {
-        type: 'string',
-        pattern: MODULE_NAME,
-        must: 'a dotted module name such as numpy._core._multiarray_tests',
-      },
-    },
-    libraries: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'version', 'sources', 'compile'],
-        fields: {
-          name: { type: 'string', pattern: /^[A-Za-z0-9_]+$/, must: 'a library name such as yaml' },
-          version: VERSION,
-          sources: { type: 'array', items: sourceRule, minItems: 1 },
-          compile: { type: 'array', items: C_FILE, minItems: 1 },
-          include: { type: 'array', items: REL_PATH },
-          cflags: { type: 'array', items: CFLAG },
-        },
-      },
-    },
-    test: { type: 'lines' },
-  },
 };
 
 /** True for the override: a module whose C files the recipe lists and the layer compiles. */
@@ -270,85 +181,18 @@ export function recipeFile(name: string): string {
 }
 
 /**
- * Validates parsed recipe JSON and fills in defaults. The rule is the one the published JSON
- * Schema is generated from (recipe-schema.ts); checking it directly keeps every CLI start
- * fast (compiling the schema with ajv costs a second on a loaded machine), while `modules add`
- * and the tests validate with ajv against the published file itself. `file` names the recipe in errors:
- * "third-party/modules/pyaes/recipe.json: field 'sources[0].sha256' must be 64 hex characters".
+ * Validates parsed recipe JSON against `Recipe` and fills in defaults. `file` names the recipe
+ * in errors: "third-party/modules/pyaes/recipe.json: field 'sources[0].sha256' must be 64 hex
+ * characters, not 'abc'."
  */
 export function parseRecipe(json: unknown, file: string, dirName?: string): ModuleRecipe {
-  const errors = check(json, recipeRule);
-  const raw = json as Record<string, unknown>;
-  if (errors.length === 0 && isObject(json)) {
-    const kind = raw.kind as ModuleRecipe['kind'];
-    const exts = (raw.extensions ?? []) as unknown[];
-    if (dirName !== undefined && raw.name !== dirName) {
-      errors.push({
-        field: 'name',
-        message: `must match the recipe's directory '${dirName}', not '${String(raw.name)}'`,
-      });
-    }
-    if (kind === 'pure' && exts.length > 0) {
-      errors.push({
-        field: 'extensions',
-        message: "must be empty for kind 'pure' (use kind 'c-extension')",
-      });
-    }
-    const handListed = exts.filter((e) => (e as ExtensionSpec).sources !== undefined);
-    if (handListed.length && handListed.length !== exts.length) {
-      errors.push({
-        field: 'extensions',
-        message:
-          "must give 'sources' for every extension or for none (none: the package's build backend builds them)",
-      });
-    }
-    if (handListed.length && ((raw.libraries ?? []) as unknown[]).length) {
-      errors.push({
-        field: 'libraries',
-        message:
-          "go with a build by the package's own backend, not with extensions whose 'sources' are listed",
-      });
-    }
-    if (raw.set === 'experimental' && raw.why === undefined) {
-      errors.push({
-        field: 'why',
-        message: 'is required for an experimental module: say why it does not build yet',
-      });
-    }
-    const sources = raw.sources as ModuleSource[];
-    if (sources.length > 1 && sources.some((s) => s.kind === 'repo')) {
-      errors.push({
-        field: 'sources',
-        message:
-          "must hold only the 'repo' source when it has one (a repository directory has no alternative routes)",
-      });
-    }
-    const names = exts.map((e) => (e as ExtensionSpec).name);
-    names.forEach((n, i) => {
-      if (names.indexOf(n) !== i)
-        errors.push({ field: `extensions[${i}].name`, message: `repeats '${n}'` });
-    });
-    const tests = (raw.testExtensions ?? []) as string[];
-    tests.forEach((n, i) => {
-      if (names.includes(n) || tests.indexOf(n) !== i)
-        errors.push({
-          field: `testExtensions[${i}]`,
-          message: `repeats '${n}' (an extension is shipped or test-only, once)`,
-        });
-    });
-    if (tests.length && handListed.length) {
-      errors.push({
-        field: 'testExtensions',
-        message:
-          "go with a build by the package's own backend (they are taken from what it builds), not with extensions whose 'sources' are listed",
-      });
-    }
-  }
-  const first = errors[0];
+  const { value: raw, errors } = validate(Recipe, json);
+  const all = raw ? crossFieldErrors(raw, dirName) : errors;
+  const first = all[0];
   if (first) {
     const more =
-      errors.length > 1
-        ? ` (and ${errors.length - 1} more: ${errors
+      all.length > 1
+        ? ` (and ${all.length - 1} more: ${all
             .slice(1)
             .map((e) => `'${e.field}'`)
             .join(', ')})`
@@ -356,35 +200,81 @@ export function parseRecipe(json: unknown, file: string, dirName?: string): Modu
     const field = first.field ? `field '${first.field}'` : 'the recipe';
     throw new UserError(`${file}: ${field} ${first.message}${more}.`);
   }
-  const test = raw.test as string | string[];
-  return {
-    name: raw.name as string,
-    version: raw.version as string,
-    summary: (raw.summary as string | undefined) ?? '',
-    kind: raw.kind as ModuleRecipe['kind'],
-    set: (raw.set as ModuleRecipe['set'] | undefined) ?? 'default',
-    ...(raw.why !== undefined ? { why: raw.why as string } : {}),
-    requires: (raw.requires as string[] | undefined) ?? [],
-    sources: raw.sources as ModuleSource[],
-    patches: (raw.patches as string[] | undefined) ?? [],
-    pipEnv: (raw.pipEnv as Record<string, string> | undefined) ?? {},
-    buildRequires: (raw.buildRequires as BuildRequirement[] | undefined) ?? [],
-    configSettings: (raw.configSettings as Record<string, string | string[]> | undefined) ?? {},
-    prune: (raw.prune as string[] | undefined) ?? [],
-    extensions: ((raw.extensions ?? []) as ExtensionSpec[]).map((e) => ({
-      ...e,
-      sources: e.sources ?? [],
-      cflags: e.cflags ?? [],
-    })),
-    testExtensions: (raw.testExtensions as string[] | undefined) ?? [],
-    libraries: ((raw.libraries ?? []) as LibrarySpec[]).map((l) => ({
-      ...l,
-      include: l.include ?? [],
-      cflags: l.cflags ?? [],
-    })),
-    test: Array.isArray(test) ? test.join('\n') : test,
-    file,
-  };
+  // The declared fields in their order, without the recipe's own $schema and $comment: the
+  // recipe is part of its layer's key, which a comment must not change.
+  const fields = Object.keys(Recipe.properties).filter((k) => !k.startsWith('$'));
+  const picked = Object.fromEntries(
+    fields.filter((k) => k in raw!).map((k) => [k, raw![k as keyof typeof raw]]),
+  ) as unknown as Static<typeof Recipe>;
+  const { test } = picked;
+  return { ...picked, test: Array.isArray(test) ? test.join('\n') : test, file };
+}
+
+/** What the schema cannot say: rules between fields, and the name the recipe's directory gives. */
+function crossFieldErrors(r: Static<typeof Recipe>, dirName?: string): SchemaError[] {
+  const errors: SchemaError[] = [];
+  const exts = r.extensions;
+  if (dirName !== undefined && r.name !== dirName) {
+    errors.push({
+      field: 'name',
+      message: `must match the recipe's directory '${dirName}', not '${r.name}'`,
+    });
+  }
+  if (r.kind === 'pure' && exts.length > 0) {
+    errors.push({
+      field: 'extensions',
+      message: "must be empty for kind 'pure' (use kind 'c-extension')",
+    });
+  }
+  const handListed = exts.filter((e) => e.sources.length > 0);
+  if (handListed.length && handListed.length !== exts.length) {
+    errors.push({
+      field: 'extensions',
+      message:
+        "must give 'sources' for every extension or for none (none: the package's build backend builds them)",
+    });
+  }
+  if (handListed.length && r.libraries.length) {
+    errors.push({
+      field: 'libraries',
+      message:
+        "go with a build by the package's own backend, not with extensions whose 'sources' are listed",
+    });
+  }
+  if (r.set === 'experimental' && r.why === undefined) {
+    errors.push({
+      field: 'why',
+      message: 'is required for an experimental module: say why it does not build yet',
+    });
+  }
+  if (r.sources.length > 1 && r.sources.some((s) => s.kind === 'repo')) {
+    errors.push({
+      field: 'sources',
+      message:
+        "must hold only the 'repo' source when it has one (a repository directory has no alternative routes)",
+    });
+  }
+  const names = exts.map((e) => e.name);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i)
+      errors.push({ field: `extensions[${i}].name`, message: `repeats '${n}'` });
+  });
+  const tests = r.testExtensions;
+  tests.forEach((n, i) => {
+    if (names.includes(n) || tests.indexOf(n) !== i)
+      errors.push({
+        field: `testExtensions[${i}]`,
+        message: `repeats '${n}' (an extension is shipped or test-only, once)`,
+      });
+  });
+  if (tests.length && handListed.length) {
+    errors.push({
+      field: 'testExtensions',
+      message:
+        "go with a build by the package's own backend (they are taken from what it builds), not with extensions whose 'sources' are listed",
+    });
+  }
+  return errors;
 }
 
 export async function readRecipe(repoRoot: string, name: string): Promise<ModuleRecipe> {

@@ -11,37 +11,35 @@ import { UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
 import type { ModulesManifest } from './layer.js';
-import {
-  BUILD_REQUIRES_RULE,
-  type BuildRequirement,
-  type ModuleRecipe,
-  TEST_SUITE_FILE,
-} from './recipe.js';
-import { check } from './schema.js';
+import { BuildRequirement, type ModuleRecipe, TEST_SUITE_FILE } from './recipe.js';
+import { Dict, Fields, type Static, Type, validate } from './schema.js';
 import { SUITE_INTERPRETER } from './suite-layer.js';
 
 /**
  * `third-party/modules/<name>/test-suite.json`: how a module's own test suite runs inside the
  * runtime. Not part of the module's build key (see moduleInputs): the suite is run after.
  */
-export interface TestSuiteSpec {
+const strings = Type.Array(Type.String(), { default: [] });
+const reasons = Dict(Type.String(), undefined, { default: {} });
+const TestSuite = Fields({
   /** Pure wheels the suite needs (pytest, hypothesis ...), pinned; never shipped. */
-  requires: BuildRequirement[];
+  requires: Type.Array(BuildRequirement),
   /** Test directories or files of the sdist, copied beside the installed package. */
-  paths: string[];
+  paths: Type.Array(Type.String()),
   /** Other files of the sdist the tests need (numpy's conftest.py), copied but not run. */
-  support: string[];
+  support: strings,
   /** Patches to the tests (repository-relative, `patch -p1` on the sdist), never to the build. */
-  patches: string[];
+  patches: strings,
   /** Test files left out, each with the reason. */
-  exclude: Record<string, string>;
+  exclude: reasons,
   /** Extra pytest arguments. */
-  args: string[];
+  args: strings,
   /** Test ids (file::class::name, parametrisation dropped) expected to fail, each with why. */
-  expectedFailures: Record<string, string>;
+  expectedFailures: reasons,
   /** A representative, fast selection (test files or node ids within `paths`) for `--quick`. */
-  quick: string[];
-}
+  quick: strings,
+});
+export type TestSuiteSpec = Static<typeof TestSuite>;
 
 export async function readTestSuite(repoRoot: string, name: string): Promise<TestSuiteSpec> {
   const file = join(repoRoot, 'third-party', 'modules', name, TEST_SUITE_FILE);
@@ -50,23 +48,8 @@ export async function readTestSuite(repoRoot: string, name: string): Promise<Tes
       `${name} has no ${TEST_SUITE_FILE} beside its recipe: nothing says how its test suite runs.`,
     );
   const json: unknown = JSON.parse(await readFile(file, 'utf8'));
-  const strings = { type: 'array', items: { type: 'string' } } as const;
-  const reasons = { type: 'map', values: { type: 'string' } } as const;
-  const errors = check(json, {
-    type: 'object',
-    required: ['requires', 'paths'],
-    fields: { requires: BUILD_REQUIRES_RULE, paths: strings, support: strings, patches: strings, exclude: reasons, args: strings, expectedFailures: reasons, quick: strings },
-  }); // prettier-ignore
-  if (errors[0]) throw new UserError(`${file}: field '${errors[0].field}' ${errors[0].message}.`);
-  const spec = {
-    support: [],
-    patches: [],
-    exclude: {},
-    args: [],
-    expectedFailures: {},
-    quick: [],
-    ...(json as Partial<TestSuiteSpec>),
-  } as TestSuiteSpec;
+  const { value: spec, errors } = validate(TestSuite, json);
+  if (errors) throw new UserError(`${file}: field '${errors[0]!.field}' ${errors[0]!.message}.`);
   const outside = spec.quick.find((q) => !within(q.split('::')[0]!, spec.paths));
   if (outside)
     throw new UserError(

@@ -68,6 +68,26 @@ describe('recipe schema', () => {
     const lib = { name: 'yaml', version: '0.2.5', sources: valid().sources, compile: ['src/a.c'] };
     const withLib = parseRecipe({ ...valid(), libraries: [lib] }, FILE, 'pyaes');
     expect(withLib.libraries).toEqual([{ ...lib, include: [], cflags: [] }]);
+    const ext = { kind: 'c-extension', extensions: [{ name: 'pyaes._x' }] };
+    expect(parseRecipe({ ...valid(), ...ext }, FILE, 'pyaes').extensions).toEqual([
+      { name: 'pyaes._x', sources: [], cflags: [] },
+    ]);
+  });
+
+  test("drops the recipe's own $schema and $comment: a comment is not part of its layer key", () => {
+    const r = parseRecipe(
+      { $schema: '../recipe.schema.json', $comment: 'why', ...valid() },
+      FILE,
+      'pyaes',
+    );
+    expect(Object.keys(r).filter((k) => k.startsWith('$'))).toEqual([]);
+    expect(r).toEqual(parseRecipe(valid(), FILE, 'pyaes'));
+  });
+
+  test('leaves the JSON it was given as it was', () => {
+    const json = valid();
+    parseRecipe(json, FILE, 'pyaes');
+    expect(json).toEqual(valid());
   });
 
   const sources = (r: Record<string, unknown>) => r.sources as Record<string, unknown>[];
@@ -96,6 +116,18 @@ describe('recipe schema', () => {
       (r) => void (sources(r)[0]!.kind = 'git'),
       'sources[0].kind',
       /must be one of 'url'/,
+    ],
+    [
+      'a source without its kind',
+      (r) => void delete sources(r)[0]!.kind,
+      'sources[0].kind',
+      /is required: one of 'url', 'debian-source', 'debian-binary', 'path', 'repo'$/,
+    ],
+    [
+      'a source with a field of another kind',
+      (r) => void (sources(r)[0]!.suite = 'bookworm'),
+      'sources[0].suite',
+      /is not a known field \(the fields are: kind, url, file, sha256\)/,
     ],
     [
       'a source without its url',
@@ -236,12 +268,20 @@ describe('recipe schema', () => {
   ])('refuses %s, naming the file and the field', (_what, change, field, message) => {
     const msg = parseError(withChange(change));
     expect(msg.startsWith(`${FILE}: field '${field}' `)).toBe(true);
-    expect(msg).toMatch(message);
+    expect(msg.slice(0, -1)).toMatch(message);
   });
 
   test('reports how many other fields are wrong', () => {
     const msg = parseError(withChange((r) => Object.assign(r, { version: 1, kind: 'x' })));
     expect(msg).toMatch(/field 'version' must be a string, not a number \(and 1 more: 'kind'\)\./);
+    // In the order of the document, a missing field first; one error per field.
+    const three = parseError(
+      withChange((r) => {
+        delete r.name;
+        Object.assign(r, { pathces: 1, kind: 3 });
+      }),
+    );
+    expect(three).toBe(`${FILE}: field 'name' is required (and 2 more: 'kind', 'pathces').`);
   });
 
   test('refuses a recipe that is not an object', () => {

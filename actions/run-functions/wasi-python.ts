@@ -1,3 +1,0 @@
-// The python.wasm runner (src/cpython/wasi-python.ts), bundled beside index.js: the modules
-// layer starts it as a child process from new URL('./wasi-python.js', import.meta.url).
-import '../../src/cpython/wasi-python.js';

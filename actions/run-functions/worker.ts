@@ -1,3 +1,0 @@
-// The Faasm host's call worker, bundled to dist/run-functions/worker.js: the host starts it from
-// new URL('./worker.js', import.meta.url), which in the bundle is beside index.js.
-import '../../src/runner/worker.js';
