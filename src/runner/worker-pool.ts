@@ -97,6 +97,7 @@ export class WorkerPool<J extends { id: number }> {
    */
   warmUp(started?: StartedWorker): void {
     const w = this.spawn(started);
+    if (w.dead) return; // it ended before the pool took it over: never hand it a call
     this.park(w);
     const spare = this.opts.spare?.();
     if (spare) w.worker.postMessage(spare);
