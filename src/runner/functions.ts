@@ -1,3 +1,8 @@
+/**
+ * Python functions on disk as Faasm lays them out (`<pyfuncs>/<user>/<func>/function.py`): the
+ * one name rule for users and functions, reading a function file, and staging files into that
+ * layout.
+ */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../util/errors.js';
