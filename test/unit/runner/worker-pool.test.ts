@@ -116,7 +116,7 @@ describe('the call worker pool', () => {
   test('a worker that exits mid-job: the owner hears why, and the worker is gone', async () => {
     const { p, events, run } = pool();
     run({ id: 5 }, 'exit');
-    for (let i = 0; i < 100 && events.length === 0; i++) await tick(20);
+    for (let i = 0; i < 250 && events.length === 0; i++) await tick(20);
     expect(events).toEqual(["died 5: the call's worker exited (3)"]);
     expect(p.counts).toEqual({ busy: 0, idle: 0 });
   });
