@@ -35,11 +35,6 @@ const nested = (room) =>
     .filter((r) => r !== room && r.startsWith(`${room}/`))
     .map(inRoom);
 
-// Known violation, removed by the host split: runner/guest-imports.ts -> protocol.ts ->
-// guest-instance.ts -> guest-imports.ts. A cycle through these three files alone is let pass
-// (and reported as a warning); any cycle reaching another file is an error.
-const KNOWN_RUNNER_CYCLE = '^src/runner/(guest-imports|protocol|guest-instance)\\.ts$';
-
 const above = (room, rank) =>
   ROOMS.slice(rank)
     .flat()
@@ -67,13 +62,6 @@ module.exports = {
       comment: 'No module reaches itself through its imports.',
       severity: 'error',
       from: {},
-      to: { circular: true, via: { pathNot: KNOWN_RUNNER_CYCLE } },
-    },
-    {
-      name: 'known-runner-cycle',
-      comment: 'removed by the host split (the lead drops this rule at merge)',
-      severity: 'warn',
-      from: { path: KNOWN_RUNNER_CYCLE },
       to: { circular: true },
     },
     {

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { FUNCTION_NAME, checkFunctionName, stageFunction } from '../runner/functions.js';
+import { checkFunctionName, isFunctionName, stageFunction } from '../runner/functions.js';
 import { limitsFromFlags } from '../runner/budgets.js';
 import { FaasmHost } from '../runner/host.js';
 import type { CallResult } from '../runner/types.js';
@@ -41,7 +41,7 @@ export async function collectFunctions(
   const found = new Map<string, FunctionSource>();
   const add = (path: string) => {
     const func = basename(path, '.py');
-    if (!FUNCTION_NAME.test(func)) {
+    if (!isFunctionName(func)) {
       throw new InputError(`'${path}' does not make a Faasm function name; rename it.`);
     }
     const other = found.get(func);

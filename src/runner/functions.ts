@@ -1,3 +1,8 @@
+/**
+ * Python functions on disk as Faasm lays them out (`<pyfuncs>/<user>/<func>/function.py`): the
+ * one name rule for users and functions, reading a function file, and staging files into that
+ * layout.
+ */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../util/errors.js';
@@ -11,11 +16,18 @@ export function readFunctionFile(file: string): Promise<Uint8Array> {
   return readBoundedFile(file, MAX_FUNCTION_BYTES, 'the function file');
 }
 
-/** Faasm's name rule for users and functions: a path segment, nothing that could climb out. */
-export const FUNCTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const FUNCTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Faasm's name rule for users and functions, the one every path checks (CLI, actions, the
+ * host's calls): a path segment, with nothing that could climb out (no '/', no '..').
+ */
+export function isFunctionName(name: string): boolean {
+  return FUNCTION_NAME.test(name) && !name.includes('..');
+}
 
 export function checkFunctionName(kind: 'user' | 'function', name: string): string {
-  if (!FUNCTION_NAME.test(name) || name.includes('..')) {
+  if (!isFunctionName(name)) {
     throw new UserError(
       `'${name}' is not a valid ${kind} name; use letters, digits, '_', '-' and '.'.`,
     );

@@ -6,41 +6,16 @@
  * Why in place: a new instance costs its memory's page faults (about 17 ms for a 10 MiB
  * snapshot on the bench machine) where copying the snapshot into memory already mapped takes
  * about 1.5 ms (docs/performance.md). Sound only when memory and the exported mutable globals
- * are the instance's whole mutable state: see `reusableInstances`.
+ * are the instance's whole mutable state: see `reusableInstances` (guest-module.ts).
  */
-import type { ModuleAbi } from '../faasm/wasm-abi.js';
 import type { VmName } from '../faasm/profile.js';
 import { faasmImports, type GuestContext } from './guest-imports.js';
 import type { Wasi } from './wasi/wasi.js';
 import { MemoryRestorer } from './memory-restore.js';
+import type { GuestModule } from './guest-module.js';
 
 type Fn = (...args: never[]) => number | void;
 type Exports = Record<string, unknown> & { memory: WebAssembly.Memory };
-
-/**
- * Whether an instance of the module can be reset in place: every mutable global is one the host
- * can reach (exported), and no table or global is shared with the host (imported or exported
- * tables). Tables change only through table.* instructions, which wasm-ld emits for dynamic
- * linking alone; py_func links statically (test/integration/wasm-reset.test.ts checks the
- * binary for them).
- */
-export function reusableInstances(abi: ModuleAbi): { mutableGlobals: string[] } | undefined {
-  if (abi.hiddenMutableGlobals > 0) return undefined;
-  if (abi.imports.some((i) => i.kind === 'table' || i.kind === 'global')) return undefined;
-  if (abi.exports.some((e) => e.kind === 'table')) return undefined;
-  return {
-    mutableGlobals: abi.exports.filter((e) => e.global?.mutable).map((e) => e.name),
-  };
-}
-
-export interface GuestModule {
-  module: WebAssembly.Module;
-  /** Names of its `env` and `wasi_snapshot_preview1` imports. */
-  env: readonly string[];
-  wasi: readonly string[];
-  /** Present when instances may be reset in place (see reusableInstances). */
-  reuse?: { mutableGlobals: string[] };
-}
 
 export class GuestInstance {
   readonly exports: Exports;

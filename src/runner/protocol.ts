@@ -14,7 +14,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { VmName } from '../faasm/profile.js';
 import type { BudgetName } from './budgets.js';
-import type { GuestModule } from './guest-instance.js';
+import type { GuestModule } from './guest-module.js';
 import type { MountSpec } from './wasi/mounts.js';
 
 /** Files a call may hold open at once (also the size of the fd ledger). */

@@ -1,3 +1,8 @@
+/**
+ * Zygote snapshots kept on disk between host processes, keyed by what the zygote's memory
+ * depends on and checked against a recorded hash before use (see SnapshotStore). Their life
+ * cycle within one host is zygote-snapshot.ts.
+ */
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../util/hash.js';

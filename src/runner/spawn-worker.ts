@@ -1,3 +1,8 @@
+/**
+ * Starting a call worker thread: its channels to the host (protocol.ts), and which file it runs
+ * (worker.js from compiled JavaScript, a bundle from the TypeScript sources). Which workers run
+ * and for how long is worker-pool.ts.
+ */
 import {
   MessageChannel,
   Worker,
@@ -34,7 +39,7 @@ export function startCallWorker(resourceLimits: ResourceLimits): StartedWorker {
   const worker = spawnCallWorker(init, [port2], resourceLimits);
   const started: StartedWorker = { worker, port: port1, signal, fdLedger };
   // Until the host listens: an error event with no listener would throw, and an exit would be
-  // missed (the host's own listeners take over from here; see FaasmHost.spawn).
+  // missed (the host's own listeners take over from here; see WorkerPool.spawn, worker-pool.ts).
   worker.on('error', () => {});
   worker.once('exit', (code) => (started.exitCode = code));
   return started;

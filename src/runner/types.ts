@@ -1,3 +1,7 @@
+/**
+ * The host's public types: a call and its result, the exit codes the runner (not the function)
+ * gives, the budgets' limits and defaults, and the options a host is loaded with.
+ */
 import type { VmName } from '../faasm/profile.js';
 
 /** What one Faasm call asks for: the Python function `<user>/<func>` and, for a chained call, its entry. */

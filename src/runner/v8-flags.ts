@@ -1,3 +1,4 @@
+/** V8 settings the host changes for the whole process, set once before the first compile. */
 import { setFlagsFromString } from 'node:v8';
 
 let set = false;

@@ -6,7 +6,8 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { BudgetExceeded, type BudgetName } from './budgets.js';
 import { HostCallError } from './guest-imports.js';
-import { GuestInstance, type GuestModule } from './guest-instance.js';
+import { GuestInstance } from './guest-instance.js';
+import type { GuestModule } from './guest-module.js';
 import { FAASM_ARGV0, FAASM_ENVIRONMENT } from './host-interface.js';
 import { vmProfile } from '../faasm/profile.js';
 import {

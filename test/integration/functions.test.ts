@@ -7,7 +7,7 @@ import { readModuleAbi } from '../../src/wasm/module-abi.js';
 import { stageFunctionDir } from '../../src/runner/functions.js';
 import { FaasmHost } from '../../src/runner/host.js';
 import { ExitCode } from '../../src/runner/types.js';
-import { reusableInstances } from '../../src/runner/guest-instance.js';
+import { reusableInstances } from '../../src/runner/guest-module.js';
 import { exec } from '../../src/util/exec.js';
 import { removeTree } from '../../src/util/fs.js';
 import { buildLayers } from '../helpers/runtime.js';

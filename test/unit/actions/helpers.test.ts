@@ -42,6 +42,11 @@ describe('run-functions helpers', () => {
     await expect(collectFunctions(base, ['examples', 'hello.py'])).rejects.toThrow(
       "Two functions are called 'hello'",
     );
+    // The one name rule (runner/functions.ts): no '..', whatever the file is called.
+    await writeFile(join(base, 'a..b.py'), '');
+    await expect(collectFunctions(base, ['a..b.py'])).rejects.toThrow(
+      'does not make a Faasm function name',
+    );
   });
 
   test("a traceback points at the last frame in the function's own file", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { readModuleAbi } from '../../../src/wasm/module-abi.js';
-import { reusableInstances } from '../../../src/runner/guest-instance.js';
+import { reusableInstances } from '../../../src/runner/guest-module.js';
 
 const str = (s: string) => [s.length, ...Buffer.from(s)];
 const section = (id: number, body: number[]) => [id, body.length, ...body];
