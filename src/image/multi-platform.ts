@@ -43,6 +43,14 @@ export interface BuildIndexResult {
   digest?: string;
 }
 
+/**
+ * One value of a podman list flag, which podman reads as CSV (a comma would split the label's
+ * value): quoted, its quotes doubled. Pure.
+ */
+export function csvField(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
 /** `podman manifest inspect` of a local list: its entries' digests and platforms. */
 async function listEntries(list: string) {
   const { stdout } = await exec('podman', ['manifest', 'inspect', list]);
@@ -56,9 +64,10 @@ async function listEntries(list: string) {
 }
 
 /**
- * Builds one image per platform on that platform's base into a manifest list named by the first
- * tag (replacing a list of that name), annotates each entry with the labels, and with `push`
- * pushes the list and its images under every tag (refusing as buildImage does) as an OCI index.
+ * Builds one image per platform on that platform's base and gathers them in a manifest list named
+ * by the first tag (replacing a list of that name), annotates each entry with the labels, and
+ * with `push` pushes the list and its images under every tag (refusing as buildImage does) as an
+ * OCI index. Each platform is built without the engine's cache (see below), so `noCache` is moot.
  */
 export async function buildIndex(
   opts: Omit<BuildImageOptions, 'engine'> & {
@@ -79,16 +88,21 @@ export async function buildIndex(
     const images: PlatformImage[] = [];
     for (const { platform, base } of opts.platforms) {
       const iid = join(tmp, `iid-${images.length}`);
+      // Never from podman's build cache: podman 4 reuses a step built for another platform from
+      // the same base (linux/arm64 got the linux/amd64 image of a FROM scratch build).
       const argv = buildArgv(
         {
           ...opts,
           tags: [],
+          noCache: true,
           buildArgs: { ...opts.buildArgs, ...(base ? { BASE: base } : {}) },
         },
         iid,
       );
-      await exec('podman', [...argv.slice(0, 1), '--platform', platform, '--manifest', list, ...argv.slice(1)], execOpts); // prettier-ignore
-      images.push({ platform, imageId: (await readFile(iid, 'utf8')).trim(), base: base ?? '' });
+      await exec('podman', [...argv.slice(0, 1), '--platform', platform, ...argv.slice(1)], execOpts); // prettier-ignore
+      const imageId = (await readFile(iid, 'utf8')).trim();
+      await exec('podman', ['manifest', 'add', list, `containers-storage:${imageId.replace(/^sha256:/, '')}`], execOpts); // prettier-ignore
+      images.push({ platform, imageId, base: base ?? '' });
     }
     const entries = await listEntries(list);
     const built = images.map((i) => i.platform).sort();
@@ -97,7 +111,7 @@ export async function buildIndex(
     }
     // The labels on each entry of the index too, where a registry's UI and tools that read only
     // the index find them (podman 4 sets annotations per entry, not on the index itself).
-    const annotations = Object.entries(opts.labels ?? {}).flatMap(([k, v]) => ['--annotation', `${k}=${v}`]); // prettier-ignore
+    const annotations = Object.entries(opts.labels ?? {}).flatMap(([k, v]) => ['--annotation', csvField(`${k}=${v}`)]); // prettier-ignore
     for (const e of entries) {
       await exec('podman', ['manifest', 'annotate', ...annotations, list, e.digest], execOpts);
     }

@@ -5,6 +5,7 @@ import { debianArch } from '../../../src/image/debian-base.js';
 import {
   IMAGE_PLATFORMS,
   assertIndexEngine,
+  csvField,
   parsePlatforms,
   platformBases,
 } from '../../../src/image/multi-platform.js';
@@ -26,6 +27,10 @@ describe('the image for linux/amd64 and linux/arm64', () => {
     expect(() => parsePlatforms('linux/386')).toThrow(
       "--platform takes linux/amd64 and/or linux/arm64 (comma-separated), not 'linux/386'.",
     );
+  });
+
+  test('a label value with commas and quotes is one CSV field for podman', () => {
+    expect(csvField('k=a, b "c"')).toBe('"k=a, b ""c"""');
   });
 
   test("Debian's architecture for each platform", () => {
