@@ -128,6 +128,10 @@ export async function buildIndex(
     if (digests.size !== 1)
       throw new Error(`the pushed tags have different digests: ${[...digests].join(', ')}`);
     return { index: list, tags, images, digest: [...digests][0] };
+  } catch (err) {
+    // No half-made list is left under the image's name.
+    await probe('podman', ['manifest', 'rm', list]);
+    throw err;
   } finally {
     await removeTree(tmp);
   }
