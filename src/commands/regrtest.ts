@@ -19,7 +19,7 @@ export const regrtestCommand: Command = {
 Runs CPython's own test modules from the pinned source, one process per module, on the wasm
 test build under the WASI host functions run on (layer 'wasm-tests'), or on native CPython of
 the same version (--native, layer 'native-tests'). Expected failures, each with its reason,
-are in third-party/cpython/3.11/regrtest.json. Prints a table and exits 1 on any unexpected failure
+are in third-party/cpython/<line>/regrtest.json (the default line, or $FAASM_PYTHON_LINE). Prints a table and exits 1 on any unexpected failure
 or hang.
 
 Options:

@@ -19,8 +19,8 @@ export const stdlibDocCommand: Command = {
   usage: `Usage: faasm-python stdlib-doc [--check]
 
 Generates ${DOC_FILE} (what of the standard library works on the runtime, what is limited and
-how, what is absent and why) and the README's stdlib section from
-third-party/cpython/3.11/regrtest.json. With --check, writes nothing and fails when they are stale.`,
+how, what is absent and why) and the README's stdlib section from the default CPython line's
+third-party/cpython/<line>/regrtest.json. With --check, writes nothing and fails when they are stale.`,
   options: { check: { type: 'boolean' } },
   async run(values) {
     const files = await generatedStdlibDocs(REPO_ROOT);

@@ -65,13 +65,18 @@ export async function cpythonLines(repoRoot: string): Promise<Lines> {
   return readLines(repoRoot);
 }
 
-/** `line` (default: third-party/cpython/lines.json's default), or one sentence naming the lines. */
+/**
+ * `line`, else $FAASM_PYTHON_LINE (how a whole test run or workflow picks another line), else
+ * third-party/cpython/lines.json's default; or one sentence naming the lines.
+ */
 export async function resolveLine(repoRoot: string, line?: string): Promise<string> {
   const lines = await readLines(repoRoot);
-  const chosen = line ?? lines.default;
+  const fromEnv = line === undefined ? process.env.FAASM_PYTHON_LINE || undefined : undefined;
+  const chosen = line ?? fromEnv ?? lines.default;
   if (!lines.lines.includes(chosen)) {
+    const where = fromEnv ? 'FAASM_PYTHON_LINE names' : 'There is';
     throw new UserError(
-      `There is no CPython line '${chosen}'; choose one of ${lines.lines.join(', ')} (third-party/cpython/lines.json).`,
+      `${where} no CPython line '${chosen}'; choose one of ${lines.lines.join(', ')} (third-party/cpython/lines.json).`,
     );
   }
   return chosen;

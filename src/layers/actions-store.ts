@@ -28,15 +28,16 @@ const SCOPE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 /**
  * The scope from its two settings (an action's `cache-restore` / `cache-save` inputs, or the
  * CLI's FAASM_PYTHON_CACHE_RESTORE / FAASM_PYTHON_CACHE_SAVE): `restore` a comma- or
- * space-separated list of scope names (empty: the default), `save` one name (empty or `none`:
- * save nothing). `what` names the settings in the error.
+ * space-separated list of scope names (empty: the default; `none`: restore nothing, for a job
+ * that must build cold), `save` one name (empty or `none`: save nothing). `what` names the settings in the error.
  */
 export function parseCacheScope(
   restore: string,
   save: string,
   what: { restore: string; save: string },
 ): CacheScope {
-  const names = restore.split(/[\s,]+/).filter(Boolean);
+  const restoreNothing = restore.trim() === 'none';
+  const names = restoreNothing ? [] : restore.split(/[\s,]+/).filter(Boolean);
   for (const name of names) {
     if (!SCOPE_NAME.test(name)) {
       throw new UserError(
@@ -51,7 +52,7 @@ export function parseCacheScope(
     );
   }
   return {
-    restore: names.length ? names : DEFAULT_CACHE_SCOPE.restore,
+    restore: restoreNothing ? [] : names.length ? names : DEFAULT_CACHE_SCOPE.restore,
     ...(saveName && saveName !== 'none' ? { save: saveName } : {}),
   };
 }

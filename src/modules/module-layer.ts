@@ -174,7 +174,7 @@ async function buildModule(
   const requires = await installBuildRequirements(
     ctx,
     r,
-    python,
+    { path: python, version: cpython.version },
     join(ctx.work, 'requires', r.name),
   );
   const libraries = await buildLibraries(ctx, cc, r, config.cflags, join(ctx.work, 'libs', r.name));

@@ -13,6 +13,7 @@ import { listFiles } from './python-parts.js';
 import type { ModuleRecipe } from './recipe.js';
 import { wasiLack } from './wasi-lacks.js';
 import { renameWasmSymbols } from './wasm-symbols.js';
+import { routesForPython } from './wheel-tags.js';
 
 const BUILD_WHEEL = fileURLToPath(new URL('./python/build_wheel.py', import.meta.url));
 
@@ -26,15 +27,16 @@ const EXTENSION = /^(.+?)(\.cpython-[^/]*|\.abi3)?\.so$/;
 export async function installBuildRequirements(
   ctx: LayerContext,
   recipe: ModuleRecipe,
-  python: string,
+  python: { path: string; version: string },
   dest: string,
 ): Promise<string | undefined> {
   if (!recipe.buildRequires.length) return undefined;
   const wheels: string[] = [];
   for (const req of recipe.buildRequires) {
+    const what = `${req.name} ${req.version} (build requirement of ${recipe.name})`;
     const fetched = await fetchSource(
-      `${req.name} ${req.version} (build requirement of ${recipe.name})`,
-      req.sources,
+      what,
+      routesForPython(what, req.sources, python.version),
       {
         cacheDir: ctx.opts.cacheDir,
         repoRoot: ctx.opts.repoRoot,
@@ -42,7 +44,7 @@ export async function installBuildRequirements(
       },
     );
     // pip tells a wheel by its file name; the cache keeps files by hash.
-    const named = join(ctx.work, 'wheels', req.sources[0]!.file);
+    const named = join(ctx.work, 'wheels', fetched.route.file);
     await mkdir(dirname(named), { recursive: true });
     await writeFile(named, await readFile(fetched.path));
     wheels.push(named);
@@ -51,7 +53,7 @@ export async function installBuildRequirements(
     '-m', 'pip', 'install', '--no-index', '--no-deps', '--no-compile', '--no-cache-dir',
     '--disable-pip-version-check', '--no-warn-script-location', '--target', dest, ...wheels,
   ]; // prettier-ignore
-  await ctx.exec(python, args, {
+  await ctx.exec(python.path, args, {
     env: { PIP_CONFIG_FILE: '/dev/null', PIP_ROOT_USER_ACTION: 'ignore', PYTHONNOUSERSITE: '1' },
   });
   return dest;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { resolveLine } from '../cpython/config.js';
 import { UserError } from '../util/errors.js';
 
 export type Platform = 'wasm' | 'native';
@@ -34,6 +35,10 @@ export interface AbsentModule {
 }
 
 export interface RegrtestData {
+  /** Where it was read from, for messages (third-party/cpython/<line>/regrtest.json). */
+  file?: string;
+  /** The CPython line it belongs to (`3.13`). */
+  line?: string;
   /** Named module lists; `full` is every test module of the pinned Lib/test. */
   selections: Record<string, string[]>;
   expected: ExpectedFailure[];
@@ -41,13 +46,14 @@ export interface RegrtestData {
   absent: AbsentModule[];
 }
 
-export const DATA_FILE = 'third-party/cpython/3.11/regrtest.json';
+/** The regrtest expectations of a CPython line. */
+export const dataFile = (line: string) => `third-party/cpython/${line}/regrtest.json`;
 const KINDS: readonly ExpectedKind[] = ['wasi-limit', 'defect', 'not-shipped', 'environment'];
 const MODULE = /^test_\w+$/;
 
 /** Checks the data's shape; each problem is one sentence naming the entry and the fix. */
 export function validateData(data: RegrtestData): RegrtestData {
-  const where = DATA_FILE;
+  const where = data.file ?? 'regrtest.json';
   for (const [name, list] of Object.entries(data.selections ?? {})) {
     const bad = list.find((m) => !MODULE.test(m));
     if (bad)
@@ -76,18 +82,21 @@ export function validateData(data: RegrtestData): RegrtestData {
   return data;
 }
 
-export async function readRegrtestData(repoRoot: string): Promise<RegrtestData> {
+/** The expectations of CPython line `line` (default: the default line). */
+export async function readRegrtestData(repoRoot: string, line?: string): Promise<RegrtestData> {
+  const chosen = await resolveLine(repoRoot, line);
+  const file = dataFile(chosen);
   let raw: string;
   try {
-    raw = await readFile(join(repoRoot, DATA_FILE), 'utf8');
+    raw = await readFile(join(repoRoot, file), 'utf8');
   } catch {
-    throw new UserError(`${DATA_FILE} is missing; restore it from git.`);
+    throw new UserError(`${file} is missing; restore it from git.`);
   }
   try {
-    return validateData(JSON.parse(raw) as RegrtestData);
+    return validateData({ ...(JSON.parse(raw) as RegrtestData), file, line: chosen });
   } catch (err) {
     if (err instanceof SyntaxError)
-      throw new UserError(`${DATA_FILE} is not valid JSON: ${err.message}.`);
+      throw new UserError(`${file} is not valid JSON: ${err.message}.`);
     throw err;
   }
 }

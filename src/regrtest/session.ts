@@ -2,7 +2,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
-import { DATA_FILE, type Platform, type RegrtestData, expectationFor } from './data.js';
+import { type Platform, type RegrtestData, expectationFor } from './data.js';
 import { WASM_NOTES } from './layers.js';
 import { type Totals, classify, formatReport, type ReportRow, totals } from './report.js';
 import { type Interpreter, nativeInterpreter, runModules, wasmInterpreter } from './run.js';
@@ -42,7 +42,7 @@ export function resolveModules(
   const unknown = modules.filter((m) => !available.includes(m));
   if (unknown.length > 0) {
     throw new UserError(
-      `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a test module of the pinned Lib/test; see ${DATA_FILE} or run with --selection full.`,
+      `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a test module of the pinned Lib/test; see ${data.file} or run with --selection full.`,
     );
   }
   return modules;
@@ -54,7 +54,7 @@ export function checkNotes(data: RegrtestData, notes: string): void {
   for (const e of data.expected) {
     if (e.note && !flat.includes(e.note.replace(/\s+/g, ' '))) {
       throw new UserError(
-        `${DATA_FILE}: the note of ${e.module} ("${e.note}") is not in the pinned Tools/wasm/README.md; quote it exactly.`,
+        `${data.file}: the note of ${e.module} ("${e.note}") is not in the pinned Tools/wasm/README.md; quote it exactly.`,
       );
     }
   }

@@ -6,6 +6,7 @@ import { readCPythonConfig } from '../cpython/config.js';
 import { readModulesConfig } from '../modules/config.js';
 import { readAllRecipes, selectRecipes } from '../modules/recipe.js';
 import { readCLibraryRecipe } from '../toolchain/c-library.js';
+import { routesForPython } from '../modules/wheel-tags.js';
 import type { SourceRoute } from './types.js';
 
 export interface PinnedSource {
@@ -33,7 +34,8 @@ export async function runtimeSources(
     const routes = r.sources.filter((s): s is SourceRoute => s.kind !== 'repo');
     if (routes.length > 0) list.push({ name: `${r.name} ${r.version}`, routes });
     for (const req of r.buildRequires) {
-      list.push({ name: `${req.name} ${req.version} (for ${r.name})`, routes: req.sources });
+      const name = `${req.name} ${req.version} (for ${r.name})`;
+      list.push({ name, routes: routesForPython(name, req.sources, cpython.version) });
     }
   }
   return list;

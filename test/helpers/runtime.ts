@@ -1,5 +1,6 @@
 // Builds (or restores) pipeline layers for integration tests, in the same cache the CLI uses,
 // so a machine that ran `./run build` runs these tests warm.
+import { readCPythonConfig, shortVersion } from '../../src/cpython/config.js';
 import { runLayers, selectLayers } from '../../src/layers/runner.js';
 import type { BuildOptions, LayerResult } from '../../src/layers/types.js';
 import { REPO_ROOT, defaultCacheDir } from '../../src/paths.js';
@@ -41,3 +42,12 @@ export const DEFAULT_MODULES = [
   'six',
   'ujson',
 ];
+
+/**
+ * The CPython this test run builds: the default line, or $FAASM_PYTHON_LINE (the weekly
+ * workflow of an older line sets it), with its version and stdlib directory (`python3.13`).
+ */
+export const PYTHON = await (async () => {
+  const c = await readCPythonConfig(REPO_ROOT);
+  return { line: c.line, version: c.version, libDir: `python${shortVersion(c.version)}` };
+})();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { LayerResult } from '../../src/layers/types.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { exec } from '../../src/util/exec.js';
-import { buildLayers, integrationOptions } from '../helpers/runtime.js';
+import { PYTHON, buildLayers, integrationOptions } from '../helpers/runtime.js';
 
 const CLI = join(REPO_ROOT, 'bin', 'faasm-python.js');
 let layers: Map<string, LayerResult>;
@@ -31,7 +31,7 @@ afterAll(async () => {
 describe('faasm-python run on a damaged root', () => {
   test('reports the damaged layer and file, rebuilds it, then runs the function', async () => {
     const root = layers.get('root')!;
-    const rel = 'lib/python3.11/os.py';
+    const rel = `lib/${PYTHON.libDir}/os.py`;
     const file = join(cache, 'layers', 'root', root.key, 'out', rel);
     const size = (await stat(file)).size;
     const text = await readFile(file, 'utf8');

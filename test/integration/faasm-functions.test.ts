@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stageFunctionDir } from '../../src/runner/functions.js';
 import { FaasmHost } from '../../src/runner/host.js';
 import { removeTree } from '../../src/util/fs.js';
-import { buildLayers } from '../helpers/runtime.js';
+import { PYTHON, buildLayers } from '../helpers/runtime.js';
 
 // Faasm's own Python functions (faasm/python func/python @ 0a0e9a73), rewritten one per
 // function in func/python/faasm, run through the host with the inputs Faasm's tests give them
@@ -88,8 +88,8 @@ describe("Faasm's Python functions", () => {
   }, 180_000);
 
   test('dir_test lists the stdlib as the host sees it', async () => {
-    const r = await call('dir_test', '/lib/python3.11');
-    const native = (await readdir(join(ROOT!, 'lib', 'python3.11'))).sort();
+    const r = await call('dir_test', `/lib/${PYTHON.libDir}`);
+    const native = (await readdir(join(ROOT!, 'lib', PYTHON.libDir))).sort();
     expect(r.returnCode).toBe(0);
     expect(text(r.output).split(',')).toEqual(native);
   }, 180_000);

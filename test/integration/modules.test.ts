@@ -30,7 +30,7 @@ import { ExecError, UserError } from '../../src/util/errors.js';
 import { sha256File } from '../../src/util/hash.js';
 import { silentReporter } from '../helpers/fake-layers.js';
 import { tarball } from '../helpers/tar.js';
-import { DEFAULT_MODULES, integrationOptions } from '../helpers/runtime.js';
+import { DEFAULT_MODULES, PYTHON, integrationOptions } from '../helpers/runtime.js';
 
 let results: Map<string, LayerResult>;
 let modules: string;
@@ -50,7 +50,7 @@ const python = (code: string) =>
     join(modules, 'bin/python-modules.wasm'),
     wasm,
     join(modules, 'site-packages'),
-    'python3.11',
+    PYTHON.libDir,
     ['-c', code],
   );
 
@@ -175,9 +175,11 @@ for m in (genshi._speedups, markupsafe._speedups, _faasm):
     const root = await mkdtemp(join(tmpdir(), 'fp-root-'));
     try {
       await cp(join(wasm, 'lib'), join(root, 'lib'), { recursive: true });
-      await mkdir(join(root, 'lib/python3.11/site-packages/__pycache__'), { recursive: true });
+      await mkdir(join(root, 'lib', PYTHON.libDir, 'site-packages/__pycache__'), {
+        recursive: true,
+      });
       await writeFile(
-        join(root, 'lib/python3.11/site-packages/__pycache__/stale.cpython-311.pyc'),
+        join(root, 'lib', PYTHON.libDir, 'site-packages/__pycache__/stale.cpython-3.pyc'),
         'x',
       );
       await installSitePackages(modules, root);
@@ -186,9 +188,11 @@ for m in (genshi._speedups, markupsafe._speedups, _faasm):
         'import pyaes, six, jinja2; print(pyaes.__file__, six.__file__)',
       ]);
       expect(r.stdout.trim()).toBe(
-        '/lib/python3.11/site-packages/pyaes/__init__.py /lib/python3.11/site-packages/six.py',
+        `/lib/${PYTHON.libDir}/site-packages/pyaes/__init__.py /lib/${PYTHON.libDir}/site-packages/six.py`,
       );
-      await expect(stat(join(root, 'lib/python3.11/site-packages/__pycache__'))).rejects.toThrow();
+      await expect(
+        stat(join(root, 'lib', PYTHON.libDir, 'site-packages/__pycache__')),
+      ).rejects.toThrow();
     } finally {
       await rm(root, { recursive: true, force: true });
     }

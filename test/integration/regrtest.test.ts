@@ -9,7 +9,7 @@ import type { LayerResult } from '../../src/layers/types.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { readRegrtestData } from '../../src/regrtest/data.js';
 import { runRegrtest } from '../../src/regrtest/session.js';
-import { buildLayers } from '../helpers/runtime.js';
+import { PYTHON, buildLayers } from '../helpers/runtime.js';
 
 let layers: Map<string, LayerResult>;
 
@@ -25,7 +25,7 @@ describe('the wasm-tests layer', () => {
       'import _testcapi, _testinternalcapi, _testbuffer, _testclinic, test.libregrtest; print("ok")',
     ]);
     expect(r.stdout.trim()).toBe('ok');
-    const os = (d: string) => readFile(join(d, 'lib/python3.11/os.py'), 'utf8');
+    const os = (d: string) => readFile(join(d, 'lib', PYTHON.libDir, 'os.py'), 'utf8');
     expect(await os(dir)).toBe(await os(layers.get('wasm')!.dir));
   });
 });

@@ -26,7 +26,7 @@ import { stageFunction } from '../../src/runner/functions.js';
 import { FaasmHost } from '../../src/runner/host.js';
 import { exec, probe } from '../../src/util/exec.js';
 import { removeTree } from '../../src/util/fs.js';
-import { buildLayers } from '../helpers/runtime.js';
+import { PYTHON, buildLayers } from '../helpers/runtime.js';
 
 // The release path end to end: the real bundle layer and the CLI bundled as `npm run package`
 // bundles it, built into the cpython image for linux/amd64 and linux/arm64 (each on a Node.js
@@ -137,14 +137,17 @@ describe('the cpython image from the release bundle', () => {
     expect((await readFile(join(image.rootfs, 'usr/bin/node'))).readUInt16LE(18)).toBe(62);
     expect(image.labels['org.opencontainers.image.version']).toBe(version);
     const root = join(image.rootfs, FAASM, 'runtime_root');
-    for (const f of ['lib/python3.11/os.py', 'lib/python3.11/site-packages/pyfaasm/core.py']) {
+    for (const f of [
+      `lib/${PYTHON.libDir}/os.py`,
+      `lib/${PYTHON.libDir}/site-packages/pyfaasm/core.py`,
+    ]) {
       expect((await stat(join(root, f))).isFile()).toBe(true);
     }
     const sysroot = join(image.rootfs, FAASM, 'llvm-sysroot');
-    expect((await stat(join(sysroot, 'lib/wasm32-wasi/libpython3.11.a'))).size).toBeGreaterThan(
-      1e6,
-    );
-    expect((await stat(join(sysroot, 'include/python3.11/Python.h'))).isFile()).toBe(true);
+    expect(
+      (await stat(join(sysroot, `lib/wasm32-wasi/lib${PYTHON.libDir}.a`))).size,
+    ).toBeGreaterThan(1e6);
+    expect((await stat(join(sysroot, `include/${PYTHON.libDir}/Python.h`))).isFile()).toBe(true);
     const wasm = join(image.rootfs, FAASM, 'wasm/python/py_func/function.wasm');
     const built = await readFile(join(layers.get('func')!.dir, 'py_func.wasm'));
     expect((await readFile(wasm)).equals(built)).toBe(true);
@@ -166,7 +169,7 @@ describe('the cpython image from the release bundle', () => {
       const r = await host.call({ user: 'python', func: 'hello' });
       expect(r.error).toBeUndefined();
       expect(r.returnCode).toBe(0);
-      expect(Buffer.from(r.output).toString()).toContain('Hello from Python 3.11.2');
+      expect(Buffer.from(r.output).toString()).toContain(`Hello from Python ${PYTHON.version}`);
     } finally {
       await host.close();
     }
@@ -187,7 +190,7 @@ describe('the cpython image from the release bundle', () => {
     );
     expect(JSON.parse(echo.stdout)).toMatchObject({ returnCode: 0, output: 'from a container' });
     const hello = await runInImage(engine, image, ['faasm-python', 'run', '/func/hello.py'], mount);
-    expect(hello.stdout).toContain('Hello from Python 3.11.2');
+    expect(hello.stdout).toContain(`Hello from Python ${PYTHON.version}`);
     // A mistake is one sentence and exit code 1 there too, never a stack trace.
     const failed = runInImage(engine, image, ['faasm-python', 'run', '/func/missing.py'], mount);
     await expect(failed).rejects.toMatchObject({

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../src/paths.js';
 import { pipeline } from '../../src/pipeline.js';
 import { wasmCompiler } from '../../src/toolchain/flags.js';
 import { exec } from '../../src/util/exec.js';
-import { buildLayers, integrationOptions } from '../helpers/runtime.js';
+import { PYTHON, buildLayers, integrationOptions } from '../helpers/runtime.js';
 
 let layers: Map<string, LayerResult>;
 let wasm: string;
@@ -25,15 +25,15 @@ beforeAll(async () => {
 const python = (code: string) => runPythonWasm(wasm, root, ['-c', code]);
 
 describe('python.wasm under node:wasi', () => {
-  test('is the pinned version, stripped, with the stdlib laid out under lib/python3.11', async () => {
+  test(`is the pinned version, stripped, with the stdlib laid out under lib/${PYTHON.libDir}`, async () => {
     const r = await python('import sys; print(sys.version.split()[0], sys.platform, sys.prefix)');
-    expect(r.stdout.trim()).toBe('3.11.2 wasi /');
+    expect(r.stdout.trim()).toBe(`${PYTHON.version} wasi /`);
     // Stripped: no DWARF, so a few MB rather than 20.
     expect((await stat(wasm)).size).toBeLessThan(10 * 1024 * 1024);
-    await expect(stat(join(root, 'lib/python3.11/os.py'))).resolves.toBeTruthy();
-    await expect(stat(join(root, 'lib/python3.11/test'))).rejects.toThrow();
+    await expect(stat(join(root, 'lib', PYTHON.libDir, 'os.py'))).resolves.toBeTruthy();
+    await expect(stat(join(root, 'lib', PYTHON.libDir, 'test'))).rejects.toThrow();
     await expect(
-      stat(join(root, 'lib/python3.11/_sysconfigdata__wasi_wasm32-wasi.py')),
+      stat(join(root, 'lib', PYTHON.libDir, '_sysconfigdata__wasi_wasm32-wasi.py')),
     ).resolves.toBeTruthy();
   });
 
@@ -206,7 +206,7 @@ describe('layer keys', () => {
       for (const dir of ['third-party', 'src']) {
         await cp(join(REPO_ROOT, dir), join(repo, dir), { recursive: true });
       }
-      const wasmJson = join(repo, 'third-party/cpython/3.11/wasm.json');
+      const wasmJson = join(repo, 'third-party/cpython', PYTHON.line, 'wasm.json');
       const cfg = JSON.parse(await readFile(wasmJson, 'utf8'));
       cfg.configure.push('--with-pydebug');
       await writeFile(wasmJson, JSON.stringify(cfg));

@@ -46,6 +46,7 @@ const ALL = [
   'compat.yml',
   'image.yml',
   'numpy-tests.yml',
+  'python-3.11.yml',
   'regrtest.yml',
   'release.yml',
   'reproducible.yml',
@@ -53,7 +54,7 @@ const ALL = [
 ];
 
 describe('workflows parse and lint', () => {
-  test('there are the seven workflows, and the lint lists name each', () => {
+  test('there are the eight workflows, and the lint lists name each', () => {
     expect(workflows.map((w) => w.path)).toEqual(ALL.map((n) => `.github/workflows/${n}`));
   });
 
@@ -293,6 +294,14 @@ describe('no cache path from third-party code into a release', () => {
     ['image.yml', 'build'],
   ])('%s %s: restore-only, by exact key, from main', (name, job) => {
     expect(scopeOf(workflow(name), job)).toEqual(['main', 'none']);
+  });
+
+  test('python-3.11.yml: weekly, cold (restores and saves nothing), the whole suite on the 3.11 line', () => {
+    const w = workflow('python-3.11.yml');
+    expect(scopeOf(w, 'line')).toEqual(['none', 'none']);
+    expect(Object.keys(obj(w.value.on))).toEqual(['schedule', 'workflow_dispatch']);
+    expect(obj(w.jobs.find((j) => j.id === 'line')?.value.env).FAASM_PYTHON_LINE).toBe('3.11');
+    expect(stepsOf(w, 'line')).toContain('.ci/run');
   });
 
   test('every job that builds layers names its scope (the default would be restore-only anyway)', () => {

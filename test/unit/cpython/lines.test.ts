@@ -7,15 +7,38 @@ import { REPO_ROOT } from '../../../src/paths.js';
 import { UserError } from '../../../src/util/errors.js';
 
 describe('CPython lines', () => {
-  test('the default line is 3.11 on the machine toolchain; 3.13 is trixie-built', async () => {
+  test('the default line is 3.13, trixie-built; 3.11 is on the machine toolchain, both patched', async () => {
     const lines = await cpythonLines(REPO_ROOT);
-    expect(lines.default).toBe('3.11');
-    const def = await readCPythonConfig(REPO_ROOT);
-    expect(def).toMatchObject({ line: '3.11', version: '3.11.2', toolchain: 'toolchain' });
-    const next = await readCPythonConfig(REPO_ROOT, '3.13');
-    expect(next).toMatchObject({ line: '3.13', version: '3.13.5', toolchain: 'toolchain-trixie' });
-    expect(next.native.debianRoot).toEqual({ suite: 'trixie', root: 'python' });
-    expect(next.sourcePatches?.apply).toContain('CVE-2026-6019.patch');
+    expect(lines.default).toBe('3.13');
+    const saved = process.env.FAASM_PYTHON_LINE;
+    delete process.env.FAASM_PYTHON_LINE;
+    try {
+      const def = await readCPythonConfig(REPO_ROOT);
+      expect(def).toMatchObject({ line: '3.13', version: '3.13.5', toolchain: 'toolchain-trixie' });
+      expect(def.native.debianRoot).toEqual({ suite: 'trixie', root: 'python' });
+      expect(def.sourcePatches?.apply).toContain('CVE-2026-6019.patch');
+    } finally {
+      if (saved !== undefined) process.env.FAASM_PYTHON_LINE = saved;
+    }
+    const old = await readCPythonConfig(REPO_ROOT, '3.11');
+    expect(old).toMatchObject({ line: '3.11', version: '3.11.2', toolchain: 'toolchain' });
+    expect(old.sourcePatches?.apply).toContain('CVE-2026-6100.patch');
+  });
+
+  test('FAASM_PYTHON_LINE picks the line when none is named, and is checked like --python', async () => {
+    const saved = process.env.FAASM_PYTHON_LINE;
+    try {
+      process.env.FAASM_PYTHON_LINE = '3.11';
+      expect((await readCPythonConfig(REPO_ROOT)).version).toBe('3.11.2');
+      expect((await readCPythonConfig(REPO_ROOT, '3.13')).version).toBe('3.13.5');
+      process.env.FAASM_PYTHON_LINE = '2.7';
+      await expect(readCPythonConfig(REPO_ROOT)).rejects.toThrow(
+        "FAASM_PYTHON_LINE names no CPython line '2.7'; choose one of 3.11, 3.13 (third-party/cpython/lines.json).",
+      );
+    } finally {
+      if (saved === undefined) delete process.env.FAASM_PYTHON_LINE;
+      else process.env.FAASM_PYTHON_LINE = saved;
+    }
   });
 
   test('an unknown line is one sentence naming the lines', async () => {
@@ -28,19 +51,27 @@ describe('CPython lines', () => {
 });
 
 describe('docs/security.md', () => {
-  test('lists every Debian patch the 3.13 line applies, each once, with its CVE or why it has none', async () => {
-    const doc = await readFile(join(REPO_ROOT, 'docs', 'security.md'), 'utf8');
-    const rows = doc.split('\n').filter((l) => /^\| `[^`]+\.patch`/.test(l));
-    const cfg = await readCPythonConfig(REPO_ROOT, '3.13');
-    const listed = rows.map((r) => /^\| `([^`]+)`/.exec(r)![1]);
-    expect(listed).toEqual(cfg.sourcePatches!.apply);
-    for (const row of rows) {
-      const [, patch, cve] = row.split('|').map((c) => c.trim());
-      const named = /^`(CVE-\d{4}-\d+)/.exec(patch!)?.[1];
-      if (named) expect(cve!.startsWith(named)).toBe(true);
-      else expect(cve).toMatch(/no CVE: .+/);
-    }
-  });
+  /** The patch rows of the doc's section for `line` ('## 3.13 line' up to the next heading). */
+  const rowsOf = (doc: string, line: string) => {
+    const section = doc.split(/^## /m).find((s) => s.startsWith(`${line} line`)) ?? '';
+    return section.split('\n').filter((l) => /^\| `[^`]+\.(patch|diff)`/.test(l));
+  };
+
+  test.each(['3.13', '3.11'])(
+    'lists every Debian patch the %s line applies, in order, with its CVE or why it has none',
+    async (line) => {
+      const doc = await readFile(join(REPO_ROOT, 'docs', 'security.md'), 'utf8');
+      const rows = rowsOf(doc, line);
+      const cfg = await readCPythonConfig(REPO_ROOT, line);
+      expect(rows.map((r) => /^\| `([^`]+)`/.exec(r)![1])).toEqual(cfg.sourcePatches!.apply);
+      for (const row of rows) {
+        const [, patch, cve] = row.split('|').map((c) => c.trim());
+        const named = /(CVE-\d{4}-\d+)/.exec(patch!)?.[1];
+        if (named) expect(cve!.startsWith(named)).toBe(true);
+        else expect(cve).toMatch(/^(CVE-\d{4}-\d+|no CVE: .+)/);
+      }
+    },
+  );
 });
 
 describe('--python', () => {

@@ -68,6 +68,7 @@ describe('Actions cache scopes', () => {
       save: 'pr',
     });
     expect(parseCacheScope('', 'none', what)).toEqual({ restore: ['main'] });
+    expect(parseCacheScope('none', 'none', what)).toEqual({ restore: [] });
     expect(cacheScopeFromEnv({})).toEqual({ restore: ['main'] });
     expect(
       cacheScopeFromEnv({ FAASM_PYTHON_CACHE_RESTORE: 'main', FAASM_PYTHON_CACHE_SAVE: 'main' }),
