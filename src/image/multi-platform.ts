@@ -166,7 +166,24 @@ export async function platformBases(opts: {
   }
   const platforms = [];
   for (const platform of opts.platforms) {
+    if (opts.base && opts.base !== 'debian') await assertBaseFits(opts.base, platform);
     platforms.push({ platform, base: opts.base === 'debian' ? await debian(platform) : opts.base });
   }
   return { platforms };
+}
+
+/**
+ * Refuses a base that is a local image of another platform: podman would build on it with a
+ * warning, and the arm64 image would hold amd64 binaries. A list, or an image to pull, is left
+ * to podman, which takes the platform's image from it or fails.
+ */
+async function assertBaseFits(base: string, platform: string): Promise<void> {
+  if ((await probe('podman', ['manifest', 'exists', base])) !== undefined) return;
+  const local = await probe('podman', ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', base]); // prettier-ignore
+  const has = local?.trim();
+  if (has && has !== platform) {
+    throw new UsageError(
+      `The base ${base} is a ${has} image, not ${platform}; pass an index of both platforms, --base debian, or --platform ${has}.`,
+    );
+  }
 }
