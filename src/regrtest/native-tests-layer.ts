@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readCPythonConfig, shortVersion } from '../cpython/config.js';
 import type { Layer } from '../layers/types.js';
 import { copyTree, removeTree } from '../util/fs.js';
-import { TEST_PACKAGES } from './layers.js';
+import { testPackagesIn } from './layers.js';
 
 /**
  * Test-only: native CPython of the pinned version with its test modules and Lib/test, for
@@ -43,7 +43,7 @@ export const nativeTestsLayer: Layer = {
     // `make install` of 3.11.2 leaves out test_capi, test_sqlite3 and test_tomllib (packages
     // missing from its TESTSUBDIRS): the tests come from the source tree, as for wasm.
     const stdlib = join(ctx.out, 'lib', `python${shortVersion(cfg.version)}`);
-    for (const p of TEST_PACKAGES) {
+    for (const p of await testPackagesIn(join(src, 'Lib'))) {
       await removeTree(join(stdlib, p));
       await copyTree(join(src, 'Lib', p), join(stdlib, p));
     }

@@ -103,7 +103,14 @@ describe('the modules layer key', () => {
 describe('one layer per module', () => {
   test('editing one recipe rebuilds that module and the modules layer, never numpy or below', async () => {
     const repo = await repoCopy('one-recipe');
-    for (const p of ['toolchain.json', 'faasm', 'libs', 'wasi-libc']) {
+    for (const p of [
+      'toolchain.json',
+      'toolchain-trixie.json',
+      'debian',
+      'faasm',
+      'libs',
+      'wasi-libc',
+    ]) {
       await cp(join(REPO_ROOT, 'third-party', p), join(repo, 'third-party', p), {
         recursive: true,
       });
