@@ -116,6 +116,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const tag of builtTags) await probe(engine, ['rmi', '-f', tag]);
+  // An index's first tag names a local manifest list, which podman's rmi does not find.
+  for (const tag of builtTags) await probe('podman', ['manifest', 'rm', tag]);
   for (const id of indexImages) await probe('podman', ['rmi', '-f', id]);
   for (const id of await dangling()) if (!danglingBefore.has(id)) await probe(engine, ['rmi', id]);
   await registry?.stop();

@@ -69,6 +69,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const tag of tags) await probe(engine, ['rmi', '-f', tag]);
+  // The index's first tag names a local manifest list, which podman's rmi does not find.
+  for (const tag of tags) await probe('podman', ['manifest', 'rm', tag]);
   for (const id of Object.values(images ?? {})) await probe(engine, ['rmi', '-f', id]);
   await registry?.stop();
   if (work) await removeTree(work);
