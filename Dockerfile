@@ -6,9 +6,12 @@
 #
 # The build context is made by `faasm-python image` (src/image/context.ts): the release bundle's
 # files (src/release/bundle.ts) and, in faasm-python/, the CLI's ncc bundle (dist/cli) with the
-# files it reads and its launcher. BASE is any image with Node.js >= 20.19 and /bin/sh; where no
-# image can be pulled, `faasm-python image --base debian` makes one from Debian's packages.
-ARG BASE=node:24-slim
+# files it reads and its launcher. BASE is any image with Node.js >= 24 and /bin/sh, given by
+# `faasm-python image`: node:24-slim pinned by digest (third-party/node-base/Dockerfile, kept
+# current by Dependabot), or with `--base debian` one made from Debian's packages where no image
+# can be pulled. The image is built for linux/amd64 and linux/arm64 (one OCI index): nothing here
+# runs in the image, so the arm64 build needs no emulation, only an arm64 base.
+ARG BASE
 ARG FAASM_PYTHON_VERSION=0.5.0
 
 # ADD unpacks the libpython tarball here, so that its lib/ and include/ can go to the sysroot's

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { buildImageFromBundle, cliBundleDir } from '../image/context.js';
 import { selectEngine } from '../image/engine.js';
+import { IMAGE_PLATFORMS, parsePlatforms, platformBases } from '../image/multi-platform.js';
 import { planImage } from '../image/plan.js';
 import { verifyBundle } from '../release/bundle.js';
 import { cachePaths } from '../paths.js';
@@ -36,7 +37,17 @@ export async function buildImageAction(): Promise<void> {
   const push = getBoolean('push');
   const base = getString('base');
   await verifyBundle(bundleDir!, version);
-  const engine = await selectEngine(engineInput || undefined);
+  const platforms = parsePlatforms(getString('platforms') || IMAGE_PLATFORMS.join(','));
+  const engine = await selectEngine(
+    engineInput || undefined,
+    platforms.length > 1 ? 'podman' : undefined,
+  );
+  const build = await platformBases({
+    engine,
+    platforms,
+    base: base || undefined,
+    cacheDir: cacheDir(repoRoot),
+  });
   core.startGroup(`${engine} build${push ? ' and push' : ''}`);
   let result;
   try {
@@ -48,7 +59,7 @@ export async function buildImageAction(): Promise<void> {
       repoRoot,
       tags: plan.tags,
       labels: plan.labels,
-      base: base || undefined,
+      ...build,
       push,
       noCache: getBoolean('nocache'),
       log: join(cachePaths(cacheDir(repoRoot)).logs, 'image.log'),
@@ -68,6 +79,11 @@ export async function buildImageAction(): Promise<void> {
       ['Tags', result.tags.map(code).join('<br>')],
       ['Image ID', code(result.imageId)],
       ['Digest', result.digest ? code(result.digest) : 'not pushed'],
+      [
+        'Platforms',
+        (result.images ?? []).map((i) => `${i.platform} ${code(i.imageId)}`).join('<br>') ||
+          "this machine's",
+      ],
       ['Engine', engine],
     ])}\n`,
   );

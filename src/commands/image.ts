@@ -1,8 +1,8 @@
 // `faasm-python image`: the cpython image from the release bundle, optionally pushed.
 import { join, resolve } from 'node:path';
 import { buildImageFromBundle, cliBundleDir } from '../image/context.js';
-import { debianNodeBase } from '../image/debian-base.js';
 import { selectEngine } from '../image/engine.js';
+import { IMAGE_PLATFORMS, parsePlatforms, platformBases } from '../image/multi-platform.js';
 import { planImage } from '../image/plan.js';
 import { REPO_ROOT, cachePaths, defaultCacheDir } from '../paths.js';
 import { verifyBundle } from '../release/bundle.js';
@@ -15,15 +15,19 @@ export const imageCommand: Command = {
   summary: 'Build the cpython image from the release bundle, and push it',
   usage: `Usage: faasm-python image --bundle DIR [--push] [--nocache] [--engine docker|podman]
                          [--registry HOST] [--owner NAME] [--base IMAGE|debian] [--cli DIR]
-                         [--json]
+                         [--platform LIST] [--json]
 
 The image holds the runtime at Faasm's paths (/usr/local/faasm) and the faasm-python CLI, so
 \`docker run IMAGE faasm-python run|upload ...\` runs and uploads functions with that runtime.
+It is one OCI index for linux/amd64 and linux/arm64, built with podman (the Dockerfile runs
+nothing, so arm64 needs no emulation); docker builds one platform.
 
   --bundle DIR       the release bundle to put in the image
-  --base IMAGE       the image to build on: any with Node.js >= 20.19 and /bin/sh (default the
-                     Dockerfile's node:24-slim); 'debian' makes one from Debian's nodejs
-                     packages, for machines that cannot pull images
+  --base IMAGE       the image to build on: any with Node.js >= 24 and /bin/sh (default
+                     node:24-slim by the digest in third-party/node-base/Dockerfile); 'debian'
+                     makes one per platform from Debian's nodejs packages and their
+                     dependencies, for machines that cannot pull images
+  --platform LIST    linux/amd64 and/or linux/arm64, comma-separated (default both)
   --cli DIR          the CLI bundle to put in (default dist/cli; 'npm run package' makes it)
   --push             push every tag (the registry is checked before building)
   --nocache          build without the engine's cache
@@ -48,6 +52,7 @@ alone (with a warning) where the registry has them at a higher version.`,
     owner: { type: 'string' },
     base: { type: 'string' },
     cli: { type: 'string' },
+    platform: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(values) {
@@ -55,7 +60,11 @@ alone (with a warning) where the registry has them at a higher version.`,
     const bundle = stringOption(values, 'bundle');
     if (!bundle)
       throw new UsageError('Pass --bundle DIR, the directory holding the release bundle.');
-    const engine = await selectEngine(stringOption(values, 'engine'));
+    const platforms = parsePlatforms(stringOption(values, 'platform') ?? IMAGE_PLATFORMS.join(','));
+    const engine = await selectEngine(
+      stringOption(values, 'engine'),
+      platforms.length > 1 ? 'podman' : undefined,
+    );
     const plan = await planImage({
       repoRoot: REPO_ROOT,
       registry: stringOption(values, 'registry') ?? 'ghcr.io',
@@ -63,15 +72,14 @@ alone (with a warning) where the registry has them at a higher version.`,
     });
     const bundleDir = resolve(bundle);
     await verifyBundle(bundleDir, plan.version);
-    const base = stringOption(values, 'base');
-    const baseImage =
-      base === 'debian'
-        ? await debianNodeBase({
-            engine,
-            cacheDir: defaultCacheDir(),
-            log: join(cachePaths(defaultCacheDir()).logs, 'image-base.log'),
-          })
-        : base;
+    const cacheDir = defaultCacheDir();
+    const build = await platformBases({
+      engine,
+      platforms,
+      base: stringOption(values, 'base'),
+      cacheDir,
+      log: join(cachePaths(cacheDir).logs, 'image-base.log'),
+    });
     const result = await buildImageFromBundle({
       engine,
       bundleDir,
@@ -79,7 +87,7 @@ alone (with a warning) where the registry has them at a higher version.`,
       repoRoot: REPO_ROOT,
       tags: plan.tags,
       labels: plan.labels,
-      base: baseImage,
+      ...build,
       push: values.push === true,
       noCache: values.nocache === true,
     });
@@ -91,6 +99,7 @@ alone (with a warning) where the registry has them at a higher version.`,
         imageId: result.imageId,
         digest: result.digest ?? null,
         pushed: result.digest !== undefined,
+        platforms: (result.images ?? []).map((i) => ({ platform: i.platform, imageId: i.imageId })),
       });
       return 0;
     }

@@ -7,6 +7,8 @@ import { bundleFileNames } from '../release/bundle.js';
 import { UserError } from '../util/errors.js';
 import { exists, removeTree } from '../util/fs.js';
 import { type BuildImageOptions, type BuildImageResult, buildImage } from './engine.js';
+import { type PlatformImage, assertIndexEngine, buildIndex } from './multi-platform.js';
+import { pinnedNodeBase } from './pinned-base.js';
 import { type LabelInput, imageBuildArgs, imageLabels } from './tags.js';
 
 /** Where the image keeps the CLI: its bundle in cli/, beside the files it reads from its root. */
@@ -71,21 +73,36 @@ export async function buildImageFromBundle(
     cliDir: string;
     repoRoot: string;
     labels: LabelInput;
-    /** The image to build on instead of the Dockerfile's BASE. */
+    /** The image to build on (default the pinned node:24-slim of third-party/node-base). */
     base?: string;
+    /**
+     * Build these platforms into one OCI index (podman), each on its own base when it names one
+     * (else on `base`), instead of one image for this machine's platform.
+     */
+    platforms?: { platform: string; base?: string }[];
   },
-): Promise<BuildImageResult> {
-  const { bundleDir, cliDir, repoRoot, labels, base, ...build } = opts;
+): Promise<BuildImageResult & { images?: PlatformImage[] }> {
+  const { bundleDir, cliDir, repoRoot, labels, platforms, ...build } = opts;
   const version = labels.version;
+  const base = opts.base ?? (await pinnedNodeBase(repoRoot));
   const contextDir = await makeImageContext({ bundleDir, version, cliDir, repoRoot });
   try {
-    return await buildImage({
+    const common = {
       ...build,
       contextDir,
       dockerfile: join(repoRoot, 'Dockerfile'),
       labels: imageLabels(labels),
-      buildArgs: { ...imageBuildArgs(labels), ...(base ? { BASE: base } : {}) },
+      buildArgs: { ...imageBuildArgs(labels), BASE: base },
+    };
+    if (!platforms) return await buildImage(common);
+    assertIndexEngine(build.engine);
+    const index = await buildIndex({
+      ...common,
+      engine: build.engine,
+      platforms: platforms.map((p) => ({ platform: p.platform, base: p.base ?? base })),
     });
+    // The index has no image id of its own; the first platform's image stands for it locally.
+    return { ...index, imageId: index.images[0]!.imageId };
   } finally {
     await removeTree(contextDir);
   }

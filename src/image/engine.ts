@@ -17,10 +17,10 @@ import { isFloatingReleaseTag, isVersionTag } from './tags.js';
 export type Engine = 'docker' | 'podman';
 
 /**
- * The container engine: the one asked for (which must be installed), else docker when a Docker
- * daemon answers, else podman.
+ * The container engine: the one asked for (which must be installed), else `prefer` when it is
+ * installed, else docker when a Docker daemon answers, else podman.
  */
-export async function selectEngine(requested?: string): Promise<Engine> {
+export async function selectEngine(requested?: string, prefer?: Engine): Promise<Engine> {
   if (requested !== undefined) {
     if (requested !== 'docker' && requested !== 'podman') {
       throw new UsageError(`--engine takes docker or podman, not '${requested}'.`);
@@ -32,6 +32,8 @@ export async function selectEngine(requested?: string): Promise<Engine> {
     }
     return requested;
   }
+  // An image for several platforms needs podman (docker's classic builder makes one).
+  if (prefer === 'podman' && (await probe('podman', ['--version'])) !== undefined) return 'podman';
   if ((await probe('docker', ['info'])) !== undefined) return 'docker';
   if ((await probe('podman', ['--version'])) !== undefined) return 'podman';
   throw new UserError(
@@ -88,7 +90,7 @@ export function buildArgv(opts: BuildImageOptions, iidFile: string): string[] {
 /** How long pushing one tag may take: a registry that stops answering fails the push. */
 export const PUSH_TIMEOUT_MS = 30 * 60_000;
 
-async function push(tag: string, engine: Engine, args: string[], opts: ExecOptions) {
+export async function push(tag: string, engine: Engine, args: string[], opts: ExecOptions) {
   try {
     return await exec(engine, args, { ...opts, timeoutMs: PUSH_TIMEOUT_MS });
   } catch (err) {
@@ -102,26 +104,31 @@ async function push(tag: string, engine: Engine, args: string[], opts: ExecOptio
 }
 
 /**
+ * The tags a build goes on with: all of them, or, to push, those left once the registries answer,
+ * no release tag would be overwritten, and no floating tag would move back (those are warned of).
+ */
+export async function tagsToPush(opts: BuildImageOptions): Promise<string[]> {
+  if (opts.tags.length === 0) throw new UserError('An image needs at least one tag.');
+  if (!opts.push) return opts.tags;
+  for (const r of new Set(opts.tags.map(registryOf))) await checkRegistry(r);
+  const revision = opts.labels?.['org.opencontainers.image.revision'];
+  const version = opts.labels?.['org.opencontainers.image.version'];
+  if (!revision || !version)
+    throw new UserError('A pushed image needs its revision and version labels.');
+  await assertNotOverwriting(opts.tags, revision, isVersionTag);
+  const { keep, left } = await floatingTagsNotMovingBack(opts.tags, version, isFloatingReleaseTag);
+  const warn = opts.warn ?? ((m: string) => console.error(`warning: ${m}`));
+  for (const why of left) warn(`${why}: not pushed.`);
+  return keep;
+}
+
+/**
  * Builds the image with every tag and, with `push`, pushes each tag and returns the registry's
  * manifest digest. Registries are checked before the build, so an unreachable one stops the run
  * before anything is built or pushed.
  */
 export async function buildImage(opts: BuildImageOptions): Promise<BuildImageResult> {
-  if (opts.tags.length === 0) throw new UserError('An image needs at least one tag.');
-  const registries = [...new Set(opts.tags.map(registryOf))];
-  let tags = opts.tags;
-  if (opts.push) {
-    for (const r of registries) await checkRegistry(r);
-    const revision = opts.labels?.['org.opencontainers.image.revision'];
-    const version = opts.labels?.['org.opencontainers.image.version'];
-    if (!revision || !version)
-      throw new UserError('A pushed image needs its revision and version labels.');
-    await assertNotOverwriting(tags, revision, isVersionTag);
-    const { keep, left } = await floatingTagsNotMovingBack(tags, version, isFloatingReleaseTag);
-    const warn = opts.warn ?? ((m: string) => console.error(`warning: ${m}`));
-    for (const why of left) warn(`${why}: not pushed.`);
-    tags = keep;
-  }
+  const tags = await tagsToPush(opts);
 
   const tmp = await mkdtemp(join(tmpdir(), 'faasm-image-'));
   try {

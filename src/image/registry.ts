@@ -155,6 +155,11 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
+const INDEX_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+
 export interface PulledImage {
   /** The manifest digest the registry reports. */
   digest: string | null;
@@ -165,41 +170,75 @@ export interface PulledImage {
   rootfs: string;
 }
 
-/** The digest a registry reports for `repo:tag`. */
+/** The digest a registry reports for `repo:tag` (an index's own, when it names one). */
 export async function manifestDigest(address: string, repo: string, tag: string) {
   const res = await fetch(`http://${address}/v2/${repo}/manifests/${tag}`, {
     method: 'HEAD',
-    headers: { accept: MANIFEST_TYPES },
+    headers: { accept: [...INDEX_TYPES, MANIFEST_TYPES].join(', ') },
     signal: AbortSignal.timeout(20_000),
   });
   if (!res.ok) throw new Error(`HEAD ${repo}:${tag}: ${res.status}`);
   return res.headers.get('docker-content-digest');
 }
 
+/** GET of a path under a local registry's repository (plain HTTP, no auth). */
+async function localGet(address: string, repo: string, path: string, accept?: string) {
+  const res = await fetch(`http://${address}/v2/${repo}/${path}`, {
+    headers: accept ? { accept } : {},
+    signal: AbortSignal.timeout(120_000),
+  });
+  if (!res.ok) throw new Error(`GET ${repo}/${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** An image index (or Docker manifest list) as a registry serves it. */
+export interface ImageIndex {
+  mediaType?: string;
+  manifests: {
+    mediaType: string;
+    digest: string;
+    platform?: { os: string; architecture: string };
+    annotations?: Record<string, string>;
+  }[];
+  annotations?: Record<string, string>;
+}
+
+/** `repo:tag`'s index from a local registry, with its digest; undefined when it is one image. */
+export async function readIndex(address: string, repo: string, tag: string) {
+  const res = await localGet(address, repo, `manifests/${tag}`, [...INDEX_TYPES, MANIFEST_TYPES].join(', ')); // prettier-ignore
+  const body = (await res.json()) as ImageIndex & { config?: unknown };
+  if (!Array.isArray(body.manifests)) return undefined;
+  return { digest: res.headers.get('docker-content-digest'), index: body };
+}
+
 /**
  * Pulls an image back from a registry over the v2 HTTP API and unpacks its layers into `dest`,
- * with no container engine involved: what a test uses to check what was really pushed.
+ * with no container engine involved: what a test uses to check what was really pushed. A tag
+ * naming an index is followed to its `platform` image (default linux/amd64).
  */
 export async function pullImage(
   address: string,
   repo: string,
   tag: string,
   dest: string,
-): Promise<PulledImage> {
-  const get = async (path: string, accept?: string) => {
-    const res = await fetch(`http://${address}/v2/${repo}/${path}`, {
-      headers: accept ? { accept } : {},
-      signal: AbortSignal.timeout(120_000),
-    });
-    if (!res.ok) throw new Error(`GET ${repo}/${path}: ${res.status} ${await res.text()}`);
-    return res;
-  };
-  const res = await get(`manifests/${tag}`, MANIFEST_TYPES);
-  const digest = res.headers.get('docker-content-digest');
-  const manifest = (await res.json()) as {
+  platform = 'linux/amd64',
+): Promise<PulledImage & { configDigest: string }> {
+  const get = (path: string, accept?: string) => localGet(address, repo, path, accept);
+  let res = await get(`manifests/${tag}`, [...INDEX_TYPES, MANIFEST_TYPES].join(', '));
+  let digest = res.headers.get('docker-content-digest');
+  let manifest = (await res.json()) as {
     config: { digest: string };
     layers: { digest: string }[];
-  };
+  } & Partial<ImageIndex>;
+  if (Array.isArray(manifest.manifests)) {
+    const entry = manifest.manifests.find(
+      (m) => `${m.platform?.os}/${m.platform?.architecture}` === platform,
+    );
+    if (!entry) throw new Error(`${repo}:${tag} is an index without ${platform}`);
+    res = await get(`manifests/${entry.digest}`, MANIFEST_TYPES);
+    digest = res.headers.get('docker-content-digest');
+    manifest = (await res.json()) as typeof manifest;
+  }
   const config = (await (await get(`blobs/${manifest.config.digest}`)).json()) as {
     config: { Labels?: Record<string, string>; Env?: string[] };
   };
@@ -210,13 +249,14 @@ export async function pullImage(
     await exec('tar', ['-xzf', file, '-C', dest]);
     await rm(file);
   }
-  return { digest, labels: config.config.Labels ?? {}, env: config.config.Env ?? [], rootfs: dest };
+  return {
+    digest,
+    configDigest: manifest.config.digest,
+    labels: config.config.Labels ?? {},
+    env: config.config.Env ?? [],
+    rootfs: dest,
+  };
 }
-
-const INDEX_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-];
 
 /** registry/repo:tag split into its parts. */
 export function parseImageRef(image: string): { registry: string; repo: string; tag: string } {

@@ -11,10 +11,9 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { LocalStore } from '../../src/layers/local-store.js';
 import { planLayers, selectLayers } from '../../src/layers/runner.js';
-import { REPO_ROOT, cachePaths, defaultCacheDir } from '../../src/paths.js';
+import { REPO_ROOT, cachePaths } from '../../src/paths.js';
 import { pipeline } from '../../src/pipeline.js';
 import { readVersion } from '../../src/release/version.js';
-import { debianNodeBase } from '../../src/image/debian-base.js';
 import { startLocalRegistry } from '../../src/image/registry.js';
 import { probe } from '../../src/util/exec.js';
 import { buildGuestFixture } from '../fixtures/faasm-guest/build.js';
@@ -375,12 +374,11 @@ describe('the tests.yml chain on the layer cache', () => {
     expect(bundleDir).toBeDefined();
     const registry = await startLocalRegistry();
     const version = await readVersion(REPO_ROOT);
-    // The Dockerfile's node:24-slim cannot be pulled here: a Node.js base from Debian's packages.
-    const base = await debianNodeBase({ engine: 'podman', cacheDir: defaultCacheDir() });
     try {
       const r = await runAction('build-image', {
         'bundle-dir': bundleDir!,
-        base,
+        // node:24-slim cannot be pulled here: each platform's Node.js base from Debian's packages.
+        base: 'debian',
         engine: 'podman',
         registry: registry.address,
         owner: 'faasm',

@@ -8,9 +8,11 @@ import {
   ensureImageTools,
   manifestDigest,
   pullImage,
+  readIndex,
   startLocalRegistry,
   type LocalRegistry,
 } from '../../src/image/registry.js';
+import { IMAGE_PLATFORMS } from '../../src/image/multi-platform.js';
 import { imageTags } from '../../src/image/tags.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { makeBundle } from '../../src/release/bundle.js';
@@ -23,6 +25,8 @@ let work: string;
 let wasm: Buffer;
 let cliDir: string;
 const builtTags: string[] = [];
+/** Images of the index test, which podman keeps by id. */
+const indexImages: string[] = [];
 let danglingBefore = new Set<string>();
 
 /** Untagged images (podman keeps each build stage as one); only those this test made are removed. */
@@ -112,6 +116,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const tag of builtTags) await probe(engine, ['rmi', '-f', tag]);
+  // An index's first tag names a local manifest list, which podman's rmi does not find.
+  for (const tag of builtTags) await probe('podman', ['manifest', 'rm', tag]);
+  for (const id of indexImages) await probe('podman', ['rmi', '-f', id]);
   for (const id of await dangling()) if (!danglingBefore.has(id)) await probe(engine, ['rmi', id]);
   await registry?.stop();
   if (work) await rm(work, { recursive: true, force: true });
@@ -244,6 +251,51 @@ test('the bundle and the CLI are built into an image at Faasm paths, pushed, and
   expect(await manifestDigest(registry.address, 'faasm-test/cpython', '9.8.6')).toBe(old.digest);
 });
 
+// An index is built with podman (docker's classic builder makes one platform): skipped without it.
+const podman = (await probe('podman', ['--version'])) !== undefined;
+
+(podman ? test : test.skip)(
+  'two platforms are pushed as one OCI index, every tag naming it, each entry with the labels',
+  async () => {
+    const version = '9.9.0';
+    const sha = 'feedfacefeedfacefeedfacefeedfacefeedface';
+    const tags = imageTags({ registry: registry.address, owner: 'index', version, ref: `refs/tags/v${version}`, sha }); // prettier-ignore
+    builtTags.push(...tags);
+    const labels = { version, revision: sha, source: 'https://github.com/faasm/python', created: '2024-05-06T07:08:09Z' }; // prettier-ignore
+    const result = await buildImageFromBundle({
+      engine: 'podman',
+      bundleDir: await bundleFor(version, 'index'),
+      cliDir,
+      repoRoot: REPO_ROOT,
+      tags,
+      labels,
+      platforms: IMAGE_PLATFORMS.map((platform) => ({ platform, base: 'scratch' })),
+      push: true,
+    });
+    indexImages.push(...result.images!.map((i) => i.imageId));
+    const read = await readIndex(registry.address, 'index/cpython', version);
+    expect(read?.digest).toBe(result.digest);
+    expect(read?.index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(read!.index.manifests.map((m) => m.platform?.architecture).sort()).toEqual(['amd64', 'arm64']); // prettier-ignore
+    for (const m of read!.index.manifests) {
+      expect(m.annotations?.['org.opencontainers.image.revision']).toBe(sha);
+    }
+    for (const tag of ['9.9.0', '9.9', '9', 'latest']) {
+      expect(await manifestDigest(registry.address, 'index/cpython', tag)).toBe(result.digest);
+    }
+    // Each platform's image is the one built for it, with the same files and labels.
+    for (const { platform, imageId } of result.images!) {
+      const image = await pullImage(registry.address, 'index/cpython', version, join(work, `rootfs-index-${platform.replace('/', '-')}`), platform); // prettier-ignore
+      expect(image.configDigest).toBe(imageId);
+      expect(image.labels['org.opencontainers.image.revision']).toBe(sha);
+      const fn = await readFile(
+        join(image.rootfs, 'usr/local/faasm/wasm/python/py_func/function.wasm'),
+      );
+      expect(fn.equals(wasm)).toBe(true);
+    }
+  },
+);
+
 test('`faasm-python image --push` builds VERSION from a bundle and pushes its tags', async () => {
   const version = await readVersion(REPO_ROOT);
   const bundle = await bundleFor(version, 'cli');
@@ -264,6 +316,8 @@ test('`faasm-python image --push` builds VERSION from a bundle and pushes its ta
         engine,
         base: 'scratch',
         cli: cliDir,
+        // docker builds one platform; podman the default two.
+        ...(engine === 'docker' ? { platform: 'linux/amd64' } : {}),
       },
       [],
     );
@@ -282,8 +336,11 @@ test('`faasm-python image --push` builds VERSION from a bundle and pushes its ta
   builtTags.push(...printed.filter((l) => l.startsWith(registry.address)));
   expect(printed).toContain(tag);
   const pushed = printed.find((l) => l.startsWith('pushed '))?.slice('pushed '.length);
+  // With podman, the command's default: the index of both platforms, whose digest it printed.
+  expect(await manifestDigest(registry.address, 'cli/cpython', version)).toBe(pushed);
+  const index = await readIndex(registry.address, 'cli/cpython', version);
+  expect(index?.index.manifests.length ?? 0).toBe(engine === 'podman' ? 2 : 0);
   const image = await pullBack('cli/cpython', version);
-  expect(image.digest).toBe(pushed);
   expect(image.labels['org.opencontainers.image.version']).toBe(version);
   const fn = await readFile(
     join(image.rootfs, 'usr/local/faasm/wasm/python/py_func/function.wasm'),

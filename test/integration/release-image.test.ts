@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import { runInImage } from '../../src/image/container.js';
 import { buildImageFromBundle } from '../../src/image/context.js';
 import { debianNodeBase } from '../../src/image/debian-base.js';
+import { IMAGE_PLATFORMS, assertIndexEngine } from '../../src/image/multi-platform.js';
 import { selectEngine, type Engine } from '../../src/image/engine.js';
 import {
   ensureImageTools,
+  manifestDigest,
   pullImage,
+  readIndex,
   startLocalRegistry,
   type LocalRegistry,
 } from '../../src/image/registry.js';
@@ -26,10 +29,12 @@ import { removeTree } from '../../src/util/fs.js';
 import { PYTHON, buildLayers } from '../helpers/runtime.js';
 
 // The release path end to end: the real bundle layer and the CLI bundled as `npm run package`
-// bundles it, built into the cpython image (on a Node.js base made from Debian's packages: no
-// image can be pulled here), pushed to a registry on 127.0.0.1, pulled back over HTTP, the hello
-// function run from what came back; then the CLI run inside the image: `faasm-python run` of
-// real Python functions, and `faasm-python upload` to an upload server on this host.
+// bundles it, built into the cpython image for linux/amd64 and linux/arm64 (each on a Node.js
+// base made from that architecture's Debian packages: no image can be pulled here, and nothing
+// runs in the build, so arm64 needs no emulation), pushed as one OCI index to a registry on
+// 127.0.0.1, the index read back and each platform's image pulled over HTTP, the hello function
+// run from what came back; then the CLI run inside the amd64 image: `faasm-python run` of real
+// Python functions, and `faasm-python upload` to an upload server on this host.
 const FAASM = 'usr/local/faasm';
 const FUNCS = join(REPO_ROOT, 'func', 'python');
 let registry: LocalRegistry;
@@ -39,7 +44,9 @@ let layers: Map<string, LayerResult>;
 let version: string;
 let tags: string[] = [];
 let cliDir: string;
-let base: string;
+let bases: Record<string, string>;
+/** The local image of each platform, from the build. */
+let images: Record<string, string>;
 
 beforeAll(async () => {
   await ensureImageTools();
@@ -53,17 +60,24 @@ beforeAll(async () => {
     cwd: REPO_ROOT,
   });
   cliDir = join(work, 'cli');
-  base = await debianNodeBase({ engine, cacheDir: defaultCacheDir() });
+  assertIndexEngine(engine);
+  bases = {};
+  for (const platform of IMAGE_PLATFORMS) {
+    bases[platform] = await debianNodeBase({ engine, cacheDir: defaultCacheDir(), platform });
+  }
 });
 
 afterAll(async () => {
   for (const tag of tags) await probe(engine, ['rmi', '-f', tag]);
+  // The index's first tag names a local manifest list, which podman's rmi does not find.
+  for (const tag of tags) await probe('podman', ['manifest', 'rm', tag]);
+  for (const id of Object.values(images ?? {})) await probe(engine, ['rmi', '-f', id]);
   await registry?.stop();
   if (work) await removeTree(work);
 });
 
 describe('the cpython image from the release bundle', () => {
-  test('is pushed, pulled back with the runtime at Faasm paths, and runs hello', async () => {
+  test('is pushed as one index of both platforms, pulled back with the runtime at Faasm paths, and runs hello', async () => {
     const bundle = join(layers.get('bundle')!.dir, 'bundle');
     await verifyBundle(bundle, version);
     tags = imageTags({
@@ -86,13 +100,43 @@ describe('the cpython image from the release bundle', () => {
       repoRoot: REPO_ROOT,
       tags,
       labels,
-      base,
+      platforms: IMAGE_PLATFORMS.map((platform) => ({ platform, base: bases[platform] })),
       push: true,
     });
     expect(pushed.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    images = Object.fromEntries(pushed.images!.map((i) => [i.platform, i.imageId]));
+
+    // The index as the registry serves it: both platforms, each entry with the OCI labels.
+    const read = await readIndex(registry.address, 'faasm/cpython', version);
+    console.log(`${registry.address}/faasm/cpython:${version} ${read?.digest}\n${JSON.stringify(read?.index, null, 2)}`); // prettier-ignore
+    expect(read?.digest).toBe(pushed.digest);
+    expect(read?.index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    const entries = read!.index.manifests;
+    expect(entries.map((m) => `${m.platform?.os}/${m.platform?.architecture}`).sort()).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+    ]);
+    for (const m of entries) {
+      expect(m.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
+      expect(m.annotations).toMatchObject({
+        'org.opencontainers.image.version': version,
+        'org.opencontainers.image.revision': labels.revision,
+        'org.opencontainers.image.source': labels.source,
+      });
+    }
+    // Every tag names that index.
+    for (const tag of tags.map((t) => t.slice(t.lastIndexOf(':') + 1))) {
+      expect(await manifestDigest(registry.address, 'faasm/cpython', tag)).toBe(pushed.digest);
+    }
+
+    // The arm64 image is made of arm64 binaries: its node is an AArch64 ELF (e_machine 183).
+    const arm = await pullImage(registry.address, 'faasm/cpython', version, join(work, 'rootfs-arm64'), 'linux/arm64'); // prettier-ignore
+    expect(arm.configDigest).toBe(images['linux/arm64']);
+    expect((await readFile(join(arm.rootfs, 'usr/bin/node'))).readUInt16LE(18)).toBe(183);
 
     const image = await pullImage(registry.address, 'faasm/cpython', version, join(work, 'rootfs'));
-    expect(image.digest).toBe(pushed.digest);
+    expect(image.configDigest).toBe(images['linux/amd64']);
+    expect((await readFile(join(image.rootfs, 'usr/bin/node'))).readUInt16LE(18)).toBe(62);
     expect(image.labels['org.opencontainers.image.version']).toBe(version);
     const root = join(image.rootfs, FAASM, 'runtime_root');
     for (const f of [
@@ -133,8 +177,8 @@ describe('the cpython image from the release bundle', () => {
     }
   });
 
-  test('runs `faasm-python run` of Python functions inside the container', async () => {
-    const image = tags[0]!;
+  test('runs `faasm-python run` of Python functions inside the amd64 container', async () => {
+    const image = images['linux/amd64']!;
     expect((await runInImage(engine, image, ['faasm-python', '--version'])).stdout.trim()).toBe(
       `faasm-python ${version}`,
     );
@@ -173,7 +217,7 @@ describe('the cpython image from the release bundle', () => {
     try {
       await runInImage(
         engine,
-        tags[0]!,
+        images['linux/amd64']!,
         [
           'faasm-python',
           'upload',

@@ -1,8 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
 import { REPO_ROOT } from '../../src/paths.js';
+import { parseNodeVersionFile } from '../../scripts/ensure-node.mjs';
 
 interface Lock {
   packages: Record<string, { engines?: { node?: string } | string[]; dev?: boolean }>;
@@ -24,11 +25,19 @@ describe('Node versions', () => {
     expect(refusing).toEqual([]);
   });
 
-  test('the workflows test that Node and the one the actions run on', async () => {
+  test('.node-version names the oldest Node engines allows, and every workflow reads it', async () => {
     const pkg = await json<{ engines: { node: string } }>('package.json');
-    const tests = await readFile(join(REPO_ROOT, '.github/workflows/tests.yml'), 'utf8');
-    const matrix = /^\s*node: \[([\d, ]+)\]/m.exec(tests)?.[1]?.split(',').map(Number);
-    expect(matrix).toContain(semver.minVersion(pkg.engines.node)!.major);
-    expect(matrix).toContain(24);
+    const wanted = parseNodeVersionFile(await readFile(join(REPO_ROOT, '.node-version'), 'utf8'));
+    expect(wanted).toEqual([semver.minVersion(pkg.engines.node)!.major]);
+    const dir = join(REPO_ROOT, '.github/workflows');
+    for (const name of await readdir(dir)) {
+      const text = await readFile(join(dir, name), 'utf8');
+      const setups = text.split('uses: actions/setup-node@').slice(1);
+      for (const step of setups) {
+        const withBlock = /^[^\n]*\n((?: +[^ \-\n].*\n)*)/.exec(step)?.[1] ?? '';
+        expect([name, /node-version-file: \.node-version$/m.test(withBlock)]).toEqual([name, true]);
+        expect([name, /node-version:/.test(withBlock)]).toEqual([name, false]);
+      }
+    }
   });
 });

@@ -36,9 +36,10 @@ jest.unstable_mockModule('../../../src/image/engine.js', () => ({
 const context = await import('../../../src/image/context.js');
 jest.unstable_mockModule('../../../src/image/context.js', () => ({
   ...context,
-  buildImageFromBundle: async (opts: { tags: string[] }) => ({
+  buildImageFromBundle: async (opts: { tags: string[]; platforms?: { platform: string }[] }) => ({
     imageId: 'abc123',
     tags: opts.tags,
+    images: opts.platforms?.map((p, i) => ({ platform: p.platform, imageId: `id${i}` })),
   }),
 }));
 const { main } = await import('../../../src/cli.js');
@@ -118,5 +119,9 @@ test('image --json prints the image, its tags and whether it was pushed', async 
     imageId: 'abc123',
     digest: null,
     pushed: false,
+    platforms: [
+      { platform: 'linux/amd64', imageId: 'id0' },
+      { platform: 'linux/arm64', imageId: 'id1' },
+    ],
   });
 });
