@@ -49,8 +49,12 @@ export interface ModuleRecipe {
   version: string;
   summary: string;
   kind: 'pure' | 'c-extension';
-  /** `default` modules are always built; `experimental` ones only with --experimental. */
-  set: 'default' | 'experimental';
+  /**
+   * `default` modules are in every runtime built without a requirements file; `optional` ones
+   * only in a deployment whose requirements file names them (or what requires them);
+   * `experimental` ones only with --experimental.
+   */
+  set: 'default' | 'optional' | 'experimental';
   /** Why an experimental module does not build yet. */
   why?: string;
   /** Other recipes this one needs at run time (built with it, tested after it). */
@@ -179,7 +183,7 @@ export const recipeRule: Rule = {
     },
     summary: TEXT,
     kind: { type: 'string', enum: ['pure', 'c-extension'] },
-    set: { type: 'string', enum: ['default', 'experimental'] },
+    set: { type: 'string', enum: ['default', 'optional', 'experimental'] },
     why: TEXT,
     requires: {
       type: 'array',
