@@ -58,24 +58,43 @@ function leb(n: number): number[] {
   return out;
 }
 
+/**
+ * Bytes appended piece by piece. Never `out.push(...piece)`: spread arguments go on the stack,
+ * and a big object's symbol table (pandas' Cython modules: hundreds of thousands of bytes)
+ * overflowed it ("Maximum call stack size exceeded").
+ */
+class Writer {
+  private chunks: Uint8Array[] = [];
+  length = 0;
+  add(piece: Uint8Array | readonly number[]): this {
+    const bytes = piece instanceof Uint8Array ? piece : Uint8Array.from(piece);
+    this.chunks.push(bytes);
+    this.length += bytes.length;
+    return this;
+  }
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+}
+
 const utf8 = new TextDecoder();
-const encode = (s: string) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
 
 /** Rewrites the symbol table subsection; returns its new bytes and the names it renamed. */
 function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>, hits: string[]) {
   const r = new Reader(payload);
-  const out: number[] = [];
+  const out = new Writer();
   const count = r.leb();
-  out.push(...leb(count));
+  out.add(leb(count));
   for (let i = 0; i < count; i++) {
     const kind = r.u8();
     const flags = r.leb();
-    out.push(kind, ...leb(flags));
+    out.add([kind]).add(leb(flags));
     const name = (): void => {
-      const n = utf8.decode(r.bytes(r.leb()));
-      const to = names.get(n);
-      if (to !== undefined) hits.push(n);
-      out.push(...encode(to ?? n));
+      const raw = r.bytes(r.leb());
+      const to = names.get(utf8.decode(raw));
+      if (to !== undefined) hits.push(utf8.decode(raw));
+      const bytes = to === undefined ? raw : Buffer.from(to);
+      out.add(leb(bytes.length)).add(bytes);
     };
     if (
       kind === SYMTAB_FUNCTION ||
@@ -83,18 +102,18 @@ function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>,
       kind === SYMTAB_EVENT ||
       kind === SYMTAB_TABLE
     ) {
-      out.push(...leb(r.leb()));
+      out.add(leb(r.leb()));
       if (!(flags & FLAG_UNDEFINED) || flags & FLAG_EXPLICIT_NAME) name();
     } else if (kind === SYMTAB_DATA) {
       name();
-      if (!(flags & FLAG_UNDEFINED)) for (let k = 0; k < 3; k++) out.push(...leb(r.leb()));
+      if (!(flags & FLAG_UNDEFINED)) for (let k = 0; k < 3; k++) out.add(leb(r.leb()));
     } else if (kind === SYMTAB_SECTION) {
-      out.push(...leb(r.leb()));
+      out.add(leb(r.leb()));
     } else {
       throw new Error(`unknown wasm symbol kind ${kind}`);
     }
   }
-  return out;
+  return out.bytes();
 }
 
 /**
@@ -107,7 +126,7 @@ export function renameWasmSymbols(
 ): { bytes: Uint8Array; renamed: string[] } {
   if (!WASM_MAGIC.every((b, i) => object[i] === b)) throw new Error('not a wasm object file');
   const r = new Reader(object, 8);
-  const out: Uint8Array[] = [object.subarray(0, 8)];
+  const out = new Writer().add(object.subarray(0, 8));
   const renamed: string[] = [];
   while (r.pos < object.length) {
     const id = r.u8();
@@ -118,22 +137,23 @@ export function renameWasmSymbols(
       const sr = new Reader(body);
       const sectionName = utf8.decode(sr.bytes(sr.leb()));
       if (sectionName === 'linking') {
-        const content: number[] = [...body.subarray(0, sr.pos)];
-        content.push(...leb(sr.leb())); // version
+        const content = new Writer().add(body.subarray(0, sr.pos));
+        content.add(leb(sr.leb())); // version
         while (sr.pos < body.length) {
           const type = sr.u8();
           const payload = sr.bytes(sr.leb());
           const rewritten =
-            type === SUBSECTION_SYMBOL_TABLE
-              ? renameInSymtab(payload, names, renamed)
-              : [...payload];
-          content.push(type, ...leb(rewritten.length), ...rewritten);
+            type === SUBSECTION_SYMBOL_TABLE ? renameInSymtab(payload, names, renamed) : payload;
+          content.add([type]).add(leb(rewritten.length)).add(rewritten);
         }
-        out.push(Uint8Array.from([id, ...leb(content.length), ...content]));
+        out.add([id]).add(leb(content.length)).add(content.bytes());
         continue;
       }
     }
-    out.push(Uint8Array.from([id, ...leb(size)]), object.subarray(start, start + size));
+    out
+      .add([id])
+      .add(leb(size))
+      .add(object.subarray(start, start + size));
   }
-  return { bytes: Buffer.concat(out), renamed };
+  return { bytes: out.bytes(), renamed };
 }
