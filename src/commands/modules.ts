@@ -289,7 +289,8 @@ async function list(values: Values): Promise<number> {
   }
   for (const r of recipes) {
     const exts = r.extensions.length ? ` [${r.extensions.map((e) => e.name).join(', ')}]` : '';
-    const set = r.set === 'experimental' ? ' (experimental)' : '';
+    // optional: only in a deployment that names it; experimental: only with --experimental.
+    const set = r.set === 'default' ? '' : ` (${r.set})`;
     console.log(`${r.name.padEnd(12)} ${r.version.padEnd(9)} ${r.kind}${exts}${set}`);
     if (r.summary) console.log(`    ${r.summary}`);
     const routes = r.sources.map((s) =>
