@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import { ActionsCacheStore } from '../layers/actions-store.js';
 import { runLayers, selectLayers } from '../layers/runner.js';
-import type { BuildOptions, LayerResult } from '../layers/types.js';
+import type { BuildOptions, Layer, LayerResult } from '../layers/types.js';
 import { pipeline } from '../pipeline.js';
 import { ExecError } from '../util/errors.js';
 import { buildOptionsFromInputs, cacheScopeFromInputs } from './context.js';
@@ -18,7 +18,7 @@ export interface LayerRun {
 }
 
 /**
- * Runs `targets` and the layers they need, each restored from the local store or the Actions
+ * Runs `targets` and the layers they need (of `layers`: a deployment's pipeline), each restored from the local store or the Actions
  * cache when its key is there. Writes the per-layer table to the job summary, also when a layer
  * fails (its row says so) and rethrows that failure naming the layer.
  */
@@ -26,6 +26,7 @@ export async function runLayersForAction(
   title: string,
   targets: readonly string[],
   opts: BuildOptions,
+  layers: readonly Layer[] = pipeline,
 ): Promise<LayerRun> {
   const reporter = new ActionReporter();
   const remote = await ActionsCacheStore.create((m) => core.warning(m), cacheScopeFromInputs());
@@ -38,7 +39,7 @@ export async function runLayersForAction(
     writeSummary(layerSection(title, reporter.rows(), Date.now() - started, opts.cacheDir));
   let results: Map<string, LayerResult>;
   try {
-    results = await runLayers(selectLayers(pipeline, targets), opts, {
+    results = await runLayers(selectLayers(layers, targets), opts, {
       reporter,
       ...(remote ? { remote } : {}),
     });

@@ -120,7 +120,10 @@ async function buildModulesLayer(values: Values): Promise<LayerResult> {
   return modules;
 }
 
-/** `modules add REQUIREMENT...`: one recipe per package of the resolution, into the default set. */
+/**
+ * `modules add REQUIREMENT...`: one recipe per package of the resolution, in the optional set: in
+ * the runtime of a deployment whose requirements file names it, not in the default one.
+ */
 async function add(values: Values, requirements: string[]): Promise<number> {
   if (!requirements.length)
     throw new UsageError("'modules add' needs at least one requirement, such as ujson==5.10.0.");
@@ -147,7 +150,7 @@ async function add(values: Values, requirements: string[]): Promise<number> {
     }
     for (const f of r.written) console.log(`wrote ${f}`);
     console.log(
-      "Build and test them with 'faasm-python modules build'; building a package runs its own build code.",
+      "Build and test one with 'faasm-python modules build --name NAME', deploy it with 'faasm-python build --requirements FILE' (a file naming it); building a package runs its own build code.",
     );
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -287,7 +290,8 @@ async function list(values: Values): Promise<number> {
   }
   for (const r of recipes) {
     const exts = r.extensions.length ? ` [${r.extensions.map((e) => e.name).join(', ')}]` : '';
-    const set = r.set === 'experimental' ? ' (experimental)' : '';
+    // optional: only in a deployment that names it; experimental: only with --experimental.
+    const set = r.set === 'default' ? '' : ` (${r.set})`;
     console.log(`${r.name.padEnd(12)} ${r.version.padEnd(9)} ${r.kind}${exts}${set}`);
     if (r.summary) console.log(`    ${r.summary}`);
     const routes = r.sources.map((s) =>
@@ -308,7 +312,9 @@ export const modulesCommand: Command = {
   add REQUIREMENT...       resolve the requirements (ujson==5.10.0, pyyaml) and their dependencies
                            on the package index pip uses, and write one recipe per package into
                            third-party/modules (sdist for compiled code, pure wheel otherwise),
-                           pinned by URL and sha256; --force rewrites a named package's recipe
+                           pinned by URL and sha256, in the optional set (in the runtime only of a
+                           deployment that names it: build --requirements); --force rewrites a
+                           named package's recipe
 
   list                     every recipe in third-party/modules: version, kind, sources
                            (--json: the recipes as a JSON array on stdout)

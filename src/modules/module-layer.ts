@@ -21,6 +21,7 @@ import { CONFIG_FILE, readModulesConfig } from './config.js';
 import { createCrossEnv } from './cross-env.js';
 import { type ExtensionEntry, compileExtension } from './extensions.js';
 import { buildLibraries } from './libraries.js';
+import { useTargetNumpyConfig } from './numpy-config.js';
 import { buildWheel, installBuildRequirements, installWheel, installWheelTree } from './pep517.js';
 import { installPythonParts, tidyInstall } from './python-parts.js';
 import { type ModuleRecipe, RECIPE_FILE, TEST_SUITE_FILE, isHandCompiled } from './recipe.js';
@@ -177,6 +178,12 @@ async function buildModule(
     { path: python, version: cpython.version },
     join(ctx.work, 'requires', r.name),
   );
+  // A package built against numpy takes the build requirement's headers: made the target's.
+  if (requires && (await useTargetNumpyConfig(ctx, cc, requires)))
+    await note(
+      ctx,
+      `${r.name}: numpy's _numpyconfig.h of its build requirement set to wasm32's sizes`,
+    );
   const libraries = await buildLibraries(ctx, cc, r, config.cflags, join(ctx.work, 'libs', r.name));
   const cross = await createCrossEnv(ctx, join(ctx.work, 'cross', r.name), {
     python, nativeDir: ctx.dep('native'), wasmDir, pythonDir: pyDir, cc, cflags: config.cflags,

@@ -62,6 +62,8 @@ export function recipeFor(p: ResolvedPackage, requirementText: string): Record<s
     version: p.version,
     ...(p.summary ? { summary: p.summary.replace(/\s+/g, ' ').trim() } : {}),
     kind: p.kind,
+    // In no runtime but the deployments whose requirements file names it (or what requires it).
+    set: 'optional',
     $comment: `Written by 'faasm-python modules add ${requirementText}': ${how}. Edit freely: patches, pipEnv, configSettings, prune, extensions (names the build must produce), test.`,
     ...(p.requires.length ? { requires: p.requires } : {}),
     sources: [p.source],

@@ -110,8 +110,12 @@ export const Recipe = Fields({
   version: Str(VERSION_PATTERN, 'a version such as 1.6.1'),
   summary: Str(/^$|\S/, 'a non-empty string', { default: '' }),
   kind: OneOf(['pure', 'c-extension']),
-  /** `default` modules are always built; `experimental` ones only with --experimental. */
-  set: OneOf(['default', 'experimental'], { default: 'default' }),
+  /**
+   * `default` modules are in every runtime built without a requirements file; `optional` ones
+   * only in a deployment whose requirements file names them (or what requires them);
+   * `experimental` ones only with --experimental.
+   */
+  set: OneOf(['default', 'optional', 'experimental'], { default: 'default' }),
   /** Why an experimental module does not build yet. */
   why: Type.Optional(TEXT),
   /** Other recipes this one needs at run time (built with it, tested after it). */

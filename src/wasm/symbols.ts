@@ -21,21 +21,40 @@ const SYMTAB_TABLE = 5;
 const FLAG_UNDEFINED = 0x10;
 const FLAG_EXPLICIT_NAME = 0x40;
 
+/**
+ * Bytes appended piece by piece. Never `out.push(...piece)` with a big piece: spread arguments go
+ * on the stack, and a big object's symbol table (pandas' Cython modules: hundreds of thousands
+ * of bytes) overflowed it ("Maximum call stack size exceeded").
+ */
+class Writer {
+  private chunks: Uint8Array[] = [];
+  length = 0;
+  add(piece: Uint8Array | readonly number[]): this {
+    const bytes = piece instanceof Uint8Array ? piece : Uint8Array.from(piece);
+    this.chunks.push(bytes);
+    this.length += bytes.length;
+    return this;
+  }
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+}
+
 /** Rewrites the symbol table subsection; returns its new bytes and the names it renamed. */
 function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>, hits: string[]) {
   const r = new WasmReader(payload);
-  const out: number[] = [];
+  const out = new Writer();
   const count = r.leb();
-  out.push(...leb(count));
+  out.add(leb(count));
   for (let i = 0; i < count; i++) {
     const kind = r.u8();
     const flags = r.leb();
-    out.push(kind, ...leb(flags));
+    out.add([kind, ...leb(flags)]);
     const name = (): void => {
       const n = r.name();
       const to = names.get(n);
       if (to !== undefined) hits.push(n);
-      out.push(...encodeName(to ?? n));
+      out.add(encodeName(to ?? n));
     };
     if (
       kind === SYMTAB_FUNCTION ||
@@ -43,18 +62,18 @@ function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>,
       kind === SYMTAB_EVENT ||
       kind === SYMTAB_TABLE
     ) {
-      out.push(...leb(r.leb()));
+      out.add(leb(r.leb()));
       if (!(flags & FLAG_UNDEFINED) || flags & FLAG_EXPLICIT_NAME) name();
     } else if (kind === SYMTAB_DATA) {
       name();
-      if (!(flags & FLAG_UNDEFINED)) for (let k = 0; k < 3; k++) out.push(...leb(r.leb()));
+      if (!(flags & FLAG_UNDEFINED)) for (let k = 0; k < 3; k++) out.add(leb(r.leb()));
     } else if (kind === SYMTAB_SECTION) {
-      out.push(...leb(r.leb()));
+      out.add(leb(r.leb()));
     } else {
       throw new Error(`unknown wasm symbol kind ${kind}`);
     }
   }
-  return out;
+  return out.bytes();
 }
 
 /** A custom section's body rewritten when it is `linking`, or undefined for any other. */
@@ -62,19 +81,19 @@ function renameInLinking(
   content: Uint8Array,
   names: ReadonlyMap<string, string>,
   hits: string[],
-): number[] | undefined {
+): Uint8Array | undefined {
   const r = new WasmReader(content);
   if (r.name() !== 'linking') return undefined;
-  const out: number[] = [...content.subarray(0, r.pos)];
-  out.push(...leb(r.leb())); // version
+  const out = new Writer().add(content.subarray(0, r.pos));
+  out.add(leb(r.leb())); // version
   while (!r.done) {
     const type = r.u8();
     const payload = r.take(r.leb());
     const rewritten =
-      type === SUBSECTION_SYMBOL_TABLE ? renameInSymtab(payload, names, hits) : [...payload];
-    out.push(type, ...leb(rewritten.length), ...rewritten);
+      type === SUBSECTION_SYMBOL_TABLE ? renameInSymtab(payload, names, hits) : payload;
+    out.add([type, ...leb(rewritten.length)]).add(rewritten);
   }
-  return out;
+  return out.bytes();
 }
 
 /**
@@ -90,7 +109,7 @@ export function renameWasmSymbols(
   const renamed: string[] = [];
   for (const s of sections(object)) {
     const linking = s.id === 0 ? renameInLinking(body(object, s), names, renamed) : undefined;
-    const content = linking ? Uint8Array.from(linking) : body(object, s);
+    const content = linking ?? body(object, s);
     // Every section's size is written again as the shortest LEB128, renamed or not.
     out.push(Uint8Array.from([s.id, ...leb(content.length)]), content);
   }

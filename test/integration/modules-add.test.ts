@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { FaasmHost } from '../../src/runner/host.js';
 import { exists, removeTree } from '../../src/util/fs.js';
 import { repoCli, repoCopy } from '../helpers/repo-copy.js';
-import { buildLayers } from '../helpers/runtime.js';
 
 // The acceptance of `modules add`: a package with a C extension and no recipe in the repository
 // (simplejson, whose C speedups are optional: the test fails if it fell back to pure Python) is
@@ -54,12 +53,27 @@ describe('modules add', () => {
     const recipe = JSON.parse(
       await readFile(join(repo, 'third-party', 'modules', 'simplejson', 'recipe.json'), 'utf8'),
     );
-    expect(recipe).toMatchObject({ name: 'simplejson', version: '4.3.0', kind: 'c-extension' });
+    // In no runtime but a deployment that names it.
+    expect(recipe).toMatchObject({
+      name: 'simplejson',
+      version: '4.3.0',
+      kind: 'c-extension',
+      set: 'optional',
+    });
     expect(recipe.sources[0].file).toBe('simplejson-4.3.0.tar.gz');
     expect(recipe.sources[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(recipe.buildRequires.map((r: { name: string }) => r.name)).toContain('setuptools');
 
-    const layers = await buildLayers(['func', 'root'], { repoRoot: repo });
+    const requirements = join(functions, 'requirements.txt');
+    await writeFile(requirements, `${PACKAGE}\n`);
+    const built = await cli('build', '--requirements', requirements, '--json');
+    expect(built.code).toBe(0);
+    const layers = new Map(
+      (JSON.parse(built.out) as { layers: { name: string; dir: string }[] }).layers.map((l) => [
+        l.name,
+        l,
+      ]),
+    );
     const func = JSON.parse(await readFile(join(layers.get('func')!.dir, 'func.json'), 'utf8'));
     expect(func.builtins).toContain('simplejson._speedups');
 

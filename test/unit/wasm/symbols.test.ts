@@ -11,7 +11,48 @@ function objectWith(symbol: string): Uint8Array {
   return Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, payload.length, ...payload]);
 }
 
+const leb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    out.push((n & 0x7f) | (n >= 128 ? 0x80 : 0));
+    n = Math.floor(n / 128);
+  } while (n);
+  return out;
+};
+
+/** An object whose symbol table defines `symbols` as data symbols, built without call spreads. */
+function objectWithMany(symbols: readonly string[]): Uint8Array {
+  const symtab: number[] = leb(symbols.length);
+  for (const s of symbols) {
+    const name = Buffer.from(s);
+    symtab.push(1, 0x01);
+    leb(name.length).forEach((b) => symtab.push(b));
+    name.forEach((b) => symtab.push(b));
+    symtab.push(0, 0, 4);
+  }
+  const secName = Buffer.from('linking');
+  const linking = [2, 8, ...leb(symtab.length)];
+  const payload = [...leb(secName.length), ...secName, ...linking];
+  symtab.forEach((b) => payload.push(b));
+  const head = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, ...leb(payload.length)];
+  return Buffer.concat([Uint8Array.from(head), Uint8Array.from(payload)]);
+}
+
 describe('renameWasmSymbols', () => {
+  test("renames in a symbol table of megabytes (pandas' Cython objects overflowed the stack)", () => {
+    const symbols = Array.from({ length: 30_000 }, (_, i) => `__pyx_pw_6pandas_5_libs_sym_${i}`);
+    symbols[15_000] = 'PyInit_hashtable';
+    const before = objectWithMany(symbols);
+    expect(before.length).toBeGreaterThan(1_000_000);
+    const { bytes, renamed } = renameWasmSymbols(
+      before,
+      new Map([['PyInit_hashtable', 'PyInit_pandas__libs_hashtable']]),
+    );
+    expect(renamed).toEqual(['PyInit_hashtable']);
+    symbols[15_000] = 'PyInit_pandas__libs_hashtable';
+    expect(Buffer.from(bytes).equals(Buffer.from(objectWithMany(symbols)))).toBe(true);
+  }, 60_000);
+
   test('renames a symbol in the linking section and keeps everything else', () => {
     const before = objectWith('PyInit__speedups');
     const { bytes, renamed } = renameWasmSymbols(
