@@ -15,6 +15,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "faasm_host.h"
@@ -250,7 +251,14 @@ int main(void) {
     host_string(__faasm_get_py_func, func);
     host_string(__faasm_get_py_entry, entry);
     int rc = run_function(user, func, entry[0] ? entry : DEFAULT_ENTRY);
-    /* The instance is thrown away after the call; flushing is all the teardown it needs. */
+    /*
+     * The instance is thrown away after the call; flushing is all the teardown it needs. So it
+     * leaves with _Exit, not by returning into exit(): exit() would run atexit handlers and C++
+     * static destructors for nothing, and on the 3.13 line (clang 19, libc++ 19) one of them, a
+     * global array's destructor in a C++ extension, makes an indirect call that traps ("null
+     * function or function signature mismatch" in __cxx_global_array_dtor) after the call's
+     * output is complete, failing every call.
+     */
     flush_std();
-    return rc;
+    _Exit(rc);
 }

@@ -1,5 +1,6 @@
 """Reads its own directory, writes under /tmp, and cannot reach host paths outside its root."""
 import os
+import sys
 import tempfile
 
 from pyfaasm.core import get_py_func, get_py_user, write_output
@@ -22,7 +23,8 @@ def faasm_main():
         assert "def faasm_main" in f.read()
 
     # The stdlib lives in the runtime root, which the guest sees as /.
-    assert os.path.isfile("/lib/python3.11/os.py") or os.path.isfile("/lib/python3.11/os.pyc")
+    stdlib = "/lib/python{}.{}".format(*sys.version_info[:2])
+    assert os.path.isfile(stdlib + "/os.py") or os.path.isfile(stdlib + "/os.pyc")
 
     # Host paths outside the runtime root are out of reach, however they are spelled.
     for path in ("/etc/passwd", "/../../../../etc/passwd", "../../../etc/passwd", "/proc/self/environ"):

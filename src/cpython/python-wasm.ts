@@ -10,6 +10,15 @@ import { ExecError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 
 // From the TypeScript sources the runner needs tsx; in an action bundle it is wasi-python.js.
+/**
+ * V8's stack limit for the child, in KiB. Wasm frames live on V8's own stack, whose default
+ * limit (~1 MiB) is far below what CPython 3.13's C recursion limit for WASI assumes (wasmtime's
+ * 8 MiB, Tools/wasm): deep recursion (test_dict, test_json, test_copy...) died with "Maximum call
+ * stack size exceeded". The host's call workers get an 8 MiB stack (runner/host.ts); the child's
+ * main thread has the OS's 8 MiB, so V8 may use 7 MiB of it and keep 1 MiB for its own frames.
+ */
+const V8_STACK_KB = 7 * 1024;
+
 const RUNNER = fileURLToPath(new URL('./wasi-python.js', import.meta.url));
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
@@ -59,7 +68,15 @@ export async function runPythonWasm(
   if (tmp) mounts.push({ guest: '/tmp', host: tmp, readOnly: false });
   const runner = FROM_SOURCES ? RUNNER.replace(/\.js$/, '.ts') : RUNNER;
   const loader = FROM_SOURCES ? ['--import', pathToFileURL(tsxExport('.')).href] : [];
-  const argv = ['--no-warnings', ...loader, runner, wasm, JSON.stringify(mounts), ...args];
+  const argv = [
+    '--no-warnings',
+    `--stack-size=${V8_STACK_KB}`,
+    ...loader,
+    runner,
+    wasm,
+    JSON.stringify(mounts),
+    ...args,
+  ];
   const env = { WASI_TIMING: '1', WASI_PYTHON_ENV: JSON.stringify(opts.env ?? {}) };
   let result: { code: number; stdout: string; stderr: string };
   try {

@@ -25,6 +25,11 @@ export interface ExpectedFailure {
   reason: string;
   /** For wasi-limit: the words of Tools/wasm/README.md that name the limit. */
   note?: string;
+  /**
+   * Where `note` is quoted from when not Tools/wasm/README.md: 3.13 moved CPython's WASI notes
+   * out of the source tree, so its limits cite the WASI preview1 specification instead.
+   */
+  noteSource?: string;
   /** For defect: where it is tracked. */
   tracked?: string;
 }

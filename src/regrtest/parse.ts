@@ -60,7 +60,8 @@ export function parseModuleOutput(module: string, output: string, exit: number |
     ...(note ? { note } : {}),
   });
   if (exit === 'timeout') return outcome('timeout');
-  const verdict = /^Tests result: (.+)$/m.exec(output)?.[1]?.trim();
+  // 3.11 prints `Tests result: SUCCESS`; 3.12+ `== Tests result: SUCCESS ==`.
+  const verdict = /^(?:== )?Tests result: (.+?)(?: ==)?$/m.exec(output)?.[1]?.trim();
   const skip = new RegExp(`^${module} skipped(?: \\(resource denied\\))? -- (.*)$`, 'm').exec(
     output,
   );

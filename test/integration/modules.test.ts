@@ -363,6 +363,12 @@ describe('faults leave the previous layer and the runtime root as they were', ()
       }),
     );
     const err = await build({ names: ['needy'] }, { repoRoot: repo }).catch((e: unknown) => e);
+    if (need === 'threads' && PYTHON.line !== '3.11') {
+      // trixie's wasi-libc (the 3.13 line) has single-threaded pthread stubs: such a package
+      // builds and links, and its pthread_create fails at run time (EAGAIN), as in wasmtime.
+      expect(err).not.toBeInstanceOf(Error);
+      return;
+    }
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(
       new RegExp(

@@ -34,7 +34,35 @@ test_time failed (2 failures)
 Tests result: FAILURE
 `;
 
+// 3.13's regrtest ends with `Result: SUCCESS` and prints the verdict only between `==`.
+const passing313 = `test_stop_sequence (test.test_iter.TestCase.test_stop_sequence) ... ok
+
+----------------------------------------------------------------------
+Ran 57 tests in 0.129s
+
+OK
+0:00:00 [1/1] test_iter passed
+
+== Tests result: SUCCESS ==
+
+1 test OK.
+
+Total duration: 339 ms
+Total tests: run=57
+Total test files: run=1/1
+Result: SUCCESS
+`;
+
 describe('parseModuleOutput', () => {
+  test("reads 3.13's verdict, printed only as `== Tests result: X ==`", () => {
+    expect(parseModuleOutput('test_iter', passing313, 0)).toMatchObject({
+      status: 'passed',
+      run: 57,
+    });
+    const failed = passing313.replace(/SUCCESS/g, 'FAILURE');
+    expect(parseModuleOutput('test_iter', failed, 2).status).toBe('failed');
+  });
+
   test('reads counts and success', () => {
     expect(parseModuleOutput('test_sched', passing, 0)).toEqual({
       status: 'passed',
