@@ -170,12 +170,16 @@ async function compat(values: Values): Promise<number> {
     readCompatEntries,
     renderCompat,
   } = await import('../modules/compat.js');
+  const { readPyodideCoverage, readRanking, requirementName } =
+    await import('../modules/top-pypi.js');
   const opts = buildOptions(values);
   const reporter = consoleReporter();
   const only = stringOption(values, 'only')?.split(',');
   const all = await readCompatEntries(opts.repoRoot);
   const entries = all.filter(
-    (e) => (!values.quick || e.quick) && (!only || only.some((o) => e.requirement.startsWith(o))),
+    (e) =>
+      (!values.quick || e.quick) &&
+      (!only || only.some((o) => requirementName(o) === requirementName(e.requirement))),
   );
   const natives = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
   const cpython = await readCPythonConfig(opts.repoRoot, opts.python);
@@ -225,7 +229,11 @@ async function compat(values: Values): Promise<number> {
   const rows = withNotes(all, only ? mergeResults(all, previous, results) : results);
   const when = values.quick ? 'quick selection' : `${rows.length} packages`;
   const md = join(docs, `${base}.md`);
-  await writeFile(md, await asRepoFormats(md, renderCompat(rows, when), 'markdown'));
+  const refs = {
+    ranking: await readRanking(opts.repoRoot),
+    pyodide: await readPyodideCoverage(opts.repoRoot),
+  };
+  await writeFile(md, await asRepoFormats(md, renderCompat(rows, when, refs), 'markdown'));
   await writeFile(join(docs, `${base}.json`), `${JSON.stringify(rows, null, 2)}\n`);
   const failed = results.filter((r) => !r.passed);
   console.log(
