@@ -304,7 +304,7 @@ describe('the compatibility table', () => {
     expect(lines[0]).toMatch(/\| no \|$/);
     expect(lines[1]).toMatch(/\| built \(1\.17\.0\) \|$/);
     expect(md).toMatch(
-      /## Other packages\n\n1 of 1 pass[^\n]*\n\n\| rank \|[^\n]*\n[^\n]*\n\|  \| extra \|.*\| micropip \(pure wheel\) \|/,
+      /## Other packages\n\n1 of 1 pass[^\n]*\n\n\| rank \|[^\n]*\n[^\n]*\n\| {2}\| extra \|.*\| micropip \(pure wheel\) \|/,
     );
   });
 
