@@ -162,10 +162,12 @@ async function add(values: Values, requirements: string[]): Promise<number> {
 async function compat(values: Values): Promise<number> {
   const { resolveRequirements } = await import('../modules/pypi.js');
   const {
+    asPureWheel,
     compatRecipes,
     failureReason,
     mergeResults,
     passedResult,
+    pureFallback,
     withNotes,
     readCompatEntries,
     renderCompat,
@@ -193,10 +195,25 @@ async function compat(values: Values): Promise<number> {
       let packages: ResolvedPackage[] = [];
       try {
         packages = await resolveRequirements(python, [entry.requirement], work, log);
+        const fellBack: string[] = [];
+        let built;
+        for (;;) {
+          const recipes = compatRecipes(entry, packages, repoRecipes);
+          try {
+            built = await runLayers(layersToModules({ recipes }), opts, { reporter });
+            break;
+          } catch (err) {
+            // A compiled build WASI cannot have, where the project ships a pure wheel too.
+            const p = pureFallback(packages, err);
+            if (!p) throw err;
+            fellBack.push(`${p.name} from its pure wheel (${failureReason(err)})`);
+            packages = packages.map((x) => (x === p ? asPureWheel(x) : x));
+          }
+        }
         const requested = packages.find((p) => p.requested)!;
-        const recipes = compatRecipes(entry, packages, repoRecipes);
-        const built = await runLayers(layersToModules({ recipes }), opts, { reporter });
-        results.push(await passedResult(entry, requested, built.get('modules')!.dir));
+        const result = await passedResult(entry, requested, built.get('modules')!.dir);
+        const notes = [result.note, ...fellBack.map((f) => `built ${f}`)].filter(Boolean);
+        results.push(notes.length ? { ...result, note: notes.join('; ') } : result);
       } catch (err) {
         const requested = packages.find((p) => p.requested);
         results.push({

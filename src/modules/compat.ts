@@ -107,6 +107,33 @@ export function compatRecipes(
   return ordered;
 }
 
+/**
+ * The package whose compiled build failed in `err` and whose project publishes a pure wheel of
+ * the same version (protobuf: its python implementation): the attempt is made again with that
+ * wheel, as the project itself ships it for platforms it has no compiled wheel for.
+ */
+export function pureFallback(
+  packages: readonly ResolvedPackage[],
+  err: unknown,
+): ResolvedPackage | undefined {
+  const text = errorMessage(err);
+  return packages.find(
+    (p) =>
+      p.kind === 'c-extension' &&
+      p.pureWheel &&
+      (text.includes(`${p.name} ${p.version} cannot be built`) ||
+        text.includes(`${p.name} is kind 'c-extension' but`)),
+  );
+}
+
+/** `p` resolved to its pure wheel instead of its sdist. */
+export function asPureWheel(p: ResolvedPackage): ResolvedPackage {
+  const pure: ResolvedPackage = { ...p, kind: 'pure', source: p.pureWheel!, buildRequires: [] };
+  delete pure.pureWheel;
+  delete pure.backend;
+  return pure;
+}
+
 /** What Node prints after a trap: its version, wasm stack frames, the source line it threw at. */
 const NODE_TRAILER = /^(Node\.js v\d|at wasm:\/\/|wasm:\/\/wasm\/|\^+$)/;
 

@@ -295,6 +295,11 @@ def main():
                 pins, backend = pin_all_build_requirements(path, work)
                 recipe.update(kind="c-extension" if compiled else "pure", source=route(*found),
                               backend=backend, buildRequires=pins)
+                # The project's own pure build of the same version (protobuf's python
+                # implementation), for when its compiled build cannot be had on WASI.
+                alt = pure_wheel_of(name, version) if compiled else None
+                if alt:
+                    recipe["pureWheel"] = route(*alt)
         deps = []
         for d in meta.get("requires_dist", []):
             req = Requirement(d)

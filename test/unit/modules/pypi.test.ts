@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../src/paths.js';
 import {
+  asPureWheel,
   compatRecipes,
   failureReason,
   mergeResults,
+  pureFallback,
   readCompatEntries,
   renderCompat,
   scrubReason,
@@ -332,6 +334,31 @@ describe('the compatibility table', () => {
     const names = entries.map((e) => requirementName(e.requirement));
     expect(new Set(names).size).toBe(names.length);
     for (const name of ranking.ranks.keys()) expect(names).toContain(name);
+  });
+
+  test("a compiled build that failed falls back to the project's own pure wheel, when it has one", () => {
+    const wheel = {
+      kind: 'url' as const,
+      url: 'https://files.example/ujson-5.10.0-py3-none-any.whl',
+      file: 'ujson-5.10.0-py3-none-any.whl',
+      sha256: HASH,
+    };
+    const failed = new UserError(
+      'ujson 5.10.0 cannot be built for wasm32-wasi: its build failed: setjmp.h: error.',
+    );
+    expect(pureFallback([pkg()], failed)).toBeUndefined();
+    const withWheel = pkg({ pureWheel: wheel });
+    expect(pureFallback([sixDep(), withWheel], failed)).toBe(withWheel);
+    expect(pureFallback([withWheel], new UserError('The test of ujson failed'))).toBeUndefined();
+    const pure = asPureWheel(withWheel);
+    expect([pure.kind, pure.source, pure.buildRequires, pure.backend, pure.pureWheel]).toEqual([
+      'pure',
+      wheel,
+      [],
+      undefined,
+      undefined,
+    ]);
+    expect(recipeFor(pure, 'ujson').sources).toEqual([wheel]);
   });
 
   test('a failure reason is the first sentence and the exception a test raised', () => {
