@@ -161,6 +161,7 @@ export function scrubReason(text: string): string {
   return text
     .replace(/; see \S+\.log\.$/, '.')
     .replace(/\/tmp\/tmp\w+\.(c|cc|cpp)(?=:)/g, "a configure check's test file")
+    .replace(/\/\S*\/work\/module-[\w.-]+\/src\/[\w.-]+\//g, '')
     .replace(/ \(third-party\/modules\/compat\.json \([^)]*\)\)/g, '')
     .replace(/^third-party\/modules\/compat\.json \([^)]*\): /, '');
 }

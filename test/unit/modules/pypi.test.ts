@@ -408,6 +408,10 @@ describe('the compatibility table', () => {
       'The test of regex failed inside the wasm runtime (exit 1): E',
     ],
     [
+      "it needs setjmp/longjmp (/root/.cache/faasm-python/work/module-protobuf-19d1/src/protobuf/upb/port/def.inc:104:10: fatal error: 'setjmp.h' file not found)",
+      "it needs setjmp/longjmp (upb/port/def.inc:104:10: fatal error: 'setjmp.h' file not found)",
+    ],
+    [
       "third-party/modules/compat.json (tomli==2): tomli is kind 'c-extension' but",
       "tomli is kind 'c-extension' but",
     ],
