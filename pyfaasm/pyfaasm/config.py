@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """
 Settings for Faasm's divide-and-conquer matrix multiplication, as in Faasm's pyfaasm (the numpy
-part, pyfaasm.matrix, is not part of this runtime: numpy is not built for it yet).
+part is pyfaasm.matrix).
 """
 
 # Elements are 32-bit floats, so wasm and native code agree on the layout.

@@ -166,20 +166,26 @@ async function add(values: Values, requirements: string[]): Promise<number> {
 async function compat(values: Values): Promise<number> {
   const { resolveRequirements } = await import('../modules/pypi.js');
   const {
+    asPureWheel,
     compatRecipes,
     failureReason,
     mergeResults,
     passedResult,
+    pureFallback,
     withNotes,
     readCompatEntries,
     renderCompat,
   } = await import('../modules/compat.js');
+  const { readPyodideCoverage, readRanking, requirementName } =
+    await import('../modules/top-pypi.js');
   const opts = buildOptions(values);
   const reporter = consoleReporter();
   const only = stringOption(values, 'only')?.split(',');
   const all = await readCompatEntries(opts.repoRoot);
   const entries = all.filter(
-    (e) => (!values.quick || e.quick) && (!only || only.some((o) => e.requirement.startsWith(o))),
+    (e) =>
+      (!values.quick || e.quick) &&
+      (!only || only.some((o) => requirementName(o) === requirementName(e.requirement))),
   );
   const natives = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
   const cpython = await readCPythonConfig(opts.repoRoot, opts.python);
@@ -193,10 +199,25 @@ async function compat(values: Values): Promise<number> {
       let packages: ResolvedPackage[] = [];
       try {
         packages = await resolveRequirements(python, [entry.requirement], work, log);
+        const fellBack: string[] = [];
+        let built;
+        for (;;) {
+          const recipes = compatRecipes(entry, packages, repoRecipes);
+          try {
+            built = await runLayers(layersToModules({ recipes }), opts, { reporter });
+            break;
+          } catch (err) {
+            // A compiled build WASI cannot have, where the project ships a pure wheel too.
+            const p = pureFallback(packages, err);
+            if (!p) throw err;
+            fellBack.push(`${p.name} from its pure wheel (${failureReason(err)})`);
+            packages = packages.map((x) => (x === p ? asPureWheel(x) : x));
+          }
+        }
         const requested = packages.find((p) => p.requested)!;
-        const recipes = compatRecipes(entry, packages, repoRecipes);
-        const built = await runLayers(layersToModules({ recipes }), opts, { reporter });
-        results.push(await passedResult(entry, requested, built.get('modules')!.dir));
+        const result = await passedResult(entry, requested, built.get('modules')!.dir);
+        const notes = [result.note, ...fellBack.map((f) => `built ${f}`)].filter(Boolean);
+        results.push(notes.length ? { ...result, note: notes.join('; ') } : result);
       } catch (err) {
         const requested = packages.find((p) => p.requested);
         results.push({
@@ -229,7 +250,11 @@ async function compat(values: Values): Promise<number> {
   const rows = withNotes(all, only ? mergeResults(all, previous, results) : results);
   const when = values.quick ? 'quick selection' : `${rows.length} packages`;
   const md = join(docs, `${base}.md`);
-  await writeFile(md, await asRepoFormats(md, renderCompat(rows, when), 'markdown'));
+  const refs = {
+    ranking: await readRanking(opts.repoRoot),
+    pyodide: await readPyodideCoverage(opts.repoRoot),
+  };
+  await writeFile(md, await asRepoFormats(md, renderCompat(rows, when, refs), 'markdown'));
   await writeFile(join(docs, `${base}.json`), `${JSON.stringify(rows, null, 2)}\n`);
   const failed = results.filter((r) => !r.passed);
   console.log(

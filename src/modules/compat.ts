@@ -7,6 +7,13 @@ import { type ModuleRecipe, parseRecipe } from './recipe.js';
 import { recipeFor } from './pypi.js';
 import { UserError, errorMessage } from '../util/errors.js';
 import { Fields, Type, check } from './schema.js';
+import {
+  type PyodideCoverage,
+  type TopRanking,
+  TOP_PYPI_FILE,
+  canonicalName,
+  requirementName,
+} from './top-pypi.js';
 
 export const COMPAT_FILE = 'third-party/modules/compat.json';
 
@@ -95,6 +102,33 @@ export function compatRecipes(
   return ordered;
 }
 
+/**
+ * The package whose compiled build failed in `err` and whose project publishes a pure wheel of
+ * the same version (protobuf: its python implementation): the attempt is made again with that
+ * wheel, as the project itself ships it for platforms it has no compiled wheel for.
+ */
+export function pureFallback(
+  packages: readonly ResolvedPackage[],
+  err: unknown,
+): ResolvedPackage | undefined {
+  const text = errorMessage(err);
+  return packages.find(
+    (p) =>
+      p.kind === 'c-extension' &&
+      p.pureWheel &&
+      (text.includes(`${p.name} ${p.version} cannot be built`) ||
+        text.includes(`${p.name} is kind 'c-extension' but`)),
+  );
+}
+
+/** `p` resolved to its pure wheel instead of its sdist. */
+export function asPureWheel(p: ResolvedPackage): ResolvedPackage {
+  const pure: ResolvedPackage = { ...p, kind: 'pure', source: p.pureWheel!, buildRequires: [] };
+  delete pure.pureWheel;
+  delete pure.backend;
+  return pure;
+}
+
 /** What Node prints after a trap: its version, wasm stack frames, the source line it threw at. */
 const NODE_TRAILER = /^(Node\.js v\d|at wasm:\/\/|wasm:\/\/wasm\/|\^+$)/;
 
@@ -122,6 +156,7 @@ export function scrubReason(text: string): string {
   return text
     .replace(/; see \S+\.log\.$/, '.')
     .replace(/\/tmp\/tmp\w+\.(c|cc|cpp)(?=:)/g, "a configure check's test file")
+    .replace(/\/\S*\/work\/module-[\w.-]+\/src\/[\w.-]+\//g, '')
     .replace(/ \(third-party\/modules\/compat\.json \([^)]*\)\)/g, '')
     .replace(/^third-party\/modules\/compat\.json \([^)]*\): /, '');
 }
@@ -135,11 +170,13 @@ export async function passedResult(
   const manifest = JSON.parse(
     await readFile(join(modulesDir, 'modules.json'), 'utf8'),
   ) as ModulesManifest;
+  const own = manifest.modules.find((m) => m.name === requested.name);
   return {
     requirement: entry.requirement,
     name: requested.name,
     version: requested.version,
-    kind: manifest.modules.find((m) => m.name === requested.name)?.kind ?? requested.kind,
+    kind: own?.kind ?? requested.kind,
+    ...(own?.builtPure ? { note: own.builtPure } : {}),
     file: requested.source.file,
     passed: true,
     extensions: manifest.modules.flatMap((m) => m.extensions),
@@ -178,42 +215,104 @@ export function withNotes(
 
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 
+/** What the table is read against; both optional (a table without them has neither column). */
+export interface CompatRefs {
+  ranking?: TopRanking;
+  pyodide?: PyodideCoverage;
+}
+
+/** Whether pyodide has it: built in its distribution, or a pure wheel its micropip installs. */
+function pyodideCell(r: CompatResult, pyodide: PyodideCoverage): string {
+  const built = pyodide.packages.get(canonicalName(r.name));
+  if (built) return `built (${built})`;
+  return r.kind === 'pure' ? 'micropip (pure wheel)' : 'no';
+}
+
+/** One sentence of totals over some rows. */
+function totals(rows: readonly CompatResult[], pyodide?: PyodideCoverage): string {
+  const passed = rows.filter((r) => r.passed);
+  const compiled = rows.filter((r) => r.kind === 'c-extension');
+  const built = pyodide ? rows.filter((r) => pyodide.packages.has(canonicalName(r.name))) : [];
+  return [
+    `${passed.length} of ${rows.length} pass; ${compiled.filter((r) => r.passed).length} of ${compiled.length} with compiled code.`,
+    pyodide
+      ? ` pyodide ${pyodide.version} (CPython ${pyodide.python}) builds ${built.length} of these ${rows.length} in its distribution.`
+      : '',
+  ].join('');
+}
+
 /**
- * docs/compat.md: one row per attempted package. The interpreter size added is measured against
+ * docs/compat.md: one row per attempted package; with a ranking, the ranked packages first (by
+ * rank, with their totals) and the others after. The interpreter size added is measured against
  * the smallest passing interpreter without extensions (the same link, nothing compiled added).
  */
-export function renderCompat(results: readonly CompatResult[], when: string): string {
+export function renderCompat(
+  results: readonly CompatResult[],
+  when: string,
+  refs: CompatRefs = {},
+): string {
+  const { ranking, pyodide } = refs;
   const baseline = Math.min(
     ...results
       .filter((r) => r.passed && !r.extensions.length)
       .map((r) => r.interpreterBytes ?? Infinity),
   );
-  const passed = results.filter((r) => r.passed);
-  const compiled = results.filter((r) => r.kind === 'c-extension');
-  const rows = results.map((r) => {
+  const rankOf = (r: CompatResult) => ranking?.ranks.get(requirementName(r.requirement));
+  const row = (r: CompatResult) => {
     const added =
       r.passed && r.interpreterBytes !== undefined && Number.isFinite(baseline)
         ? kib(Math.max(0, r.interpreterBytes - baseline))
         : '';
     const result = r.passed
-      ? `passes${r.extensions.length ? ` (built-in: ${r.extensions.map((e) => `\`${e}\``).join(', ')})` : ''}`
+      ? `passes${r.extensions.length ? ` (built-in: ${r.extensions.map((e) => `\`${e}\``).join(', ')})` : ''}${r.note ? `; ${r.note}` : ''}`
       : `fails: ${[r.reason, r.note].filter(Boolean).join(' Cause: ').replace(/\|/g, '\\|')}`;
-    return `| ${r.name} | ${r.version} | ${r.kind} | ${result} | ${r.passed ? kib(r.siteBytes) : ''} | ${added} |`;
-  });
+    const cells = [r.name, r.version, r.kind, result, r.passed ? kib(r.siteBytes) : '', added];
+    if (pyodide) cells.push(pyodideCell(r, pyodide));
+    if (ranking) cells.unshift(String(rankOf(r) ?? ''));
+    return `| ${cells.join(' | ')} |`;
+  };
+  const heads = ['package', 'version', 'kind', 'result', 'site-packages', 'wasm added'];
+  if (pyodide) heads.push('pyodide');
+  if (ranking) heads.unshift('rank');
+  const table = (rows: readonly CompatResult[]) => [
+    `| ${heads.join(' | ')} |`,
+    `| ${heads.map(() => '---').join(' | ')} |`,
+    ...rows.map(row),
+  ];
+  const ranked = results
+    .filter((r) => rankOf(r) !== undefined)
+    .sort((a, b) => rankOf(a)! - rankOf(b)!);
+  const others = results.filter((r) => rankOf(r) === undefined);
+  const src = ranking?.source;
+  const body = ranking
+    ? [
+        `## The ${ranking.ranks.size} most downloaded projects on PyPI`,
+        '',
+        `Ranked by downloads in the 30 days to ${src!.last_update.slice(0, 10)}, as [${src!.repository.replace('https://github.com/', '')}](${src!.repository}) publishes them (\`${src!.file}\` at ${src!.commit.slice(0, 7)}; \`${TOP_PYPI_FILE}\`). ${ranked.length} of them attempted: ${totals(ranked, pyodide)}`,
+        '',
+        ...table(ranked),
+        ...(others.length
+          ? ['', '## Other packages', '', totals(others, pyodide), '', ...table(others)]
+          : []),
+      ]
+    : [totals(results, pyodide), '', ...table(results)];
   return [
     '# Compatibility of PyPI packages with the wasm runtime',
     '',
     `Generated by \`faasm-python modules compat\` (${when}) from \`${COMPAT_FILE}\`: each package is`,
     'resolved on the package index as `modules add` does, built for wasm32-wasi by its own build',
-    'backend (its extension modules linked in as built-ins), and its test run inside the runtime.',
-    'Sizes: the Python files it adds (with its dependencies), and the bytes its extensions add to the',
-    'stripped interpreter (py_func.wasm grows by about the same).',
+    'backend (its extension modules linked in as built-ins), and its test run inside the runtime',
+    '(a smoke test of its main use, no network: a client builds a request, a parser parses, a data',
+    'library computes). Sizes: the Python files it adds (with its dependencies), and the bytes its',
+    'extensions add to the stripped interpreter (py_func.wasm grows by about the same).',
+    ...(pyodide
+      ? [
+          `pyodide: whether pyodide ${pyodide.version}'s distribution builds it (its pyodide-lock.json), or,`,
+          'for a pure package it does not build, whether its micropip could install the pure wheel.',
+        ]
+      : []),
     '',
-    `${passed.length} of ${results.length} pass; ${compiled.filter((r) => r.passed).length} of ${compiled.length} with compiled code.`,
-    '',
-    '| package | version | kind | result | site-packages | wasm added |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...rows,
+    ...body,
     '',
   ].join('\n');
 }

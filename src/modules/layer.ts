@@ -26,8 +26,14 @@ import { type ModuleRecipe, type Selection, readAllRecipes, selectRecipes } from
 import { runModulesPython } from './runtime.js';
 
 const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
-/** The finder for dotted built-ins, laid into site-packages with the .pth that installs it. */
-const SUPPORT_FILES = ['_faasm_builtins.py', '_faasm_builtins.pth'];
+/** Laid into site-packages with the .pth that imports them: the dotted built-ins finder, and
+ * what WASI lacks that the runtime can honestly offer. */
+const SUPPORT_FILES = [
+  '_faasm_builtins.py',
+  '_faasm_builtins.pth',
+  '_faasm_wasi.py',
+  '_multiprocessing.py',
+];
 
 /** One entry of `modules.json`: what each module adds to the runtime, for benchmarks. */
 export interface ModuleReport {
@@ -47,6 +53,8 @@ export interface ModuleReport {
   extensions: string[];
   /** Extensions built only for the module's own test suite (never linked into py_func). */
   testExtensions?: string[];
+  /** A kind 'c-extension' recipe that built pure (its compiled code optional): why. */
+  builtPure?: string;
 }
 
 export interface ModulesManifest {
@@ -162,6 +170,7 @@ async function buildModules(ctx: LayerContext, lo: ModulesLayerOptions): Promise
     const dir = ctx.dep(moduleLayerName(r.name));
     const built = await readBuiltModule(dir);
     if (built.source) report.source = built.source;
+    if (built.builtPure) Object.assign(report, { kind: 'pure', builtPure: built.builtPure });
     if (built.status !== 'ok') {
       Object.assign(report, { status: built.status, error: built.error ?? '' });
       await note(ctx, `${r.name} (experimental) left out: ${built.error ?? ''}`);

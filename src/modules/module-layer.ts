@@ -9,7 +9,7 @@
  * too) and `module.json` (what was built, from which source file).
  */
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { readCPythonConfig, shortVersion } from '../cpython/config.js';
 import { nativePython } from '../cpython/native-layer.js';
 import type { Json, Layer, LayerContext } from '../layers/types.js';
@@ -48,6 +48,8 @@ export interface BuiltModule {
   error?: string;
   /** Every extension built, test-only ones included, with its archive's size. */
   extensions: (ExtensionEntry & { bytes: number })[];
+  /** Set when a kind 'c-extension' module built pure: why that was accepted. */
+  builtPure?: string;
 }
 
 export async function readBuiltModule(dir: string): Promise<BuiltModule> {
@@ -124,7 +126,11 @@ async function buildModuleLayer(ctx: LayerContext, r: ModuleRecipe, tolerant: bo
   try {
     const src = await prepareModuleSource(ctx, r, join(ctx.work, 'src', r.name));
     built.source = src.file;
-    await buildModule(ctx, r, src, (e) => built.extensions.push(e));
+    const pure = await buildModule(ctx, r, src, (e) => built.extensions.push(e));
+    if (pure) {
+      built.builtPure = pure;
+      await note(ctx, `${r.name} ${r.version}: ${pure}`);
+    }
     checkTestExtensions(r, built.extensions);
     await note(ctx, `${r.name} ${r.version}: built`);
   } catch (err) {
@@ -139,13 +145,16 @@ async function buildModuleLayer(ctx: LayerContext, r: ModuleRecipe, tolerant: bo
   await writeFile(join(ctx.out, MODULE_FILE), `${JSON.stringify(built, null, 2)}\n`);
 }
 
-/** Builds one module from its prepared source into `site/` and `ext/` of the layer. */
+/**
+ * Builds one module from its prepared source into `site/` and `ext/` of the layer; returns why a
+ * kind 'c-extension' module was accepted though it built pure (see checkBuiltExtensions).
+ */
 async function buildModule(
   ctx: LayerContext,
   r: ModuleRecipe,
   src: PreparedSource,
   add: (e: ExtensionEntry & { bytes: number }) => void,
-) {
+): Promise<string | undefined> {
   const { repoRoot } = ctx.opts;
   const config = await readModulesConfig(repoRoot);
   const cpython = await readCPythonConfig(repoRoot, ctx.opts.python);
@@ -170,7 +179,7 @@ async function buildModule(
     for (const ext of r.extensions) {
       add(await compileExtension(ctx, cc, r, ext, src.dir, pythonInclude, config.cflags, ctx.out));
     }
-    return;
+    return undefined;
   }
   const requires = await installBuildRequirements(
     ctx,
@@ -189,19 +198,20 @@ async function buildModule(
     python, nativeDir: ctx.dep('native'), wasmDir, pythonDir: pyDir, cc, cflags: config.cflags,
     buildPath: requires ? [requires, ...buildPath] : buildPath, libraries,
   }); // prettier-ignore
+  const wheel = src.file.endsWith('.whl')
+    ? src.file
+    : await buildWheel(ctx, r, cross, src.dir, join(ctx.work, 'dist', r.name));
   const exts = src.file.endsWith('.whl')
     ? await installWheelTree(ctx, cc, src.dir, staged, ctx.out)
-    : await installWheel(
-        ctx,
-        cc,
-        await buildWheel(ctx, r, cross, src.dir, join(ctx.work, 'dist', r.name)),
-        staged,
-        ctx.out,
-      );
+    : await installWheel(ctx, cc, wheel, staged, ctx.out);
   exts.forEach(add);
-  checkBuiltExtensions(r, exts);
+  const pure = checkBuiltExtensions(r, exts, basename(wheel));
   await tidyInstall(r, staged, ctx.opts);
+  return pure;
 }
+
+/** A wheel its backend tagged for any platform: `*-none-any.whl` (PEP 427's abi and platform). */
+export const isPureWheelName = (file: string) => /-none-any\.whl$/.test(file);
 
 /** Every test-only extension a recipe names must have been built. */
 export function checkTestExtensions(r: ModuleRecipe, built: readonly ExtensionEntry[]): void {
@@ -214,9 +224,18 @@ export function checkTestExtensions(r: ModuleRecipe, built: readonly ExtensionEn
 
 /**
  * What a backend built must match the recipe: every extension it names, and at least one for
- * kind 'c-extension'; a 'pure' module that built compiled code says so.
+ * kind 'c-extension'; a 'pure' module that built compiled code says so. One exception, told by
+ * the build itself: a 'c-extension' module whose recipe names no extension and whose backend
+ * built no extension and tagged its wheel pure (`none-any`) has only optional compiled code
+ * (charset-normalizer's Cython, behind an environment variable; a speed-up that falls back to
+ * pure when it cannot build): it is accepted as it built, and the reason is returned. A
+ * platform-tagged wheel without extensions still fails: its backend meant to compile something.
  */
-export function checkBuiltExtensions(r: ModuleRecipe, built: readonly ExtensionEntry[]): void {
+export function checkBuiltExtensions(
+  r: ModuleRecipe,
+  built: readonly ExtensionEntry[],
+  wheel?: string,
+): string | undefined {
   const names = built.map((e) => e.name);
   const missing = r.extensions.filter((e) => !names.includes(e.name)).map((e) => e.name);
   const got = names.join(', ') || 'none';
@@ -224,6 +243,15 @@ export function checkBuiltExtensions(r: ModuleRecipe, built: readonly ExtensionE
     throw new UserError(
       `${r.file}: the build of ${r.name} produced no ${missing.join(', ')} (it built: ${got}); fix the recipe's 'extensions'.`,
     );
+  }
+  if (
+    r.kind === 'c-extension' &&
+    !built.length &&
+    !r.extensions.length &&
+    wheel &&
+    isPureWheelName(wheel)
+  ) {
+    return `built pure: its compiled code is optional and its backend built none (${wheel})`;
   }
   if (r.kind === 'c-extension' && !built.length) {
     throw new UserError(
@@ -235,4 +263,5 @@ export function checkBuiltExtensions(r: ModuleRecipe, built: readonly ExtensionE
       `${r.file}: ${r.name} is kind 'pure' but its build produced the extensions ${got}; make it kind 'c-extension'.`,
     );
   }
+  return undefined;
 }

@@ -25,6 +25,8 @@ export interface ResolvedPackage {
   imports: string[];
   /** Named on the command line (rather than pulled in as a dependency). */
   requested: boolean;
+  /** A compiled package's own py3-none-any wheel of the same version, when it publishes one. */
+  pureWheel?: SourceRoute;
 }
 
 /** Resolves requirements on the index pip is configured with, with the build Python. */

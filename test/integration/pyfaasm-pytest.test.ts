@@ -6,10 +6,11 @@ import { exec, probe } from '../../src/util/exec.js';
 import { exists } from '../../src/util/fs.js';
 import { testUnless } from '../helpers/needs.js';
 
-// pyfaasm's own pytest suite and its mypy check, on the machine's python3, with pytest and mypy
-// pip-installed once into a venv in the cache (pinned, so the check cannot drift).
+// pyfaasm's own pytest suite and its mypy check, on the machine's python3, with pytest, mypy and
+// numpy (pyfaasm.matrix) pip-installed once into a venv in the cache (pinned, so the check
+// cannot drift).
 const PYFAASM = join(process.cwd(), 'pyfaasm');
-const TOOLS = ['pytest==8.3.4', 'mypy==1.13.0'];
+const TOOLS = ['pytest==8.3.4', 'mypy==1.13.0', 'numpy==2.4.6'];
 const version = await probe('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
 const it = testUnless(version ? undefined : 'python3 is not installed');
 
@@ -34,6 +35,7 @@ describe('pyfaasm', () => {
     const python = await toolsPython();
     const tests = await exec(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], quiet);
     expect(tests.stdout).toMatch(/\d+ passed/);
+    expect(tests.stdout).not.toMatch(/skipped/); // pyfaasm.matrix's tests need the venv's numpy
     const types = await exec(python, ['-m', 'mypy', '--cache-dir=/dev/null'], quiet);
     expect(types.stdout).toMatch(/^Success: no issues found/m);
   }, 300_000);

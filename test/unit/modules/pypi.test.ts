@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../src/paths.js';
 import {
+  asPureWheel,
   compatRecipes,
   failureReason,
   mergeResults,
+  pureFallback,
+  readCompatEntries,
   renderCompat,
   scrubReason,
   withNotes,
@@ -16,6 +19,7 @@ import { checkBuiltExtensions, checkTestExtensions } from '../../../src/modules/
 import { buildFailure } from '../../../src/modules/pep517.js';
 import { type ResolvedPackage, recipeFor, writeRecipes } from '../../../src/modules/pypi.js';
 import { parseRecipe } from '../../../src/modules/recipe.js';
+import { parseRanking, readRanking, requirementName } from '../../../src/modules/top-pypi.js';
 import { ExecError, UserError } from '../../../src/util/errors.js';
 
 const HASH = 'b'.repeat(64);
@@ -120,6 +124,21 @@ describe('build results', () => {
         [ext],
       ),
     ).toThrow(/produced no ujson\._x \(it built: ujson\)/);
+  });
+
+  test('a c-extension whose backend built a pure-tagged wheel and no extension is accepted as pure', () => {
+    const wheel = 'charset_normalizer-3.5.3-py3-none-any.whl';
+    expect(checkBuiltExtensions(recipe, [], wheel)).toBe(
+      `built pure: its compiled code is optional and its backend built none (${wheel})`,
+    );
+    expect(checkBuiltExtensions(recipe, [ext], wheel)).toBeUndefined();
+    // A platform wheel without extensions: the backend meant to compile something.
+    expect(() =>
+      checkBuiltExtensions(recipe, [], 'x-1.0-cp311-cp311-wasi_0_0_0_wasm32.whl'),
+    ).toThrow(/produced no extension module/);
+    // A recipe that names its extensions wants them, whatever the wheel's tag.
+    const named = { ...recipe, extensions: [{ name: 'ujson', sources: [], cflags: [] }] };
+    expect(() => checkBuiltExtensions(named, [], wheel)).toThrow(/produced no ujson/);
   });
 
   test('every test-only extension the recipe names must have been built', () => {
@@ -237,6 +256,111 @@ describe('the compatibility table', () => {
     );
   });
 
+  test('with the ranking and pyodide: ranked rows by rank with their totals, the others after', () => {
+    const row = (name: string, kind: string, passed: boolean, extensions: string[] = []) => ({
+      requirement: name,
+      name,
+      version: '1',
+      kind,
+      file: 'f',
+      passed,
+      extensions,
+      siteBytes: 1024,
+      interpreterBytes: 8_000_000,
+      ...(passed ? {} : { reason: `${name} fails` }),
+    });
+    const ranking = parseRanking({
+      source: {
+        repository: 'https://github.com/hugovk/top-pypi-packages',
+        file: 'top-pypi-packages.json',
+        commit: 'a'.repeat(40),
+        last_update: '2026-04-01 06:34:06',
+      },
+      packages: [
+        { rank: 1, name: 'Zope.Interface' },
+        { rank: 2, name: 'six' },
+        { rank: 3, name: 'psutil' },
+      ],
+    });
+    const pyodide = {
+      version: '314.0.7',
+      python: '3.14.2',
+      packages: new Map([['six', '1.17.0']]),
+    };
+    const md = renderCompat(
+      [
+        row('psutil', 'c-extension', false),
+        row('extra', 'pure', true),
+        row('six', 'pure', true),
+        { ...row('zope.interface', 'c-extension', true, ['zi']), requirement: 'zope.interface==8' },
+      ],
+      'test',
+      { ranking, pyodide },
+    );
+    expect(md).toContain('in the 30 days to 2026-04-01');
+    expect(md).toMatch(
+      /3 of them attempted: 2 of 3 pass; 1 of 2 with compiled code\. pyodide 314\.0\.7 \(CPython 3\.14\.2\) builds 1 of these 3/,
+    );
+    const lines = md.split('\n').filter((l) => /^\| \d/.test(l));
+    expect(lines.map((l) => l.split('|')[2]!.trim())).toEqual(['zope.interface', 'six', 'psutil']);
+    expect(lines[0]).toMatch(/\| no \|$/);
+    expect(lines[1]).toMatch(/\| built \(1\.17\.0\) \|$/);
+    expect(md).toMatch(
+      /## Other packages\n\n1 of 1 pass[^\n]*\n\n\| rank \|[^\n]*\n[^\n]*\n\| {2}\| extra \|.*\| micropip \(pure wheel\) \|/,
+    );
+  });
+
+  test('the ranking file must be complete and ranked in order', () => {
+    const source = {
+      repository: 'r',
+      file: 'f',
+      commit: 'a'.repeat(40),
+      last_update: '2026-04-01',
+    };
+    expect(() => parseRanking({ source, packages: [{ rank: 2, name: 'a' }] })).toThrow(
+      /packages\[0\] must be \{name, rank: 1\}/,
+    );
+    expect(() => parseRanking({ source: { ...source, commit: 'main' }, packages: [] })).toThrow(
+      /'source' must name/,
+    );
+    expect(requirementName('zope.interface==8.7')).toBe('zope-interface');
+    expect(requirementName('Typing_Extensions>=4; python_version>"3"')).toBe('typing-extensions');
+  });
+
+  test('the committed ranking and compat.json: every ranked project has one entry', async () => {
+    const ranking = await readRanking(REPO_ROOT);
+    expect(ranking.ranks.size).toBe(100);
+    const entries = await readCompatEntries(REPO_ROOT);
+    const names = entries.map((e) => requirementName(e.requirement));
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of ranking.ranks.keys()) expect(names).toContain(name);
+  });
+
+  test("a compiled build that failed falls back to the project's own pure wheel, when it has one", () => {
+    const wheel = {
+      kind: 'url' as const,
+      url: 'https://files.example/ujson-5.10.0-py3-none-any.whl',
+      file: 'ujson-5.10.0-py3-none-any.whl',
+      sha256: HASH,
+    };
+    const failed = new UserError(
+      'ujson 5.10.0 cannot be built for wasm32-wasi: its build failed: setjmp.h: error.',
+    );
+    expect(pureFallback([pkg()], failed)).toBeUndefined();
+    const withWheel = pkg({ pureWheel: wheel });
+    expect(pureFallback([sixDep(), withWheel], failed)).toBe(withWheel);
+    expect(pureFallback([withWheel], new UserError('The test of ujson failed'))).toBeUndefined();
+    const pure = asPureWheel(withWheel);
+    expect([pure.kind, pure.source, pure.buildRequires, pure.backend, pure.pureWheel]).toEqual([
+      'pure',
+      wheel,
+      [],
+      undefined,
+      undefined,
+    ]);
+    expect(recipeFor(pure, 'ujson').sources).toEqual([wheel]);
+  });
+
   test('a failure reason is the first sentence and the exception a test raised', () => {
     const err = new UserError(
       'The test of x failed inside the wasm runtime (exit 1):\nTraceback\n  File "<string>"\nAssertionError: nope',
@@ -282,6 +406,10 @@ describe('the compatibility table', () => {
     [
       'The test of regex (third-party/modules/compat.json (regex==1)) failed inside the wasm runtime (exit 1): E',
       'The test of regex failed inside the wasm runtime (exit 1): E',
+    ],
+    [
+      "it needs setjmp/longjmp (/root/.cache/faasm-python/work/module-protobuf-19d1/src/protobuf/upb/port/def.inc:104:10: fatal error: 'setjmp.h' file not found)",
+      "it needs setjmp/longjmp (upb/port/def.inc:104:10: fatal error: 'setjmp.h' file not found)",
     ],
     [
       "third-party/modules/compat.json (tomli==2): tomli is kind 'c-extension' but",

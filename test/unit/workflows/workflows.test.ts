@@ -291,6 +291,7 @@ describe('no cache path from third-party code into a release', () => {
 
   test.each([
     ['compat.yml', 'compat'],
+    ['tests.yml', 'compat-quick'],
     ['numpy-tests.yml', 'numpy-tests'],
     ['regrtest.yml', 'regrtest'],
     ['release.yml', 'build'],
