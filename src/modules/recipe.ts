@@ -48,7 +48,8 @@ export interface ModuleRecipe {
   name: string;
   version: string;
   summary: string;
-  kind: 'pure' | 'c-extension';
+  /** `rust-extension`: a PyO3 crate built by cargo as a static archive (src/modules/rust.ts). */
+  kind: 'pure' | 'c-extension' | 'rust-extension';
   /** `default` modules are always built; `experimental` ones only with --experimental. */
   set: 'default' | 'experimental';
   /** Why an experimental module does not build yet. */
@@ -178,7 +179,7 @@ export const recipeRule: Rule = {
       must: 'a version such as 1.6.1',
     },
     summary: TEXT,
-    kind: { type: 'string', enum: ['pure', 'c-extension'] },
+    kind: { type: 'string', enum: ['pure', 'c-extension', 'rust-extension'] },
     set: { type: 'string', enum: ['default', 'experimental'] },
     why: TEXT,
     requires: {
