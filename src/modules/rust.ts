@@ -21,7 +21,7 @@
  * cache itself), and the build then runs `--offline --locked`. A project whose sdist has no
  * Cargo.lock is refused: its crates would not be pinned.
  */
-import { cp, mkdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCPythonConfig } from '../cpython/config.js';
@@ -34,9 +34,10 @@ import type { ToolchainInfo } from '../toolchain/layer.js';
 import { SOURCE_DATE_EPOCH } from '../toolchain/reproducible.js';
 import { ExecError, UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
-import type { ExtensionEntry } from './extensions.js';
+import { type ExtensionEntry, nmFor } from './extensions.js';
 import { buildFailure, installWheelTree } from './pep517.js';
 import type { ModuleRecipe } from './recipe.js';
+import { renameWasmSymbols } from './wasm-symbols.js';
 
 const RUST_PROJECT = fileURLToPath(new URL('./python/rust_project.py', import.meta.url));
 
@@ -158,6 +159,9 @@ export async function buildRustModule(
     CARGO_BUILD_JOBS: String(ctx.opts.jobs),
     CARGO_ENCODED_RUSTFLAGS: remap.join('\x1f'),
     CARGO_TERM_COLOR: 'never',
+    // Without LTO, std stays the toolchain's objects in every Rust extension, which the linker
+    // shares between them; a crate's fat LTO would fold its own copy of std into one object.
+    CARGO_PROFILE_RELEASE_LTO: 'false',
     PYO3_CROSS_LIB_DIR: pythonLib,
     PYO3_CROSS_PYTHON_VERSION: /python(\d+\.\d+)$/.exec(pythonLib)![1]!,
     SOURCE_DATE_EPOCH,
@@ -181,7 +185,35 @@ export async function buildRustModule(
     if (err instanceof ExecError) throw new UserError(buildFailure(r, err));
     throw err;
   }
-  const archive = join(target, RUST_TARGET, 'release', `lib${project.lib}.a`);
-  await cp(archive, join(tree, project.extension));
+  const archive = join(tree, project.extension);
+  await cp(join(target, RUST_TARGET, 'release', `lib${project.lib}.a`), archive);
+  await weakenAllocatorShim(ctx, cc, archive);
   return installWheelTree(ctx, cc, tree, site, outDir);
+}
+
+/**
+ * Every Rust staticlib carries std (the same objects, byte for byte, from the toolchain's
+ * rlibs: the linker takes one copy) and an allocator shim of its own (`__rust_alloc` ... in a
+ * member generated for that library), which would clash between two Rust extensions in one
+ * py_func.wasm. Each shim forwards to the default allocator in std, so the shim's definitions
+ * are made weak: the linker keeps one, and every Rust extension allocates through it.
+ */
+async function weakenAllocatorShim(ctx: LayerContext, cc: WasmCompiler, archive: string) {
+  const { stdout } = await ctx.exec(nmFor(cc), ['-A', '--defined-only', '--extern-only', archive]);
+  const defs = stdout
+    .split('\n')
+    .map((l) => /^[^:]+:([^:]+):\s.*\s(\S+)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null);
+  const member = defs.find((m) => m[2] === '__rust_alloc')?.[1];
+  if (!member) return;
+  const shim = new Set(
+    defs.filter((m) => m[1] === member && m[2]!.startsWith('__rust_')).map((m) => m[2]!),
+  );
+  const dir = join(ctx.work, 'rust-shim');
+  await mkdir(dir, { recursive: true });
+  await ctx.exec(cc.ar, ['x', archive, member], { cwd: dir });
+  const obj = join(dir, member);
+  const { bytes } = renameWasmSymbols(await readFile(obj), new Map(), shim);
+  await writeFile(obj, bytes);
+  await ctx.exec(cc.ar, ['r', archive, member], { cwd: dir });
 }

@@ -17,6 +17,8 @@ const SYMTAB_GLOBAL = 2;
 const SYMTAB_SECTION = 3;
 const SYMTAB_EVENT = 4;
 const SYMTAB_TABLE = 5;
+const FLAG_BINDING_WEAK = 0x1;
+const FLAG_BINDING_LOCAL = 0x2;
 const FLAG_UNDEFINED = 0x10;
 const FLAG_EXPLICIT_NAME = 0x40;
 
@@ -61,8 +63,16 @@ function leb(n: number): number[] {
 const utf8 = new TextDecoder();
 const encode = (s: string) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
 
-/** Rewrites the symbol table subsection; returns its new bytes and the names it renamed. */
-function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>, hits: string[]) {
+/**
+ * Rewrites the symbol table subsection; returns its new bytes and the names it renamed. A
+ * definition named in `weaken` becomes a weak one (the names are not changed).
+ */
+function renameInSymtab(
+  payload: Uint8Array,
+  names: ReadonlyMap<string, string>,
+  hits: string[],
+  weaken: ReadonlySet<string> = new Set(),
+) {
   const r = new Reader(payload);
   const out: number[] = [];
   const count = r.leb();
@@ -70,25 +80,39 @@ function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>,
   for (let i = 0; i < count; i++) {
     const kind = r.u8();
     const flags = r.leb();
-    out.push(kind, ...leb(flags));
+    // The flags precede the name: written once the name is known.
+    const flagsAt = out.length;
+    out.push(kind);
     const name = (): void => {
       const n = utf8.decode(r.bytes(r.leb()));
       const to = names.get(n);
       if (to !== undefined) hits.push(n);
+      if (weaken.has(n) && !(flags & FLAG_UNDEFINED)) {
+        hits.push(n);
+        out.splice(flagsAt + 1, 0, ...leb((flags & ~FLAG_BINDING_LOCAL) | FLAG_BINDING_WEAK));
+      } else out.splice(flagsAt + 1, 0, ...leb(flags));
       out.push(...encode(to ?? n));
     };
+    const noName = () => out.splice(flagsAt + 1, 0, ...leb(flags));
     if (
       kind === SYMTAB_FUNCTION ||
       kind === SYMTAB_GLOBAL ||
       kind === SYMTAB_EVENT ||
       kind === SYMTAB_TABLE
     ) {
-      out.push(...leb(r.leb()));
-      if (!(flags & FLAG_UNDEFINED) || flags & FLAG_EXPLICIT_NAME) name();
+      const index = leb(r.leb());
+      if (!(flags & FLAG_UNDEFINED) || flags & FLAG_EXPLICIT_NAME) {
+        out.push(...index);
+        name();
+      } else {
+        noName();
+        out.push(...index);
+      }
     } else if (kind === SYMTAB_DATA) {
       name();
       if (!(flags & FLAG_UNDEFINED)) for (let k = 0; k < 3; k++) out.push(...leb(r.leb()));
     } else if (kind === SYMTAB_SECTION) {
+      noName();
       out.push(...leb(r.leb()));
     } else {
       throw new Error(`unknown wasm symbol kind ${kind}`);
@@ -100,10 +124,13 @@ function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>,
 /**
  * `object` with the symbols named in `names` renamed (old name -> new name), and which of them
  * it had. An object without a `linking` section (not relocatable) is returned unchanged.
+ * `weaken`: definitions made weak (listed in `renamed` too), so that two archives may both
+ * define them and the linker keeps one (the allocator shim of each Rust staticlib, rust.ts).
  */
 export function renameWasmSymbols(
   object: Uint8Array,
   names: ReadonlyMap<string, string>,
+  weaken?: ReadonlySet<string>,
 ): { bytes: Uint8Array; renamed: string[] } {
   if (!WASM_MAGIC.every((b, i) => object[i] === b)) throw new Error('not a wasm object file');
   const r = new Reader(object, 8);
@@ -125,7 +152,7 @@ export function renameWasmSymbols(
           const payload = sr.bytes(sr.leb());
           const rewritten =
             type === SUBSECTION_SYMBOL_TABLE
-              ? renameInSymtab(payload, names, renamed)
+              ? renameInSymtab(payload, names, renamed, weaken)
               : [...payload];
           content.push(type, ...leb(rewritten.length), ...rewritten);
         }

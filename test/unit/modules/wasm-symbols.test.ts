@@ -2,9 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import { renameWasmSymbols } from '../../../src/modules/wasm-symbols.js';
 
 /** A minimal relocatable object: no code, a linking section with one defined data symbol. */
-function objectWith(symbol: string): Uint8Array {
+function objectWith(symbol: string, flags = 0): Uint8Array {
   const name = Buffer.from(symbol);
-  const symtab = [1, 0x01, 0x00, name.length, ...name, 0, 0, 4]; // 1 symbol: DATA, flags, name, seg, off, size
+  const symtab = [1, 0x01, flags, name.length, ...name, 0, 0, 4]; // 1 symbol: DATA, flags, name, seg, off, size
   const linking = [2, 8, symtab.length, ...symtab]; // version 2, SYMBOL_TABLE subsection
   const secName = Buffer.from('linking');
   const payload = [secName.length, ...secName, ...linking];
@@ -29,6 +29,16 @@ describe('renameWasmSymbols', () => {
     const { bytes, renamed } = renameWasmSymbols(before, new Map([['PyInit_x', 'PyInit_a_x']]));
     expect(renamed).toEqual([]);
     expect(Buffer.from(bytes)).toEqual(Buffer.from(before));
+  });
+
+  test('makes a definition weak, its name and the rest unchanged', () => {
+    const { bytes, renamed } = renameWasmSymbols(
+      objectWith('__rust_alloc', 0x02),
+      new Map(),
+      new Set(['__rust_alloc']),
+    );
+    expect(renamed).toEqual(['__rust_alloc']);
+    expect(Buffer.from(bytes)).toEqual(Buffer.from(objectWith('__rust_alloc', 0x01)));
   });
 
   test('refuses what is not wasm', () => {
