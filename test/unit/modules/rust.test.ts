@@ -5,6 +5,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkBuiltExtensions } from '../../../src/modules/module-layer.js';
+import { recipeFor } from '../../../src/modules/pypi.js';
+import { parseRecipe } from '../../../src/modules/recipe.js';
+import { recipeSchemaErrors } from '../../../src/modules/recipe-schema.js';
 import { type RustProject, cargoBuildArgs, rustInputs } from '../../../src/modules/rust.js';
 import { exec } from '../../../src/util/exec.js';
 
@@ -142,5 +146,49 @@ describe('the cargo build', () => {
     await expect(rustInputs(repoRoot, '3.11')).rejects.toThrow(
       /Rust extensions need a toolchain with Rust for wasm, which the 3\.11 line's .* has not; build with --python 3\.13\./,
     );
+  });
+});
+
+describe("a recipe of kind 'rust-extension'", () => {
+  const resolved = {
+    name: 'rpds-py',
+    version: '2026.9.1',
+    summary: 'Python bindings to Rust',
+    kind: 'rust-extension' as const,
+    source: {
+      kind: 'url' as const,
+      url: 'https://files.example/rpds_py-2026.9.1.tar.gz',
+      file: 'rpds_py-2026.9.1.tar.gz',
+      sha256: 'a'.repeat(64),
+    },
+    backend: 'maturin',
+    buildRequires: [],
+    requires: [],
+    imports: ['rpds'],
+    requested: true,
+  };
+
+  test('is what modules add writes for a maturin sdist, and the schema accepts it', () => {
+    const json = recipeFor(resolved, 'rpds-py');
+    expect(recipeSchemaErrors(json)).toEqual([]);
+    const r = parseRecipe(json, 'third-party/modules/rpds-py/recipe.json', 'rpds-py');
+    expect(r.kind).toBe('rust-extension');
+    expect(r.buildRequires).toEqual([]);
+    expect(String(json.$comment)).toContain('built by cargo for wasm32-wasip1 as a static archive');
+  });
+
+  test('must build its extension', () => {
+    const r = parseRecipe(
+      recipeFor(resolved, 'rpds-py'),
+      'third-party/modules/rpds-py/recipe.json',
+    );
+    expect(() => checkBuiltExtensions(r, [])).toThrow(
+      "third-party/modules/rpds-py/recipe.json: rpds-py is kind 'rust-extension' but its build produced no extension module",
+    );
+    expect(() =>
+      checkBuiltExtensions(r, [
+        { name: 'rpds.rpds', init: 'PyInit_rpds_rpds', archive: 'ext/rpds.rpds.a' },
+      ]),
+    ).not.toThrow();
   });
 });
