@@ -62,22 +62,31 @@ export interface RustProject {
   allFeatures: boolean;
 }
 
-/** The Debian suite of the line's toolchain, which has rustc (only a Debian root has one). */
-async function toolchainSuite(repoRoot: string, line: string | undefined): Promise<string> {
+/**
+ * The Debian suite of the line's toolchain when it has rustc (only a Debian root has one), or
+ * the sentence saying it has none.
+ */
+async function toolchainSuite(
+  repoRoot: string,
+  line: string | undefined,
+): Promise<{ suite: string } | { lacks: string }> {
   const cpython = await readCPythonConfig(repoRoot, line);
   const toolchain = await readToolchainConfig(repoRoot, cpython.toolchain);
   if (!toolchain.rustc || !toolchain.debianRoot) {
-    throw new UserError(
-      `Rust extensions need a toolchain with Rust for wasm, which the ${cpython.line} line's (${cpython.toolchain}) has not; build with --python 3.13.`,
-    );
+    return {
+      lacks: `Rust extensions need a toolchain with Rust for wasm, which the ${cpython.line} line's (${cpython.toolchain}) has not; build with --python 3.13.`,
+    };
   }
-  return toolchain.debianRoot.suite;
+  return { suite: toolchain.debianRoot.suite };
 }
 
-/** What a Rust extension's build adds to its module layer's key: cargo's root and the script. */
+/**
+ * What a Rust extension's build adds to its module layer's key: cargo's root. On a line without
+ * Rust the key is still computed (an experimental recipe then fails its build, not the run).
+ */
 export async function rustInputs(repoRoot: string, line: string | undefined): Promise<Json> {
-  const suite = await toolchainSuite(repoRoot, line);
-  return { cargo: await debianRootInputs(repoRoot, suite, CARGO_ROOT) };
+  const t = await toolchainSuite(repoRoot, line);
+  return { cargo: 'suite' in t ? await debianRootInputs(repoRoot, t.suite, CARGO_ROOT) : t.lacks };
 }
 
 /** cargo's command line for the staticlib build (the fetch takes the same manifest and target). */
@@ -109,7 +118,8 @@ export async function buildRustModule(
   const info = JSON.parse(
     await readFile(join(toolchainDir, 'toolchain.json'), 'utf8'),
   ) as ToolchainInfo;
-  const suite = await toolchainSuite(ctx.opts.repoRoot, ctx.opts.python);
+  const t = await toolchainSuite(ctx.opts.repoRoot, ctx.opts.python);
+  if (!('suite' in t)) throw new UserError(t.lacks);
   if (!info.rustc) throw new Error(`the toolchain layer records no rustc (${toolchainDir})`);
 
   const tree = join(ctx.work, 'rust-wheel', r.name);
@@ -141,7 +151,7 @@ export async function buildRustModule(
 
   const cargoRoot = join(ctx.work, 'cargo-root');
   if (!(await exists(join(cargoRoot, 'usr', 'bin', 'cargo')))) {
-    await unpackDebianRoot(ctx, suite, CARGO_ROOT, cargoRoot);
+    await unpackDebianRoot(ctx, t.suite, CARGO_ROOT, cargoRoot);
   }
   const cargo = join(cargoRoot, 'usr', 'bin', 'cargo');
   const cargoHome = join(cachePaths(ctx.opts.cacheDir).tools, 'cargo-home');
@@ -162,9 +172,13 @@ export async function buildRustModule(
     // Without LTO, std stays the toolchain's objects in every Rust extension, which the linker
     // shares between them; a crate's fat LTO would fold its own copy of std into one object.
     CARGO_PROFILE_RELEASE_LTO: 'false',
+    // What maturin sets: PyO3 (0.26 on) then links no libpython (else it looks for a
+    // libpython3.X.a to bundle); older PyO3 takes the `extension-module` feature instead.
+    PYO3_BUILD_EXTENSION_MODULE: '1',
     PYO3_CROSS_LIB_DIR: pythonLib,
     PYO3_CROSS_PYTHON_VERSION: /python(\d+\.\d+)$/.exec(pythonLib)![1]!,
     SOURCE_DATE_EPOCH,
+    ...r.pipEnv,
   };
   try {
     // The one step that reaches the network: crates.io, checked against Cargo.lock.
