@@ -154,7 +154,10 @@ export function renameWasmSymbols(
             type === SUBSECTION_SYMBOL_TABLE
               ? renameInSymtab(payload, names, renamed, weaken)
               : [...payload];
-          content.push(type, ...leb(rewritten.length), ...rewritten);
+          // Not push(...rewritten): a large object's symbol table (one codegen unit of a Rust
+          // crate) has more bytes than a call may take arguments.
+          content.push(type, ...leb(rewritten.length));
+          for (const b of rewritten) content.push(b);
         }
         out.push(Uint8Array.from([id, ...leb(content.length), ...content]));
         continue;
