@@ -1,7 +1,9 @@
-// Rust extensions from PyPI through the modules layer (3.13 line): rpds-py's sdist built by
-// cargo as a wasm32-wasip1 staticlib, linked into py_func.wasm as the built-in `rpds.rpds`, with
-// its pure dependants referencing and jsonschema in the runtime root; a Faasm function validates
-// documents with jsonschema in the local host. Sizes are compared with py_func.wasm without them.
+// Rust extensions from PyPI through the modules layer (3.13 line): the sdists of rpds-py and
+// pydantic-core built by cargo as wasm32-wasip1 staticlibs, linked side by side into py_func.wasm
+// as the built-ins `rpds.rpds` and `pydantic_core._pydantic_core`, with their pure dependants
+// (referencing, jsonschema; pydantic) in the runtime root; a Faasm function validates documents
+// with jsonschema and a model with pydantic in the local host. Sizes are compared with
+// py_func.wasm without them.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,7 @@ async function runtime(names: string[]) {
 const FUNCTION = `import sys
 import jsonschema
 import rpds
+from pydantic import BaseModel, ValidationError
 
 SCHEMA = {
     "type": "object",
@@ -39,6 +42,12 @@ SCHEMA = {
 }
 
 
+class Item(BaseModel):
+    name: str
+    size: int
+    tags: list[str] = []
+
+
 def faasm_main():
     m = rpds.HashTrieMap({"a": 1}).insert("b", 2).remove("a")
     print("rpds:", dict(m), list(rpds.List([1, 2]).push_front(0)), "rpds.rpds" in sys.builtin_module_names)
@@ -46,6 +55,12 @@ def faasm_main():
     validator = jsonschema.Draft202012Validator(SCHEMA)
     bad = {"name": 7, "tags": ["x", 2]}
     print("jsonschema:", sorted(e.message for e in validator.iter_errors(bad)))
+    item = Item.model_validate({"name": "box", "size": "3"})
+    try:
+        Item(name="box", size="big")
+    except ValidationError as e:
+        print("pydantic:", item.model_dump_json(), e.error_count(), e.errors()[0]["type"])
+    print("built-in:", "pydantic_core._pydantic_core" in sys.builtin_module_names)
     return 0
 `;
 
@@ -65,7 +80,7 @@ async function treeBytes(dir: string): Promise<number> {
 
 beforeAll(async () => {
   const base = await runtime(['pyfaasm']);
-  const layers = await runtime(['pyfaasm', 'jsonschema']);
+  const layers = await runtime(['pyfaasm', 'jsonschema', 'pydantic']);
   without = join(base.get('func')!.dir, 'py_func.wasm');
   withRust = join(layers.get('func')!.dir, 'py_func.wasm');
   rootBytes = {
@@ -96,12 +111,12 @@ describe('a Rust extension from PyPI in py_func.wasm (3.13)', () => {
     const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
     const [a, b] = [(await stat(without)).size, (await stat(withRust)).size];
     console.log(
-      `py_func.wasm: ${mb(a)} with pyfaasm only, ${mb(b)} with rpds-py (+ referencing, jsonschema); runtime root ${mb(rootBytes.without)} -> ${mb(rootBytes.with)}`,
+      `py_func.wasm: ${mb(a)} with pyfaasm only, ${mb(b)} with rpds-py and pydantic-core (+ referencing, jsonschema, pydantic); runtime root ${mb(rootBytes.without)} -> ${mb(rootBytes.with)}`,
     );
     expect(b).toBeGreaterThan(a);
   });
 
-  test('a function validates documents with jsonschema on rpds', async () => {
+  test('a function validates documents with jsonschema on rpds, and a model with pydantic', async () => {
     const r = await host.call({ user: 'rust', func: 'schema' });
     const stdout = r.stdout;
     console.log(`first call ${Math.round(r.ms)} ms; its output:\n${stdout}`);
@@ -111,6 +126,8 @@ describe('a Rust extension from PyPI in py_func.wasm (3.13)', () => {
       [
         "rpds: {'b': 2} [0, 1, 2] True",
         'jsonschema: ["\'size\' is a required property", "2 is not of type \'string\'", "7 is not of type \'string\'"]',
+        'pydantic: {"name":"box","size":3,"tags":[]} 1 int_parsing',
+        'built-in: True',
         '',
       ].join('\n'),
     );
