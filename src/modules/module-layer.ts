@@ -25,6 +25,7 @@ import { useTargetNumpyConfig } from './numpy-config.js';
 import { buildWheel, installBuildRequirements, installWheel, installWheelTree } from './pep517.js';
 import { installPythonParts, tidyInstall } from './python-parts.js';
 import { type ModuleRecipe, RECIPE_FILE, TEST_SUITE_FILE, isHandCompiled } from './recipe.js';
+import { buildRustModule, rustInputs } from './rust.js';
 import {
   type PreparedSource,
   moduleSourceInputs,
@@ -97,6 +98,7 @@ export const MODULE_LAYER_DATA = [
   'src/modules/python/wasm_cc.py',
   'src/modules/python/make_sysconfigdata.py',
   'src/modules/python/build_wheel.py',
+  'src/modules/python/rust_project.py',
 ];
 
 /**
@@ -115,6 +117,9 @@ export function moduleLayer(r: ModuleRecipe, tolerant: boolean): Layer {
         module: await moduleInputs(opts.repoRoot, r),
         config: (await readModulesConfig(opts.repoRoot)) as unknown as Json,
         ...(tolerant ? { tolerant } : {}),
+        ...(r.kind === 'rust-extension'
+          ? { rust: await rustInputs(opts.repoRoot, opts.python) }
+          : {}),
       };
     },
     build: (ctx) => buildModuleLayer(ctx, r, tolerant),
@@ -174,6 +179,14 @@ async function buildModule(
     buildPath.push(await prepareBuildRequirement(ctx, what, req.sources, dest));
   }
 
+  if (r.kind === 'rust-extension') {
+    const pythonLib = join(wasmDir, 'lib', pyDir);
+    const exts = await buildRustModule(ctx, r, cc, python, src.dir, pythonLib, staged, ctx.out);
+    exts.forEach(add);
+    checkBuiltExtensions(r, exts);
+    await tidyInstall(r, staged, ctx.opts);
+    return;
+  }
   if (isHandCompiled(r) || src.kind === 'debian-binary') {
     await installPythonParts(ctx, r, src, staged, python, buildPath);
     for (const ext of r.extensions) {
@@ -253,9 +266,9 @@ export function checkBuiltExtensions(
   ) {
     return `built pure: its compiled code is optional and its backend built none (${wheel})`;
   }
-  if (r.kind === 'c-extension' && !built.length) {
+  if (r.kind !== 'pure' && !built.length) {
     throw new UserError(
-      `${r.file}: ${r.name} is kind 'c-extension' but its build produced no extension module; make it kind 'pure', or check its build settings.`,
+      `${r.file}: ${r.name} is kind '${r.kind}' but its build produced no extension module; make it kind 'pure', or check its build settings.`,
     );
   }
   if (r.kind === 'pure' && built.length) {

@@ -6,7 +6,13 @@ import type { SourceRoute } from '../sources/types.js';
 import { ExecError, UserError } from '../util/errors.js';
 import { exec } from '../util/exec.js';
 import { exists } from '../util/fs.js';
-import { type BuildRequirement, parseRecipe, recipeFile, recipesDir } from './recipe.js';
+import {
+  type BuildRequirement,
+  type ModuleRecipe,
+  parseRecipe,
+  recipeFile,
+  recipesDir,
+} from './recipe.js';
 import { RECIPE_SCHEMA_FILE, recipeSchemaErrors } from './recipe-schema.js';
 import { asRepoFormats } from '../util/format.js';
 
@@ -17,7 +23,7 @@ export interface ResolvedPackage {
   name: string;
   version: string;
   summary: string;
-  kind: 'pure' | 'c-extension';
+  kind: ModuleRecipe['kind'];
   source: SourceRoute;
   backend?: string;
   buildRequires: BuildRequirement[];
@@ -56,7 +62,9 @@ export function recipeFor(p: ResolvedPackage, requirementText: string): Record<s
   const how =
     p.kind === 'pure' && p.source.file.endsWith('.whl')
       ? 'its pure wheel, installed as is'
-      : `its sdist, built by its own backend (${p.backend ?? 'setuptools'}) for wasm32-wasi${p.kind === 'c-extension' ? '; every extension module it builds is linked into py_func.wasm as a built-in' : ''}`;
+      : p.kind === 'rust-extension'
+        ? 'its sdist, a PyO3 crate built by cargo for wasm32-wasip1 as a static archive (crates pinned by its Cargo.lock), linked into py_func.wasm as a built-in; the rest of its wheel laid out as maturin would'
+        : `its sdist, built by its own backend (${p.backend ?? 'setuptools'}) for wasm32-wasi${p.kind === 'c-extension' ? '; every extension module it builds is linked into py_func.wasm as a built-in' : ''}`;
   const test = p.imports.map((m) => `import ${m}`);
   return {
     $schema: '../recipe.schema.json',

@@ -109,7 +109,7 @@ export const Recipe = Fields({
   name: Str(RECIPE_NAME, 'a lower-case module name'),
   version: Str(VERSION_PATTERN, 'a version such as 1.6.1'),
   summary: Str(/^$|\S/, 'a non-empty string', { default: '' }),
-  kind: OneOf(['pure', 'c-extension']),
+  kind: OneOf(['pure', 'c-extension', 'rust-extension']),
   /**
    * `default` modules are in every runtime built without a requirements file; `optional` ones
    * only in a deployment whose requirements file names them (or what requires them);

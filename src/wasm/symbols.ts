@@ -18,6 +18,8 @@ const SYMTAB_GLOBAL = 2;
 const SYMTAB_SECTION = 3;
 const SYMTAB_EVENT = 4;
 const SYMTAB_TABLE = 5;
+const FLAG_BINDING_WEAK = 0x1;
+const FLAG_BINDING_LOCAL = 0x2;
 const FLAG_UNDEFINED = 0x10;
 const FLAG_EXPLICIT_NAME = 0x40;
 
@@ -40,21 +42,34 @@ class Writer {
   }
 }
 
-/** Rewrites the symbol table subsection; returns its new bytes and the names it renamed. */
-function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>, hits: string[]) {
+/**
+ * Rewrites the symbol table subsection; returns its new bytes and the names it renamed. A
+ * definition named in `weaken` becomes a weak one (its name is not changed).
+ */
+function renameInSymtab(
+  payload: Uint8Array,
+  names: ReadonlyMap<string, string>,
+  hits: string[],
+  weaken: ReadonlySet<string>,
+) {
   const r = new WasmReader(payload);
   const out = new Writer();
   const count = r.leb();
   out.add(leb(count));
   for (let i = 0; i < count; i++) {
     const kind = r.u8();
-    const flags = r.leb();
-    out.add([kind, ...leb(flags)]);
+    let flags = r.leb();
+    // The flags come before the name, so the fields are read first and written after.
+    const fields: number[][] = [];
     const name = (): void => {
       const n = r.name();
       const to = names.get(n);
       if (to !== undefined) hits.push(n);
-      out.add(encodeName(to ?? n));
+      if (weaken.has(n) && !(flags & FLAG_UNDEFINED)) {
+        hits.push(n);
+        flags = (flags & ~FLAG_BINDING_LOCAL) | FLAG_BINDING_WEAK;
+      }
+      fields.push(encodeName(to ?? n));
     };
     if (
       kind === SYMTAB_FUNCTION ||
@@ -62,16 +77,18 @@ function renameInSymtab(payload: Uint8Array, names: ReadonlyMap<string, string>,
       kind === SYMTAB_EVENT ||
       kind === SYMTAB_TABLE
     ) {
-      out.add(leb(r.leb()));
+      fields.push(leb(r.leb()));
       if (!(flags & FLAG_UNDEFINED) || flags & FLAG_EXPLICIT_NAME) name();
     } else if (kind === SYMTAB_DATA) {
       name();
-      if (!(flags & FLAG_UNDEFINED)) for (let k = 0; k < 3; k++) out.add(leb(r.leb()));
+      if (!(flags & FLAG_UNDEFINED)) for (let k = 0; k < 3; k++) fields.push(leb(r.leb()));
     } else if (kind === SYMTAB_SECTION) {
-      out.add(leb(r.leb()));
+      fields.push(leb(r.leb()));
     } else {
       throw new Error(`unknown wasm symbol kind ${kind}`);
     }
+    out.add([kind, ...leb(flags)]);
+    for (const f of fields) out.add(f);
   }
   return out.bytes();
 }
@@ -81,6 +98,7 @@ function renameInLinking(
   content: Uint8Array,
   names: ReadonlyMap<string, string>,
   hits: string[],
+  weaken: ReadonlySet<string>,
 ): Uint8Array | undefined {
   const r = new WasmReader(content);
   if (r.name() !== 'linking') return undefined;
@@ -90,7 +108,7 @@ function renameInLinking(
     const type = r.u8();
     const payload = r.take(r.leb());
     const rewritten =
-      type === SUBSECTION_SYMBOL_TABLE ? renameInSymtab(payload, names, hits) : payload;
+      type === SUBSECTION_SYMBOL_TABLE ? renameInSymtab(payload, names, hits, weaken) : payload;
     out.add([type, ...leb(rewritten.length)]).add(rewritten);
   }
   return out.bytes();
@@ -99,16 +117,20 @@ function renameInLinking(
 /**
  * `object` with the symbols named in `names` renamed (old name -> new name), and which of them
  * it had. An object without a `linking` section (not relocatable) is returned unchanged.
+ * `weaken`: definitions made weak (listed in `renamed` too), so that two archives may both
+ * define them and the linker keeps one (the allocator shim of each Rust staticlib, rust.ts).
  */
 export function renameWasmSymbols(
   object: Uint8Array,
   names: ReadonlyMap<string, string>,
+  weaken: ReadonlySet<string> = new Set(),
 ): { bytes: Uint8Array; renamed: string[] } {
   assertWasm(object, 'a wasm object file');
   const out: Uint8Array[] = [object.subarray(0, 8)];
   const renamed: string[] = [];
   for (const s of sections(object)) {
-    const linking = s.id === 0 ? renameInLinking(body(object, s), names, renamed) : undefined;
+    const linking =
+      s.id === 0 ? renameInLinking(body(object, s), names, renamed, weaken) : undefined;
     const content = linking ?? body(object, s);
     // Every section's size is written again as the shortest LEB128, renamed or not.
     out.push(Uint8Array.from([s.id, ...leb(content.length)]), content);

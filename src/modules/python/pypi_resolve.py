@@ -162,6 +162,23 @@ def top_levels(path, name):
     return sorted(mods, key=lambda m: (m.lower() != want, m))[:1] or [want]
 
 
+def maturin_module(sdist):
+    """The import name of a maturin project: its module-name, else its Rust library's name."""
+    if sdist.endswith(".whl"):
+        return None
+    raw = read_member(sdist, "/pyproject.toml")
+    pyproject = tomllib.loads(raw.decode()) if raw else {}
+    if pyproject.get("build-system", {}).get("build-backend") != "maturin":
+        return None
+    module = pyproject.get("tool", {}).get("maturin", {}).get("module-name")
+    if not module:
+        cargo = read_member(sdist, "/Cargo.toml")
+        package = tomllib.loads(cargo.decode()) if cargo else {}
+        module = package.get("lib", {}).get("name") or package.get("package", {}).get("name", "")
+    top = module.split(".")[0].replace("-", "_")
+    return [top] if top.isidentifier() else None
+
+
 def build_requirements(sdist):
     raw = read_member(sdist, "/pyproject.toml")
     table = tomllib.loads(raw.decode()).get("build-system", {}) if raw else {}
@@ -292,14 +309,20 @@ def main():
                 path = download(pure[0], pure[1], work)
                 recipe.update(kind="pure", source=route(*pure), buildRequires=[])
             else:
-                pins, backend = pin_all_build_requirements(path, work)
-                recipe.update(kind="c-extension" if compiled else "pure", source=route(*found),
-                              backend=backend, buildRequires=pins)
-                # The project's own pure build of the same version (protobuf's python
-                # implementation), for when its compiled build cannot be had on WASI.
-                alt = pure_wheel_of(name, version) if compiled else None
-                if alt:
-                    recipe["pureWheel"] = route(*alt)
+                _, backend = build_requirements(path)
+                if backend == "maturin":
+                    # A Rust extension: cargo builds it (src/modules/rust.ts), maturin never runs.
+                    recipe.update(kind="rust-extension", source=route(*found), backend=backend,
+                                  buildRequires=[])
+                else:
+                    pins, backend = pin_all_build_requirements(path, work)
+                    recipe.update(kind="c-extension" if compiled else "pure", source=route(*found),
+                                  backend=backend, buildRequires=pins)
+                    # The project's own pure build of the same version (protobuf's python
+                    # implementation), for when its compiled build cannot be had on WASI.
+                    alt = pure_wheel_of(name, version) if compiled else None
+                    if alt:
+                        recipe["pureWheel"] = route(*alt)
         deps = []
         for d in meta.get("requires_dist", []):
             req = Requirement(d)
@@ -308,7 +331,7 @@ def main():
             if canonicalize_name(req.name) in names:
                 deps.append(canonicalize_name(req.name))
         recipe["requires"] = sorted(set(deps))
-        recipe["imports"] = top_levels(path, name)
+        recipe["imports"] = maturin_module(path) or top_levels(path, name)
         recipe["requested"] = name in {canonicalize_name(Requirement(r).name) for r in reqs}
         out.append(recipe)
     json.dump(out, sys.stdout, indent=1)

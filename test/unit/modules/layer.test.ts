@@ -23,10 +23,20 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** A copy of what the modules layer reads: its recipes, the CPython pin, pyfaasm. */
+/**
+ * A copy of what the modules layer reads: its recipes, the CPython pin, pyfaasm, and the
+ * toolchains and Debian pins (a Rust extension's key holds the cargo root's).
+ */
 async function repoCopy(name: string): Promise<string> {
   const repo = join(dir, name);
-  for (const p of ['third-party/modules', 'third-party/cpython', 'pyfaasm']) {
+  const toolchains = ['third-party/toolchain.json', 'third-party/toolchain-trixie.json'];
+  for (const p of [
+    'third-party/modules',
+    'third-party/cpython',
+    'pyfaasm',
+    'third-party/debian',
+    ...toolchains,
+  ]) {
     await cp(join(REPO_ROOT, p), join(repo, p), { recursive: true });
   }
   return repo;

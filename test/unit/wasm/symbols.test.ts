@@ -1,24 +1,25 @@
 import { describe, expect, test } from '@jest/globals';
 import { renameWasmSymbols } from '../../../src/wasm/symbols.js';
 
-/** A minimal relocatable object: no code, a linking section with one defined data symbol. */
-function objectWith(symbol: string): Uint8Array {
-  const name = Buffer.from(symbol);
-  const symtab = [1, 0x01, 0x00, name.length, ...name, 0, 0, 4]; // 1 symbol: DATA, flags, name, seg, off, size
-  const linking = [2, 8, symtab.length, ...symtab]; // version 2, SYMBOL_TABLE subsection
-  const secName = Buffer.from('linking');
-  const payload = [secName.length, ...secName, ...linking];
-  return Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, payload.length, ...payload]);
-}
-
-const leb = (n: number): number[] => {
+/** Unsigned LEB128, as wasm encodes sizes. */
+function leb(n: number): number[] {
   const out: number[] = [];
   do {
-    out.push((n & 0x7f) | (n >= 128 ? 0x80 : 0));
+    out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
     n = Math.floor(n / 128);
   } while (n);
   return out;
-};
+}
+
+/** A minimal relocatable object: no code, a linking section with one defined data symbol. */
+function objectWith(symbol: string, flags = 0): Uint8Array {
+  const name = [...Buffer.from(symbol)];
+  const symtab = [1, 0x01, flags, ...leb(name.length), ...name, 0, 0, 4]; // 1 symbol: DATA, flags, name, seg, off, size
+  const linking = [2, 8, ...leb(symtab.length), ...symtab]; // version 2, SYMBOL_TABLE subsection
+  const secName = [...Buffer.from('linking')];
+  const payload = [secName.length, ...secName, ...linking];
+  return Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, ...leb(payload.length), ...payload]);
+}
 
 /** An object whose symbol table defines `symbols` as data symbols, built without call spreads. */
 function objectWithMany(symbols: readonly string[]): Uint8Array {
@@ -70,6 +71,16 @@ describe('renameWasmSymbols', () => {
     const { bytes, renamed } = renameWasmSymbols(before, new Map([['PyInit_x', 'PyInit_a_x']]));
     expect(renamed).toEqual([]);
     expect(Buffer.from(bytes)).toEqual(Buffer.from(before));
+  });
+
+  test('makes a definition weak, its name and the rest unchanged', () => {
+    const { bytes, renamed } = renameWasmSymbols(
+      objectWith('__rust_alloc', 0x02),
+      new Map(),
+      new Set(['__rust_alloc']),
+    );
+    expect(renamed).toEqual(['__rust_alloc']);
+    expect(Buffer.from(bytes)).toEqual(Buffer.from(objectWith('__rust_alloc', 0x01)));
   });
 
   test('refuses what is not wasm', () => {
