@@ -45,7 +45,11 @@ describe('the published recipe JSON Schema', () => {
     };
     const bad: [Record<string, unknown>, string, RegExp][] = [
       [{ ...base, version: 1 }, 'version', /must be a string, not a number/],
-      [{ ...base, kind: 'binary' }, 'kind', /one of 'pure', 'c-extension', 'rust-extension', not 'binary'/],
+      [
+        { ...base, kind: 'binary' },
+        'kind',
+        /one of 'pure', 'c-extension', 'rust-extension', not 'binary'/,
+      ],
       [{ ...base, pathces: [] }, 'pathces', /is not a known field/],
       [{ ...base, test: 3 }, 'test', /string or a list of strings, not a number/],
       [{ ...base, sources: [] }, 'sources', /at least 1 item/],
