@@ -7,7 +7,8 @@ evaluated for the runtime's Python. pip's resolver picks the versions (`pip inst
 --report`); each package then gets one file, pinned by URL and sha256 from the index pip is
 configured with: the sdist when the package has compiled code (its wheels are platform wheels,
 useless for wasm32-wasi), the pure wheel otherwise. Each sdist's build requirements are resolved
-the same way, for the build Python (wheels only), and pinned too.
+the same way, for the build Python (wheels only), and pinned too, with what its backend asks
+for when asked (PEP 517's get_requires_for_build_wheel), as pip installs both.
 """
 
 import hashlib
@@ -23,6 +24,7 @@ import urllib.parse
 import urllib.request
 import zipfile
 
+from build_wheel import HOST_ONLY
 from pip._vendor.packaging.requirements import Requirement
 from pip._vendor.packaging.utils import canonicalize_name
 
@@ -160,6 +162,23 @@ def top_levels(path, name):
     return sorted(mods, key=lambda m: (m.lower() != want, m))[:1] or [want]
 
 
+def maturin_module(sdist):
+    """The import name of a maturin project: its module-name, else its Rust library's name."""
+    if sdist.endswith(".whl"):
+        return None
+    raw = read_member(sdist, "/pyproject.toml")
+    pyproject = tomllib.loads(raw.decode()) if raw else {}
+    if pyproject.get("build-system", {}).get("build-backend") != "maturin":
+        return None
+    module = pyproject.get("tool", {}).get("maturin", {}).get("module-name")
+    if not module:
+        cargo = read_member(sdist, "/Cargo.toml")
+        package = tomllib.loads(cargo.decode()) if cargo else {}
+        module = package.get("lib", {}).get("name") or package.get("package", {}).get("name", "")
+    top = module.split(".")[0].replace("-", "_")
+    return [top] if top.isidentifier() else None
+
+
 def build_requirements(sdist):
     raw = read_member(sdist, "/pyproject.toml")
     table = tomllib.loads(raw.decode()).get("build-system", {}) if raw else {}
@@ -183,6 +202,74 @@ def pin_build_requirements(requires, work):
                      "version": item["metadata"]["version"],
                      "sources": [route(info["url"], sha)]})
     return sorted(pins, key=lambda p: p["name"])
+
+
+BUILD_WHEEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "build_wheel.py")
+def unpack_sdist(path, dest):
+    """The sdist's one top directory, unpacked under `dest`."""
+    os.makedirs(dest, exist_ok=True)
+    # Untrusted: only regular files and directories, none outside `dest` (the build Python may
+    # predate tarfile's extraction filters).
+    inside = lambda n: not os.path.isabs(n) and ".." not in n.replace("\\", "/").split("/")
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path) as z:
+            z.extractall(dest, [n for n in z.namelist() if inside(n)])
+    else:
+        with tarfile.open(path) as t:
+            t.extractall(dest, [m for m in t.getmembers() if (m.isfile() or m.isdir()) and inside(m.name)])
+    tops = [e for e in os.listdir(dest) if os.path.isdir(os.path.join(dest, e))]
+    return os.path.join(dest, tops[0]) if len(tops) == 1 else dest
+
+
+def satisfied(req, pins):
+    pin = next((p for p in pins if p["name"] == canonicalize_name(req.name)), None)
+    return pin is not None and req.specifier.contains(pin["version"], prereleases=True)
+
+
+def dynamic_requirements(sdist, pins, work):
+    """What the backend asks for beyond its static requirements, as pip asks it: PEP 517's
+    get_requires_for_build_wheel, run in its own process with exactly the pinned static
+    requirements installed (frozenlist's in-tree backend asks for Cython there). A backend that
+    cannot answer asks for nothing: the build itself then says what is missing."""
+    stem = re.sub(r"\.(tar\.gz|zip)$", "", os.path.basename(sdist))
+    env_dir = os.path.join(work, "hook-env", stem)
+    src = unpack_sdist(sdist, os.path.join(work, "hook-src", stem))
+    wheels = []
+    for p in pins:
+        r = p["sources"][0]
+        wheels.append(download(r["url"], r["sha256"], work))
+    pip = [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "--no-compile",
+           "--quiet", "--disable-pip-version-check", "--target", env_dir] + wheels
+    if wheels and subprocess.run(pip, capture_output=True).returncode != 0:
+        return []
+    env = dict(os.environ, PYTHONPATH=env_dir, PYTHONNOUSERSITE="1", PYTHONDONTWRITEBYTECODE="1")
+    run = subprocess.run([sys.executable, BUILD_WHEEL, "--requires", src, "{}"], cwd=src, env=env,
+                         capture_output=True, text=True, timeout=600)
+    try:
+        asked = json.loads(run.stdout.strip().splitlines()[-1]) if run.returncode == 0 else []
+    except (ValueError, IndexError):
+        return []
+    extra = []
+    for text in asked:
+        try:
+            req = Requirement(text)
+        except Exception:
+            continue
+        if canonicalize_name(req.name) in HOST_ONLY or (req.marker and not req.marker.evaluate()):
+            continue
+        if not satisfied(req, pins):
+            extra.append(text)
+    return extra
+
+
+def pin_all_build_requirements(sdist, work):
+    """The static build requirements and what the backend asks for besides, pinned together."""
+    requires, backend = build_requirements(sdist)
+    pins = pin_build_requirements(requires, work)
+    extra = dynamic_requirements(sdist, pins, work)
+    if extra:
+        pins = pin_build_requirements(requires + extra, work)
+    return pins, backend
 
 
 def main():
@@ -222,9 +309,20 @@ def main():
                 path = download(pure[0], pure[1], work)
                 recipe.update(kind="pure", source=route(*pure), buildRequires=[])
             else:
-                requires, backend = build_requirements(path)
-                recipe.update(kind="c-extension" if compiled else "pure", source=route(*found),
-                              backend=backend, buildRequires=pin_build_requirements(requires, work))
+                _, backend = build_requirements(path)
+                if backend == "maturin":
+                    # A Rust extension: cargo builds it (src/modules/rust.ts), maturin never runs.
+                    recipe.update(kind="rust-extension", source=route(*found), backend=backend,
+                                  buildRequires=[])
+                else:
+                    pins, backend = pin_all_build_requirements(path, work)
+                    recipe.update(kind="c-extension" if compiled else "pure", source=route(*found),
+                                  backend=backend, buildRequires=pins)
+                    # The project's own pure build of the same version (protobuf's python
+                    # implementation), for when its compiled build cannot be had on WASI.
+                    alt = pure_wheel_of(name, version) if compiled else None
+                    if alt:
+                        recipe["pureWheel"] = route(*alt)
         deps = []
         for d in meta.get("requires_dist", []):
             req = Requirement(d)
@@ -233,7 +331,7 @@ def main():
             if canonicalize_name(req.name) in names:
                 deps.append(canonicalize_name(req.name))
         recipe["requires"] = sorted(set(deps))
-        recipe["imports"] = top_levels(path, name)
+        recipe["imports"] = maturin_module(path) or top_levels(path, name)
         recipe["requested"] = name in {canonicalize_name(Requirement(r).name) for r in reqs}
         out.append(recipe)
     json.dump(out, sys.stdout, indent=1)
