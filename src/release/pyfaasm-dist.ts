@@ -117,6 +117,10 @@ export async function buildPyfaasmDists(opts: {
     env: {
       ...NO_BYTECODE,
       PIP_CONSTRAINT: constraints,
+      // Debian's Python (the 3.13 line's build Python) is marked externally managed (PEP 668),
+      // so its pip refuses to install even into the temporary environment build makes for the
+      // backend; nothing is installed into the system Python itself.
+      PIP_BREAK_SYSTEM_PACKAGES: '1',
       ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
       ...(opts.sourceDateEpoch !== undefined
         ? { SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch) }
