@@ -43,6 +43,8 @@ export interface PoolWorker<J> {
   ready?: Ready;
   /** Done with its last message: its instance is reset, a job posted now starts at once. */
   warm: boolean;
+  /** Its 'idle' came before the pool took it back after a job (the two race). */
+  settled?: boolean;
   /** When it last became idle (performance.now()). */
   idleSince: number;
 }
@@ -116,6 +118,7 @@ export class WorkerPool<J extends { id: number }> {
     }
     const w = best >= 0 ? this.idle.splice(best, 1)[0]! : this.spawn();
     w.warm = false;
+    w.settled = false;
     w.job = job;
     this.busy.add(w);
     w.worker.ref();
@@ -177,8 +180,10 @@ export class WorkerPool<J extends { id: number }> {
       idleSince: performance.now(),
     };
     worker.on('message', (msg: FromWorker) => {
-      if (msg.type === 'idle') w.warm = !w.job;
-      else if (!w.dead && w.job?.id === msg.id) this.opts.done(w, w.job, msg);
+      if (msg.type === 'idle') {
+        if (w.job) w.settled = true;
+        else w.warm = true;
+      } else if (!w.dead && w.job?.id === msg.id) this.opts.done(w, w.job, msg);
     });
     const died = (why: string) => {
       const job = w.job;
@@ -221,7 +226,9 @@ export class WorkerPool<J extends { id: number }> {
   private park(w: PoolWorker<J>): void {
     w.worker.unref();
     w.port.unref();
-    w.warm = false; // until its 'idle': it is putting its instance back
+    // Warm once its 'idle' says its instance is back, which may already have come.
+    w.warm = w.settled === true;
+    w.settled = false;
     w.idleSince = performance.now();
     this.idle.push(w);
     this.scheduleTrim();

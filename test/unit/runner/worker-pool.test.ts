@@ -91,6 +91,11 @@ function pool(over: Partial<PoolOptions<Job>> = {}) {
 }
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for `done()` to hold (workers answer on their own threads, however loaded the machine). */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await tick(20);
+  if (!done()) throw new Error(`timed out waiting until ${what}`);
+}
 
 describe('the call worker pool', () => {
   test('a job runs on a worker that goes back idle after it; two are kept warm', async () => {
@@ -147,7 +152,7 @@ describe('the call worker pool', () => {
     p.release(b.w);
     a.w.ready = { id: 'x', key: 'u/other', tmpDir: '/nowhere' };
     b.w.ready = { id: 'y', key: 'u/f', tmpDir: '/nowhere' };
-    await tick(50); // both 'idle' again: warm
+    await until(() => a.w.warm && b.w.warm, 'both workers are idle again (warm)');
     expect(p.acquire('u/f', { id: 3 })).toBe(b.w);
     expect(p.acquire('u/other', { id: 4 })).toBe(a.w);
   });
@@ -158,7 +163,7 @@ describe('the call worker pool', () => {
     await Promise.all(jobs.map((j) => j.done));
     jobs.forEach((j) => p.release(j.w));
     expect(p.counts).toEqual({ busy: 0, idle: 4 });
-    await tick(600);
+    await until(() => p.counts.idle <= 2, 'the pool has trimmed its idle workers');
     expect(p.counts).toEqual({ busy: 0, idle: 2 });
   });
 
