@@ -1,5 +1,5 @@
 // pyfaasm's sdist and wheel, built with PyPA's pinned `build`.
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { exec, probe } from '../util/exec.js';
@@ -12,11 +12,14 @@ import { toPep440 } from './version.js';
 const BUILD_REQUIREMENT = 'build==1.6.1';
 
 /**
- * The build backend pyfaasm/pyproject.toml asks for (setuptools>=61), pinned for the isolated
- * build environment (pip reads PIP_CONSTRAINT): the same sources give the same dists next year,
- * so `faasm-python verify` of an old release still finds them the same.
+ * The build backend pyfaasm/pyproject.toml asks for (setuptools>=61), pinned: the same sources
+ * give the same dists next year, so `faasm-python verify` of an old release still finds them the
+ * same. It is installed beside the frontend and the build runs without isolation: build's
+ * isolated environment would pip-install it through the build Python, and Debian's (the 3.13
+ * line's) is externally managed (PEP 668), so pip either refuses or, told to go ahead, installs
+ * into that Python's own /usr/local, inside the native layer.
  */
-const BACKEND_CONSTRAINTS = 'setuptools==84.2.1\n';
+const BACKEND_REQUIREMENT = 'setuptools==84.2.1';
 
 /**
  * The build Python may be another layer's (the bundle layer runs the native one): it must not
@@ -26,18 +29,20 @@ const BACKEND_CONSTRAINTS = 'setuptools==84.2.1\n';
 const NO_BYTECODE = { PYTHONDONTWRITEBYTECODE: '1' };
 
 /**
- * A directory holding PyPA's `build` for `python`: none when it is importable already, else
- * pip-installed once into `toolsDir` (a project-local target, so the system Python is untouched).
+ * A directory holding `requirement` for `python`, pip-installed once into `toolsDir/<name>` (a
+ * project-local target: the build Python's own environment is never written).
  */
-async function buildFrontend(python: string, toolsDir: string, log?: string) {
-  const probed = await exec(python, ['-m', 'build', '--version'], { env: NO_BYTECODE }).then(
-    () => true,
-    () => false,
-  );
-  if (probed) return undefined;
-  const target = join(toolsDir, 'pypa-build');
+async function toolTarget(
+  python: string,
+  toolsDir: string,
+  name: string,
+  requirement: string,
+  check: string[],
+  log?: string,
+): Promise<string> {
+  const target = join(toolsDir, name);
   const env = { ...NO_BYTECODE, PYTHONPATH: target };
-  const installed = await exec(python, ['-m', 'build', '--version'], { env }).then(
+  const installed = await exec(python, check, { env }).then(
     () => true,
     () => false,
   );
@@ -45,20 +50,44 @@ async function buildFrontend(python: string, toolsDir: string, log?: string) {
     await exec(
       python,
       [
-        '-m',
-        'pip',
-        'install',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--upgrade',
-        '--target',
-        target,
-        BUILD_REQUIREMENT,
-      ],
+        '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps',
+        '--upgrade', '--target', target, requirement,
+      ], // prettier-ignore
       { log, env: NO_BYTECODE },
     );
   }
   return target;
+}
+
+/** PyPA's `build` (with its dependencies) and the pinned backend, as one PYTHONPATH. */
+async function buildTools(python: string, toolsDir: string, log?: string): Promise<string> {
+  const frontend = join(toolsDir, 'pypa-build');
+  const hasFrontend = await exec(python, ['-m', 'build', '--version'], {
+    env: { ...NO_BYTECODE, PYTHONPATH: frontend },
+  }).then(
+    () => true,
+    () => false,
+  );
+  if (!hasFrontend) {
+    await exec(
+      python,
+      [
+        '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade',
+        '--target', frontend, BUILD_REQUIREMENT,
+      ], // prettier-ignore
+      { log, env: NO_BYTECODE },
+    );
+  }
+  const version = BACKEND_REQUIREMENT.split('==')[1]!;
+  const backend = await toolTarget(
+    python,
+    toolsDir,
+    `pypa-backend-${BACKEND_REQUIREMENT.replace('==', '-')}`,
+    BACKEND_REQUIREMENT,
+    ['-c', `import setuptools, sys; sys.exit(setuptools.__version__ != '${version}')`],
+    log,
+  );
+  return [backend, frontend].join(':');
 }
 
 /**
@@ -104,24 +133,17 @@ export async function buildPyfaasmDists(opts: {
   if ((await probe(python, ['--version'])) === undefined) {
     throw new UserError(`${python} is not installed; install python3 to build pyfaasm's wheel.`);
   }
-  const pythonPath = await buildFrontend(python, opts.toolsDir, opts.log);
+  const pythonPath = await buildTools(python, opts.toolsDir, opts.log);
   await removeTree(opts.outDir);
   await mkdir(opts.outDir, { recursive: true });
   // Built from a copy: setuptools writes pyfaasm.egg-info/ into the source tree it builds.
   const source = join(opts.outDir, '.source');
   await copyTree(join(opts.repoRoot, 'pyfaasm'), source);
-  const constraints = join(source, '.backend-constraints.txt');
-  await writeFile(constraints, BACKEND_CONSTRAINTS);
-  await exec(python, ['-m', 'build', '--outdir', opts.outDir, source], {
+  await exec(python, ['-m', 'build', '--no-isolation', '--outdir', opts.outDir, source], {
     log: opts.log,
     env: {
       ...NO_BYTECODE,
-      PIP_CONSTRAINT: constraints,
-      // Debian's Python (the 3.13 line's build Python) is marked externally managed (PEP 668),
-      // so its pip refuses to install even into the temporary environment build makes for the
-      // backend; nothing is installed into the system Python itself.
-      PIP_BREAK_SYSTEM_PACKAGES: '1',
-      ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
+      PYTHONPATH: pythonPath,
       ...(opts.sourceDateEpoch !== undefined
         ? { SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch) }
         : {}),
