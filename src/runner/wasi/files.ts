@@ -89,12 +89,13 @@ export function virtualIno(guest: string): bigint {
 }
 
 /**
- * fs.utimes takes seconds as a double: keep microseconds exact, the best a double allows.
- * libuv truncates `seconds * 1e6` to whole microseconds, and 4.005006 * 1e6 is 4005005.999...:
- * the half microsecond makes the truncation land on the intended value (test_os UtimeTests).
+ * fs.utimes takes seconds as a double, and libuv truncates it: to whole microseconds up to
+ * Node 20, to whole nanoseconds from Node 24. 4.005006 is 4.005005999... as a double, so half a
+ * nanosecond more makes either truncation land on the intended value (test_os UtimeTests);
+ * for today's dates a double resolves ~240 ns, the best fs.utimes allows.
  */
 function nsToSeconds(ns: bigint): number {
-  return (Number(ns / 1000n) + 0.5) / 1e6;
+  return Number(ns / 1_000_000_000n) + (Number(ns % 1_000_000_000n) + 0.5) / 1e9;
 }
 
 /** A u64 offset from the guest as a safe integer, else EINVAL. */

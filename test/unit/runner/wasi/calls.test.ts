@@ -119,6 +119,19 @@ describe('/tmp', () => {
     expect(st.mtim % 1_000_000_000n).not.toBe(0n);
   });
 
+  test('times that a double holds exactly come back exactly, whichever way libuv truncates', () => {
+    const [, fd] = g.open('tmp/t.txt', OFlags.CREAT, WRITE);
+    g.fns.fd_close!(fd);
+    const [p, n] = g.str('tmp/t.txt');
+    // 4.005006 s is 4.005005999... as a double: a bare conversion lands one unit short.
+    for (const ns of [2_000_000_000n, 4_005_006_000n, 1_000_000_123n]) {
+      expect(g.fns.path_filestat_set_times!(3, 1, p, n, ns, ns, FstFlags.ATIM | FstFlags.MTIM)).toBe(0); // prettier-ignore
+      const st = g.stat('tmp/t.txt');
+      // Node 20's libuv keeps whole microseconds, Node 24's whole nanoseconds.
+      expect([ns, ns - (ns % 1000n)]).toContain(st.mtim);
+    }
+  });
+
   test('writes past the byte budget fail with ENOSPC; unlinking gives the bytes back', () => {
     const [, fd] = g.open('tmp/big', OFlags.CREAT, WRITE);
     const chunk = 'x'.repeat(16 * 1024);
