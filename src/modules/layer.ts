@@ -28,7 +28,7 @@ import { runModulesPython } from './runtime.js';
 const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
 /** Laid into site-packages with the .pth that imports them: the dotted built-ins finder, and
  * what WASI lacks that the runtime can honestly offer. */
-const SUPPORT_FILES = [
+export const SUPPORT_FILES = [
   '_faasm_builtins.py',
   '_faasm_builtins.pth',
   '_faasm_wasi.py',

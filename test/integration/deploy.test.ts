@@ -6,6 +6,7 @@ import { resolveDeployment, deploymentLayers } from '../../src/deploy/resolve.js
 import { planLayers, runLayers, selectLayers } from '../../src/layers/runner.js';
 import type { LayerResult } from '../../src/layers/types.js';
 import { pipeline } from '../../src/pipeline.js';
+import { SUPPORT_FILES } from '../../src/modules/layer.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { FaasmHost } from '../../src/runner/host.js';
 import { removeTree } from '../../src/util/fs.js';
@@ -149,14 +150,11 @@ describe('deployments', () => {
       'pyfaasm-0.5.0.dist-info',
       'ujson-6.1.0.dist-info',
     ]);
-    // Bytecode aside (the root layer compiles it), the packages' own files and nothing else.
-    expect(site.filter((f) => !f.endsWith('.dist-info') && f !== '__pycache__')).toEqual([
-      '_faasm_builtins.pth',
-      '_faasm_builtins.py',
-      'pyaes',
-      'pyfaasm',
-      'ujson-stubs',
-    ]);
+    // Bytecode aside (the root layer compiles it), the runtime's support files and the packages'
+    // own files, nothing else.
+    expect(site.filter((f) => !f.endsWith('.dist-info') && f !== '__pycache__')).toEqual(
+      [...SUPPORT_FILES, 'pyaes', 'pyfaasm', 'ujson-stubs'].sort(),
+    );
     const r = await firstCall(layers, 'small');
     expect(JSON.parse(r.output)).toEqual([expect.stringMatching(/^[0-9a-f]{8}$/), 'no numpy']);
   }, 3_600_000);

@@ -35,6 +35,7 @@ describe('faasm-python regrtest on the CI selection (wasm)', () => {
     const data = await readRegrtestData(REPO_ROOT);
     const logDir = await mkdtemp(join(tmpdir(), 'fp-regrtest-'));
     const lines: string[] = [];
+    const unexpectedLogs: string[] = [];
     try {
       const t = await runRegrtest({
         data,
@@ -45,9 +46,17 @@ describe('faasm-python regrtest on the CI selection (wasm)', () => {
         jobs: 2,
         timeoutMs: 900_000,
         logDir,
-        progress: () => undefined,
+        progress: (line) => {
+          const log = /UNEXPECTED \(log: (\S+)\)/.exec(line)?.[1];
+          if (log) unexpectedLogs.push(log);
+        },
         out: (text) => lines.push(text),
       });
+      // The logs go with the temporary directory: show the end of each unexpected one first.
+      for (const log of unexpectedLogs) {
+        const tail = (await readFile(log, 'utf8').catch(() => '(no log)')).split('\n').slice(-40);
+        process.stderr.write(`--- ${log} (last 40 lines)\n${tail.join('\n')}\n`);
+      }
       const report = lines.join('\n');
       process.stderr.write(`${report}\n`);
       expect(report.split('\n').at(-1)).toBe(

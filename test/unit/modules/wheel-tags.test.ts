@@ -1,5 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import { cpythonLines, readCPythonConfig } from '../../../src/cpython/config.js';
+import { readAllRecipes } from '../../../src/modules/recipe.js';
 import { routesForPython, wheelFits, wheelTags } from '../../../src/modules/wheel-tags.js';
+import { REPO_ROOT } from '../../../src/paths.js';
 import { UserError } from '../../../src/util/errors.js';
 
 const CP311 = 'cython-3.3.1-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl';
@@ -45,5 +48,26 @@ describe('wheel tags', () => {
     expect(() => routesForPython('cython', [route(CP311)], '3.13.5')).toThrow(
       /add its wheel for cp313/,
     );
+  });
+});
+
+describe("the repository's recipes", () => {
+  // A wheel pinned for one line only fails that other line's build, and only there: checked here
+  // so a new line (or a recipe written on one) cannot leave a build requirement behind.
+  test('pin a wheel every CPython line can install for each build requirement', async () => {
+    const { lines } = await cpythonLines(REPO_ROOT);
+    const versions = await Promise.all(
+      lines.map(async (l) => (await readCPythonConfig(REPO_ROOT, l)).version),
+    );
+    const missing: string[] = [];
+    for (const recipe of await readAllRecipes(REPO_ROOT)) {
+      for (const req of recipe.buildRequires ?? []) {
+        for (const version of versions) {
+          if (!req.sources.some((s) => wheelFits(s.file, version)))
+            missing.push(`${recipe.name}: ${req.name} ${req.version} for ${version}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
