@@ -18,7 +18,7 @@ import { checkArchive } from '../sources/unpack.js';
 import { sha256File } from '../util/hash.js';
 import { pipeline } from '../pipeline.js';
 import { suiteLayer } from '../modules/suite-layer.js';
-import { readCPythonConfig } from '../cpython/config.js';
+import { cpythonLines, readCPythonConfig } from '../cpython/config.js';
 import { nativePython } from '../cpython/native-layer.js';
 import type { ResolvedPackage } from '../modules/pypi.js';
 import type { CompatResult } from '../modules/compat.js';
@@ -133,11 +133,12 @@ async function add(values: Values, requirements: string[]): Promise<number> {
   const reporter = consoleReporter();
   const results = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
   const cpython = await readCPythonConfig(opts.repoRoot, opts.python);
+  const { lines } = await cpythonLines(opts.repoRoot);
   const python = nativePython(results.get('native')!.dir, cpython.version);
   const work = await mkdtemp(join(tmpdir(), 'faasm-modules-add-'));
   try {
     const log = join(cachePaths(opts.cacheDir).logs, 'modules-add.log');
-    const packages = await resolveRequirements(python, requirements, work, log);
+    const packages = await resolveRequirements(python, requirements, work, lines, log);
     const r = await writeRecipes(
       opts.repoRoot,
       packages,
@@ -189,6 +190,7 @@ async function compat(values: Values): Promise<number> {
   );
   const natives = await runLayers(selectLayers(pipeline, ['native']), opts, { reporter });
   const cpython = await readCPythonConfig(opts.repoRoot, opts.python);
+  const { lines } = await cpythonLines(opts.repoRoot);
   const python = nativePython(natives.get('native')!.dir, cpython.version);
   const repoRecipes = await readAllRecipes(opts.repoRoot);
   const results: CompatResult[] = [];
@@ -198,7 +200,7 @@ async function compat(values: Values): Promise<number> {
     for (const entry of entries) {
       let packages: ResolvedPackage[] = [];
       try {
-        packages = await resolveRequirements(python, [entry.requirement], work, log);
+        packages = await resolveRequirements(python, [entry.requirement], work, lines, log);
         const fellBack: string[] = [];
         let built;
         for (;;) {

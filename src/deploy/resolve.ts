@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCPythonConfig } from '../cpython/config.js';
+import { cpythonLines, readCPythonConfig } from '../cpython/config.js';
 import { nativePython } from '../cpython/native-layer.js';
 import { type RunOptions, runLayers, selectLayers } from '../layers/runner.js';
 import type { BuildOptions, Layer } from '../layers/types.js';
@@ -38,6 +38,7 @@ export async function resolveDeployment(
   const { resolveRequirements } = await import('../modules/pypi.js');
   const natives = await runLayers(selectLayers(layers, ['native']), opts, run);
   const cpython = await readCPythonConfig(opts.repoRoot, opts.python);
+  const { lines } = await cpythonLines(opts.repoRoot);
   const python = nativePython(natives.get('native')!.dir, cpython.version);
   const work = await mkdtemp(join(tmpdir(), 'faasm-deploy-'));
   try {
@@ -45,7 +46,7 @@ export async function resolveDeployment(
     const pins = [...chosen.values()].map((r) => `${r.name}==${r.version}`);
     const asked = [...missing.map(requirementText), ...pins];
     const log = join(cachePaths(opts.cacheDir).logs, 'deploy-resolve.log');
-    const packages = (await resolveRequirements(python, asked, work, log)).filter(
+    const packages = (await resolveRequirements(python, asked, work, lines, log)).filter(
       (p) => !chosen.has(p.name),
     );
     const fromIndex = recipesFromIndex(file, missing, packages, repo, chosen);

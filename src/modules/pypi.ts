@@ -35,17 +35,21 @@ export interface ResolvedPackage {
   pureWheel?: SourceRoute;
 }
 
-/** Resolves requirements on the index pip is configured with, with the build Python. */
+/**
+ * Resolves requirements on the index pip is configured with, with the build Python; compiled
+ * build requirements are pinned for each of `lines` (the repository's CPython lines).
+ */
 export async function resolveRequirements(
   python: string,
   requirements: readonly string[],
   work: string,
+  lines: readonly string[],
   log?: string,
 ): Promise<ResolvedPackage[]> {
   try {
     const { stdout } = await exec(python, [RESOLVE, work, ...requirements], {
       log,
-      env: { PYTHONNOUSERSITE: '1' },
+      env: { PYTHONNOUSERSITE: '1', FAASM_PYTHON_LINES: lines.join(' ') },
     });
     return JSON.parse(stdout) as ResolvedPackage[];
   } catch (err) {
