@@ -324,13 +324,16 @@ export interface Selection {
 
 /**
  * The recipes to build, each after the ones it requires. An unknown name is an error that
- * lists the known ones; naming an experimental module builds it without --experimental.
+ * lists the known ones; naming an experimental module builds it without --experimental. The
+ * optional set comes only by name (a deployment's requirements), never with --experimental.
  */
 export function selectRecipes(all: readonly ModuleRecipe[], sel: Selection): ModuleRecipe[] {
   const byName = new Map(all.map((r) => [r.name, r]));
   const roots = sel.names?.length
     ? [...sel.names]
-    : all.filter((r) => r.set === 'default' || sel.experimental).map((r) => r.name);
+    : all
+        .filter((r) => r.set === 'default' || (r.set === 'experimental' && sel.experimental))
+        .map((r) => r.name);
   const ordered: ModuleRecipe[] = [];
   const visiting = new Set<string>();
   const visit = (name: string, from?: ModuleRecipe) => {

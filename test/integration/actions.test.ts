@@ -405,11 +405,17 @@ describe('the tests.yml chain on the layer cache', () => {
       expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       const res = await fetch(`http://${registry.address}/v2/faasm/cpython/manifests/${version}`, {
         headers: {
+          // The image is an OCI index (one manifest per platform): its digest is the index's.
           accept:
-            'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+            'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json',
         },
       });
       expect(res.headers.get('docker-content-digest')).toBe(r.outputs.digest);
+      const index = (await res.json()) as { manifests: { platform: { architecture: string } }[] };
+      expect(index.manifests.map((m) => m.platform.architecture).sort()).toEqual([
+        'amd64',
+        'arm64',
+      ]);
       expect(r.summary).toContain(`| Digest | \`${r.outputs.digest}\` |`);
       await promisify(execFile)('podman', ['rmi', '-f', ...r.outputs.tags!.split('\n')]).catch(
         () => undefined,

@@ -8,7 +8,10 @@ evaluated for the runtime's Python. pip's resolver picks the versions (`pip inst
 configured with: the sdist when the package has compiled code (its wheels are platform wheels,
 useless for wasm32-wasi), the pure wheel otherwise. Each sdist's build requirements are resolved
 the same way, for the build Python (wheels only), and pinned too, with what its backend asks
-for when asked (PEP 517's get_requires_for_build_wheel), as pip installs both.
+for when asked (PEP 517's get_requires_for_build_wheel), as pip installs both. A build
+requirement with compiled code (Cython) is pinned for every CPython line of the repository
+($FAASM_PYTHON_LINES, such as "3.11 3.13"): its wheel of the same version and platform for each,
+so a recipe written on one line builds on the others.
 """
 
 import hashlib
@@ -192,15 +195,41 @@ def build_requirements(sdist):
     return requires, backend
 
 
+def wheel_parts(filename):
+    """(python tag, abi tag, platform tag) of a wheel's file name (PEP 427)."""
+    parts = filename[:-4].split("-")
+    return parts[-3], parts[-2], parts[-1]
+
+
+def other_line_wheels(name, version, filename):
+    """The wheels of `version` for the repository's other CPython lines, with the pinned wheel's
+    platform: none when the pinned one is pure or abi3 (every line installs it already)."""
+    py, abi, platform = wheel_parts(filename)
+    if not re.fullmatch(r"cp\d+", py) or abi != py:
+        return []
+    tags = ["cp" + l.replace(".", "") for l in os.environ.get("FAASM_PYTHON_LINES", "").split()]
+    routes = []
+    for tag in sorted(set(tags) - {py}):
+        for f in simple_files(name):
+            fn = f["filename"]
+            if f.get("yanked") or not fn.endswith(".whl"):
+                continue
+            if fn.split("-")[1] == version and wheel_parts(fn) == (tag, tag, platform):
+                routes.append(route(f["url"], f["hashes"]["sha256"]))
+                break
+    return routes
+
+
 def pin_build_requirements(requires, work):
     pins = []
     for item in pip_report(["--only-binary", ":all:"] + requires, "the build requirements %s" % requires):
         info = item["download_info"]
         sha = info["archive_info"]["hashes"]["sha256"] if "hashes" in info.get("archive_info", {}) \
             else info["archive_info"]["hash"].split("=", 1)[1]
-        pins.append({"name": canonicalize_name(item["metadata"]["name"]),
-                     "version": item["metadata"]["version"],
-                     "sources": [route(info["url"], sha)]})
+        name, version = canonicalize_name(item["metadata"]["name"]), item["metadata"]["version"]
+        pinned = route(info["url"], sha)
+        others = other_line_wheels(name, version, pinned["file"])
+        pins.append({"name": name, "version": version, "sources": [pinned] + others})
     return sorted(pins, key=lambda p: p["name"])
 
 

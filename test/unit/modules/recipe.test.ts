@@ -308,6 +308,11 @@ describe('the recipes in this repository', () => {
     const next = { ...pyaes, name: 'pyaes-next', set: 'experimental' as const, why: 'a test' };
     expect(selectRecipes([...all, next], { experimental: false })).not.toContain(next);
     expect(selectRecipes([...all, next], { experimental: true })).toContain(next);
+    // An optional module (pandas) is a deployment's choice: not even --experimental builds it.
+    const optional = { ...pyaes, name: 'pyaes-optional', set: 'optional' as const };
+    for (const experimental of [false, true])
+      expect(selectRecipes([...all, optional], { experimental })).not.toContain(optional);
+    expect(selectRecipes([...all, optional], { experimental: false, names: [optional.name] })).toContain(optional); // prettier-ignore
   });
 
   test('a name selects the module and what it requires', () => {
