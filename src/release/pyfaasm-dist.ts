@@ -29,8 +29,9 @@ const BACKEND_REQUIREMENT = 'setuptools==84.2.1';
 const NO_BYTECODE = { PYTHONDONTWRITEBYTECODE: '1' };
 
 /**
- * A directory holding `requirement` for `python`, pip-installed once into `toolsDir/<name>` (a
- * project-local target: the build Python's own environment is never written).
+ * `toolsDir/<name>`, holding `requirement` (and its dependencies unless `noDeps`) for `python`,
+ * pip-installed there once: a project-local target, so the build Python's own environment is
+ * never written. `check` runs with it on PYTHONPATH and fails when it is missing.
  */
 async function toolTarget(
   python: string,
@@ -38,7 +39,7 @@ async function toolTarget(
   name: string,
   requirement: string,
   check: string[],
-  log?: string,
+  opts: { noDeps?: boolean; log?: string } = {},
 ): Promise<string> {
   const target = join(toolsDir, name);
   const env = { ...NO_BYTECODE, PYTHONPATH: target };
@@ -47,37 +48,26 @@ async function toolTarget(
     () => false,
   );
   if (!installed) {
-    await exec(
-      python,
-      [
-        '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps',
-        '--upgrade', '--target', target, requirement,
-      ], // prettier-ignore
-      { log, env: NO_BYTECODE },
-    );
+    const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade'];
+    if (opts.noDeps) args.push('--no-deps');
+    await exec(python, [...args, '--target', target, requirement], {
+      log: opts.log,
+      env: NO_BYTECODE,
+    });
   }
   return target;
 }
 
 /** PyPA's `build` (with its dependencies) and the pinned backend, as one PYTHONPATH. */
 async function buildTools(python: string, toolsDir: string, log?: string): Promise<string> {
-  const frontend = join(toolsDir, 'pypa-build');
-  const hasFrontend = await exec(python, ['-m', 'build', '--version'], {
-    env: { ...NO_BYTECODE, PYTHONPATH: frontend },
-  }).then(
-    () => true,
-    () => false,
+  const frontend = await toolTarget(
+    python,
+    toolsDir,
+    'pypa-build',
+    BUILD_REQUIREMENT,
+    ['-m', 'build', '--version'],
+    { log },
   );
-  if (!hasFrontend) {
-    await exec(
-      python,
-      [
-        '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade',
-        '--target', frontend, BUILD_REQUIREMENT,
-      ], // prettier-ignore
-      { log, env: NO_BYTECODE },
-    );
-  }
   const version = BACKEND_REQUIREMENT.split('==')[1]!;
   const backend = await toolTarget(
     python,
@@ -85,7 +75,7 @@ async function buildTools(python: string, toolsDir: string, log?: string): Promi
     `pypa-backend-${BACKEND_REQUIREMENT.replace('==', '-')}`,
     BACKEND_REQUIREMENT,
     ['-c', `import setuptools, sys; sys.exit(setuptools.__version__ != '${version}')`],
-    log,
+    { noDeps: true, log },
   );
   return [backend, frontend].join(':');
 }
