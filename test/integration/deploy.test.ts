@@ -216,10 +216,12 @@ describe('deployments', () => {
       const root = await dirBytes(ls.get('root')!.dir);
       const hello = await firstCall(ls, 'hello');
       rows.push(
-        `${what}: py_func.wasm ${(wasm / 1e6).toFixed(2)} MB, root ${(root / 1e6).toFixed(1)} MB, first call (hello): load ${hello.loadMs} ms + call ${hello.callMs} ms`,
+        `${what}: py_func.wasm ${(wasm / 1e6).toFixed(2)} MB, root ${(root / 1e6).toFixed(1)} MB, first call (hello): load ${hello.loadMs} ms + call ${Math.round(hello.callMs)} ms`,
       );
     }
-    rows.push(`pandas: first call (frame): load ${frame.loadMs} ms + call ${frame.callMs} ms`);
+    rows.push(
+      `pandas: first call (frame): load ${frame.loadMs} ms + call ${Math.round(frame.callMs)} ms`,
+    );
     console.log(rows.join('\n'));
   }, 7_200_000);
 });
