@@ -274,6 +274,7 @@ async function testSuite(values: Values, name: string): Promise<number> {
   const opts = buildOptions(values);
   const recipe = await readRecipe(opts.repoRoot, name);
   const spec = await readTestSuite(opts.repoRoot, name);
+  const cpython = await readCPythonConfig(opts.repoRoot, opts.python);
   // A default module's suite runs against the runtime's own modules layer, the one it ships in.
   const lo = recipe.set === 'default' ? {} : { names: [name] };
   const layers = await runLayers([...layersToModules(lo), suiteLayer], opts, {
@@ -299,7 +300,10 @@ async function testSuite(values: Values, name: string): Promise<number> {
     const docs = join(opts.repoRoot, 'docs');
     await mkdir(docs, { recursive: true });
     const md = join(docs, `${name}-tests.md`);
-    await writeFile(md, await asRepoFormats(md, renderSuite(recipe, spec, s), 'markdown'));
+    await writeFile(
+      md,
+      await asRepoFormats(md, renderSuite(recipe, spec, s, cpython.version), 'markdown'),
+    );
   }
   for (const c of s.unexpected) console.log(`  unexpected failure: ${c.id}: ${c.message ?? ''}`);
   console.log(

@@ -121,7 +121,8 @@ describe('junit results', () => {
     ]);
     const recipe = { name: 'pkg', version: '1.0' } as Parameters<typeof renderSuite>[0];
     const spec = { exclude: {}, expectedFailures: { 'pkg/tests/test_c.py': 'needs ctypes' } };
-    const doc = renderSuite(recipe, spec as unknown as Parameters<typeof renderSuite>[1], s);
+    const doc = renderSuite(recipe, spec as unknown as Parameters<typeof renderSuite>[1], s, '3.13.5'); // prettier-ignore
+    expect(doc).toContain('inside the wasm runtime (CPython 3.13.5)');
     expect(doc).toContain('| 4 | 7 | 2 | 4 | 1 | 2 | 2 |');
     expect(doc).not.toContain('## Test files left out');
     expect(doc).toContain('- `pkg/tests/test_c.py`: needs ctypes');
