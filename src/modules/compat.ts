@@ -83,7 +83,9 @@ export function compatRecipes(
   for (const p of packages) {
     const own = repoRecipes.find((r) => r.name === p.name && r.version === p.version);
     const json = recipeFor(p, entry.requirement);
-    json.test = entry.test;
+    // The entry's smoke test is the requested package's; a dependency keeps its import test, so
+    // a failure is reported under the package that failed.
+    if (p.requested) json.test = entry.test;
     const recipe = own ?? parseRecipe(json, `${COMPAT_FILE} (${entry.requirement})`);
     const test = own && p.requested ? `${own.test}\n${entry.test.join('\n')}` : recipe.test;
     byName.set(p.name, { ...recipe, test, set: 'default' });

@@ -185,6 +185,18 @@ describe('the compatibility table', () => {
     expect(recipes[1]!.test).toBe('import ujson\nassert ujson.dumps(1) == "1"');
   });
 
+  test("a dependency without a repository recipe is tested by importing it, not with the entry's test", () => {
+    const recipes = compatRecipes(
+      { requirement: 'ujson==5.10.0', test: ['import ujson', 'assert ujson.dumps(1) == "1"'] },
+      [pkg({ requires: ['six'] }), sixDep()],
+      [],
+    );
+    expect(recipes.map((r) => [r.name, r.test])).toEqual([
+      ['six', 'import six'],
+      ['ujson', 'import ujson\nassert ujson.dumps(1) == "1"'],
+    ]);
+  });
+
   test("the requested package's repository recipe at the same version is used, with both tests", () => {
     const own = {
       ...parseRecipe(recipeFor(pkg(), 'ujson'), 'third-party/modules/ujson/recipe.json', 'ujson'),
