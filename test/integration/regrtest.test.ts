@@ -52,13 +52,14 @@ describe('faasm-python regrtest on the CI selection (wasm)', () => {
         },
         out: (text) => lines.push(text),
       });
-      // The logs go with the temporary directory: show the end of each unexpected one first.
+      const report = lines.join('\n');
+      process.stderr.write(`${report}\n`);
+      // The logs go with the temporary directory: show the end of each unexpected one after
+      // the table, next to the failure, where a CI summary that keeps only the end shows it.
       for (const log of unexpectedLogs) {
         const tail = (await readFile(log, 'utf8').catch(() => '(no log)')).split('\n').slice(-40);
         process.stderr.write(`--- ${log} (last 40 lines)\n${tail.join('\n')}\n`);
       }
-      const report = lines.join('\n');
-      process.stderr.write(`${report}\n`);
       expect(report.split('\n').at(-1)).toBe(
         `${data.selections.ci!.length} modules: ${t.passed} passed, ${t.expected} expected failures, 0 unexpected`,
       );
