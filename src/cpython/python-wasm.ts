@@ -43,6 +43,32 @@ export interface PythonRunOptions {
 }
 
 /**
+ * The child's command line: `process.execPath` with these arguments, and this environment
+ * added. For runPythonWasm, and for a test that starts the child in a way of its own.
+ */
+export function pythonWasmCommand(
+  wasm: string,
+  mounts: readonly MountSpec[],
+  args: readonly string[],
+  guestEnv: Record<string, string> = {},
+): { argv: string[]; env: Record<string, string> } {
+  const runner = FROM_SOURCES ? RUNNER.replace(/\.js$/, '.ts') : RUNNER;
+  const loader = FROM_SOURCES ? ['--import', pathToFileURL(tsxExport('.')).href] : [];
+  return {
+    argv: [
+      '--no-warnings',
+      `--stack-size=${V8_STACK_KB}`,
+      ...loader,
+      runner,
+      wasm,
+      JSON.stringify(mounts),
+      ...args,
+    ],
+    env: { WASI_TIMING: '1', WASI_PYTHON_ENV: JSON.stringify(guestEnv) },
+  };
+}
+
+/**
  * Runs a CPython wasm in a child process on the host's own WASI (src/runner/wasi). `root` is
  * the host directory the guest sees as `/`, a map of guest paths to host directories (all
  * read-only), or a full mount table. Unless the mounts name `/tmp`, the guest gets a private
@@ -66,18 +92,7 @@ export async function runPythonWasm(
     ? undefined
     : await mkdtemp(join(tmpdir(), 'python-wasm-tmp-'));
   if (tmp) mounts.push({ guest: '/tmp', host: tmp, readOnly: false });
-  const runner = FROM_SOURCES ? RUNNER.replace(/\.js$/, '.ts') : RUNNER;
-  const loader = FROM_SOURCES ? ['--import', pathToFileURL(tsxExport('.')).href] : [];
-  const argv = [
-    '--no-warnings',
-    `--stack-size=${V8_STACK_KB}`,
-    ...loader,
-    runner,
-    wasm,
-    JSON.stringify(mounts),
-    ...args,
-  ];
-  const env = { WASI_TIMING: '1', WASI_PYTHON_ENV: JSON.stringify(opts.env ?? {}) };
+  const { argv, env } = pythonWasmCommand(wasm, mounts, args, opts.env);
   let result: { code: number; stdout: string; stderr: string };
   try {
     const run = { env, log: opts.log, tailLines: 40, timeoutMs: opts.timeoutMs };

@@ -14,8 +14,23 @@ const [wasmPath, mounts, ...args] = process.argv.slice(2);
 const t0 = performance.now();
 const module = await WebAssembly.compile(await readFile(wasmPath!));
 const t1 = performance.now();
+/** For a 1 ms wait between writes: Atomics.wait sleeps the thread without spinning. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * The guest's stdout and stderr block, as a process's do: a pipe this process inherited may be
+ * non-blocking (its other end's owner sets that on the shared file description; seen when CI
+ * started the test runner with stdin closed), and a full one answers EAGAIN, which the guest
+ * would see as BlockingIOError on a print. So wait for the reader instead.
+ */
 const out = (fd: number) => (data: Uint8Array) => {
-  for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
+  for (let at = 0; at < data.length;) {
+    try {
+      at += writeSync(fd, data, at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 };
 const wasi = new Wasi({
   args: ['python', ...args],

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCPythonConfig } from '../../src/cpython/config.js';
-import { runPythonWasm } from '../../src/cpython/python-wasm.js';
+import { pythonWasmCommand, runPythonWasm } from '../../src/cpython/python-wasm.js';
 import { planLayers, selectLayers } from '../../src/layers/runner.js';
 import type { LayerResult } from '../../src/layers/types.js';
 import { REPO_ROOT } from '../../src/paths.js';
@@ -164,6 +165,39 @@ except OSError as e:
     print("refused", type(e).__name__)
 `);
     expect(r.stdout.trim()).toMatch(/^refused/);
+  });
+
+  // CI once started the test runner with stdin closed, and test_pathlib's burst of output then
+  // died with BlockingIOError: the child's stdout pipe was non-blocking, and a full pipe said
+  // EAGAIN. A print must wait for the reader, as on a blocking stdout.
+  test('prints to a full non-blocking stdout pipe by waiting for the reader', async () => {
+    const mounts = [{ guest: '/', host: root, readOnly: true }];
+    const code = 'for i in range(2000): print(str(i).rjust(999, "x"))\nprint("done")';
+    const { argv, env } = pythonWasmCommand(wasm, mounts, ['-c', code]);
+    // Python makes the child's end of the pipe non-blocking, then becomes the runner.
+    const nonBlocking =
+      'import fcntl, os, sys; fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK); os.execv(sys.argv[1], sys.argv[1:])';
+    const child = spawn('python3', ['-c', nonBlocking, process.execPath, ...argv], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Not read for a while, so the pipe fills.
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 1500));
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.stdout.resume();
+    // A runner that never finishes fails here, not at the suite's timeout.
+    const kill = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const exit = await new Promise<number | null>((r) => child.on('close', r));
+    clearTimeout(kill);
+    const lines = Buffer.concat(chunks).toString().split('\n');
+    expect(stderr.replace(/wasi-timing .*\n?/, '')).toBe('');
+    expect(exit).toBe(0);
+    expect(lines.length).toBe(2002);
+    expect(lines.at(-2)).toBe('done');
   });
 });
 
