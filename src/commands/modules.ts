@@ -250,7 +250,9 @@ async function compat(values: Values): Promise<number> {
         .catch(() => [])
     : [];
   const rows = withNotes(all, only ? mergeResults(all, previous, results) : results);
-  const when = values.quick ? 'quick selection' : `${rows.length} packages`;
+  // The rows' results hold for the line they ran on: the table says which.
+  const on = `on CPython ${cpython.version}`;
+  const when = values.quick ? `quick selection, ${on}` : `${rows.length} packages, ${on}`;
   const md = join(docs, `${base}.md`);
   const refs = {
     ranking: await readRanking(opts.repoRoot),

@@ -18,7 +18,12 @@ export interface WasmConfig {
   /** Static archives (build-dir paths) besides libpython that an embedding program links. */
   extraArchives: string[];
   /** System libraries and linker flags an embedding program needs. */
-  link: { libs: string[]; ldflags: string[] };
+  link: {
+    libs: string[];
+    ldflags: string[];
+    /** The patched libpython has a WASI call trampoline: links write its table (call-params.ts). */
+    callParams?: boolean;
+  };
   /** Stdlib paths (relative to lib/python3.X) left out of the runtime root. */
   prune: string[];
 }

@@ -1,9 +1,11 @@
 // Linking a wasm program against the wasm layer's libpython, as its link.json says.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerContext } from '../layers/types.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
+import { readFunctionTable } from '../wasm/func-table.js';
+import { callParams, callParamsSource, changedSlots } from './call-params.js';
 
 /** `lib/link.json` in the wasm layer: how to link a program against its libpython. */
 export interface LinkInfo {
@@ -11,6 +13,11 @@ export interface LinkInfo {
   archives: string[];
   libs: string[];
   ldflags: string[];
+  /**
+   * The libpython reads the function table's parameter counts (its WASI call trampoline):
+   * every program linked against it gets them (src/cpython/call-params.ts).
+   */
+  callParams?: boolean;
 }
 
 /** The toolchain sysroot's libc++ for wasm32 (Debian's libc++-16-dev-wasm32). */
@@ -51,18 +58,49 @@ export async function linkWithPython(
   extraLdflags: readonly string[] = [],
 ): Promise<void> {
   const link = JSON.parse(await readFile(join(wasmDir, 'lib', 'link.json'), 'utf8')) as LinkInfo;
-  await ctx.exec(cc.cc, [
-    ...cc.ldflags,
-    ...link.ldflags,
-    ...extraLdflags,
-    '-o',
-    output,
-    ...inputs,
+  const tail = [
     ...link.archives.map((a) => join(wasmDir, a)),
     ...link.libs,
     LONG_DOUBLE_PRINTSCAN,
     // C++ extensions (numpy's) need libc++; an archive only adds what is used.
     await cxaThrowArchive(ctx, cc),
     ...CXX_LIBS,
-  ]);
+  ];
+  const run = (objects: readonly string[]) =>
+    ctx.exec(cc.cc, [
+      ...cc.ldflags,
+      ...link.ldflags,
+      ...extraLdflags,
+      '-o',
+      output,
+      ...objects,
+      ...tail,
+    ]);
+  await run(inputs);
+  if (!link.callParams) return;
+  // The second pass adds only data, so the function table must come out as the first made it.
+  const params = callParams(readFunctionTable(await readFile(output)));
+  await run([...inputs, await callParamsObject(ctx, cc, params)]);
+  const again = callParams(readFunctionTable(await readFile(output)));
+  const moved = changedSlots(params, again);
+  if (moved.length) {
+    throw new Error(
+      `linking the call-parameter table moved the function table (slots ${moved.join(', ')} differ): the table describes another link`,
+    );
+  }
+}
+
+/** Compiles the parameter-count table into an object in the layer's work dir. */
+async function callParamsObject(
+  ctx: LayerContext,
+  cc: WasmCompiler,
+  params: Uint8Array,
+): Promise<string> {
+  const dir = join(ctx.work, 'call-params');
+  await mkdir(dir, { recursive: true });
+  const src = join(dir, 'call_params.c');
+  const obj = join(dir, 'call_params.o');
+  await writeFile(src, callParamsSource(params));
+  await ctx.exec(cc.cc, [...cc.cflags, '-O2', '-Wall', '-c', src, '-o', obj]);
+  return obj;
 }

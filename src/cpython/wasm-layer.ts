@@ -49,7 +49,12 @@ async function layout(ctx: LayerContext, cfg: WasmConfig, build: string, dest: s
       archives.push(`lib/${a}`);
     }
   }
-  const link: LinkInfo = { archives, libs: cfg.link.libs, ldflags: cfg.link.ldflags };
+  const link: LinkInfo = {
+    archives,
+    libs: cfg.link.libs,
+    ldflags: cfg.link.ldflags,
+    ...(cfg.link.callParams ? { callParams: true } : {}),
+  };
   await writeFile(join(out, 'lib', 'link.json'), JSON.stringify(link, null, 2));
   return archives;
 }

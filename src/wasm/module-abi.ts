@@ -34,6 +34,8 @@ export interface ModuleAbi {
   exports: AbiExport[];
   /** Mutable globals the host cannot reach (not exported): state outside memory it cannot reset. */
   hiddenMutableGlobals: number;
+  /** Every function's type, by function index: the imported ones first, then the defined. */
+  functionTypes: FuncType[];
 }
 
 const KINDS: ExternKind[] = ['function', 'table', 'memory', 'global', 'tag'];
@@ -115,7 +117,7 @@ export function readModuleAbi(bytes: Uint8Array): ModuleAbi {
   });
   const exported = new Set(rawExports.filter((e) => e.kind === 'global').map((e) => e.index));
   const hiddenMutableGlobals = globals.filter((g, i) => g.mutable && !exported.has(i)).length;
-  return { imports, exports, hiddenMutableGlobals };
+  return { imports, exports, hiddenMutableGlobals, functionTypes: funcTypes };
 }
 
 export const formatType = (t: FuncType): string =>

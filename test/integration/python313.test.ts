@@ -37,6 +37,11 @@ beforeAll(async () => {
     functions,
     'security',
   );
+  await stageFunctionDir(
+    join(process.cwd(), 'test', 'fixtures', 'pyfuncs-wasi'),
+    functions,
+    'wasi',
+  );
   host = await FaasmHost.load({
     wasmPath: wasm,
     runtimeRoot: layers.get('root')!.dir,
@@ -75,5 +80,20 @@ describe('CPython 3.13 in py_func.wasm', () => {
       urlsplit_brackets: expect.stringMatching(/^ValueError: /),
       tarfile_data_filter: true,
     });
+  });
+
+  test("gives asyncio, AI_NUMERICSERV and gethostname, which CPython's WASI build lacks", async () => {
+    const r = await host.call({ user: 'wasi', func: 'gaps' });
+    expect(r.error).toBeUndefined();
+    const checks = JSON.parse(text(r.output)) as { hostname: string[] } & Record<string, unknown>;
+    expect(checks).toEqual({
+      gather: ['slow', 'fast'],
+      order: ['fast', 'slow'],
+      timer: 'timer',
+      ai_numericserv: 8,
+      hostname: [expect.any(String), expect.any(String)],
+    });
+    expect(checks.hostname[0]).toBe(checks.hostname[1]);
+    expect(checks.hostname[0]).not.toBe('');
   });
 });
