@@ -167,6 +167,21 @@ except OSError as e:
     expect(r.stdout.trim()).toMatch(/^refused/);
   });
 
+  // CPython 3.13's methodcaller_clear returned void from an int slot (python/cpython#156762):
+  // the collector's call through tp_clear trapped in wasm. methodcaller-clear.patch fixes it.
+  test('collects a methodcaller in a cycle (its tp_clear has the type the slot calls)', async () => {
+    const r = await python(`
+import gc, operator
+d = {}  # a dict of atoms is not tracked by the collector until it holds an object
+m = operator.methodcaller("get", d)
+d["m"] = m  # tracked now, after m: the collector clears m first
+del d, m
+print("collected", gc.collect() > 0)
+`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('collected True');
+  });
+
   // CI once started the test runner with stdin closed, and test_pathlib's burst of output then
   // died with BlockingIOError: the child's stdout pipe was non-blocking, and a full pipe said
   // EAGAIN. A print must wait for the reader, as on a blocking stdout.
