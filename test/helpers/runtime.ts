@@ -1,10 +1,12 @@
 // Builds (or restores) pipeline layers for integration tests, in the same cache the CLI uses,
 // so a machine that ran `./run build` runs these tests warm.
+import { join } from 'node:path';
 import { readCPythonConfig, shortVersion } from '../../src/cpython/config.js';
 import { runLayers, selectLayers } from '../../src/layers/runner.js';
-import type { BuildOptions, LayerResult } from '../../src/layers/types.js';
+import type { BuildOptions, LayerContext, LayerResult } from '../../src/layers/types.js';
 import { REPO_ROOT, defaultCacheDir } from '../../src/paths.js';
 import { pipeline } from '../../src/pipeline.js';
+import { exec } from '../../src/util/exec.js';
 import { silentReporter } from './fake-layers.js';
 
 export function integrationOptions(overrides: Partial<BuildOptions> = {}): BuildOptions {
@@ -17,6 +19,22 @@ export function integrationOptions(overrides: Partial<BuildOptions> = {}): Build
     verbose: false,
     ...overrides,
   };
+}
+
+/**
+ * What a layer step (linkWithPython, unpackDebianRoot) needs of a LayerContext, for a test that
+ * runs one outside a layer: `work` as its work directory, commands logged to `work`/build.log.
+ */
+export function testLayerContext(opts: BuildOptions, work: string): LayerContext {
+  const log = join(work, 'build.log');
+  const ctx: Pick<LayerContext, 'opts' | 'log' | 'exec' | 'work' | 'info'> = {
+    opts,
+    log,
+    work,
+    exec: (cmd, args, o) => exec(cmd, args, { log, ...o }),
+    info: () => {},
+  };
+  return ctx as LayerContext;
 }
 
 export async function buildLayers(

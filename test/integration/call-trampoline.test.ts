@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linkWithPython } from '../../src/cpython/link.js';
 import { runPythonWasm } from '../../src/cpython/python-wasm.js';
-import type { LayerContext } from '../../src/layers/types.js';
 import { wasmCompiler } from '../../src/toolchain/flags.js';
 import { exec } from '../../src/util/exec.js';
-import { buildLayers, integrationOptions } from '../helpers/runtime.js';
+import { buildLayers, integrationOptions, testLayerContext } from '../helpers/runtime.js';
 
 const opts = integrationOptions({ python: '3.13' });
 let work: string;
@@ -22,14 +21,7 @@ beforeAll(async () => {
   const layers = await buildLayers(['toolchain', 'wasm'], { python: '3.13' });
   wasmDir = layers.get('wasm')!.dir;
   work = await mkdtemp(join(tmpdir(), 'sigcast-'));
-  const log = join(work, 'build.log');
-  const ctx = {
-    opts,
-    log,
-    work,
-    exec: (cmd, args, o) => exec(cmd, args, { log, ...o }),
-    info: () => {},
-  } as Pick<LayerContext, 'opts' | 'log' | 'exec' | 'work' | 'info'>;
+  const ctx = testLayerContext(opts, work);
   const cc = await wasmCompiler(layers.get('toolchain')!.dir, [], opts);
   const obj = join(work, 'sigcast.o');
   await exec(cc.cc, [
@@ -44,7 +36,7 @@ beforeAll(async () => {
     obj,
   ]);
   interpreter = join(work, 'python-sigcast.wasm');
-  await linkWithPython(ctx as LayerContext, cc, wasmDir, [obj], interpreter);
+  await linkWithPython(ctx, cc, wasmDir, [obj], interpreter);
 }, 900_000);
 
 afterAll(async () => {

@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { linkWithPython } from '../../src/cpython/link.js';
 import { runPythonWasm } from '../../src/cpython/python-wasm.js';
-import type { LayerContext } from '../../src/layers/types.js';
 import { cachePaths } from '../../src/paths.js';
 import { unpackDebianRoot } from '../../src/toolchain/debian-root.js';
 import { wasmCompiler } from '../../src/toolchain/flags.js';
 import type { ToolchainInfo } from '../../src/toolchain/layer.js';
 import { exec } from '../../src/util/exec.js';
-import { buildLayers, integrationOptions } from '../helpers/runtime.js';
+import { buildLayers, integrationOptions, testLayerContext } from '../helpers/runtime.js';
 
 const opts = integrationOptions({ python: '3.13' });
 let work: string;
@@ -27,14 +26,8 @@ beforeAll(async () => {
   const toolchain = layers.get('toolchain')!.dir;
   wasmDir = layers.get('wasm')!.dir;
   work = await mkdtemp(join(tmpdir(), 'rust-ext-'));
-  const log = join(work, 'build.log');
-  const ctx = {
-    opts,
-    log,
-    work,
-    exec: (cmd, args, o) => exec(cmd, args, { log, ...o }),
-    info: () => {},
-  } as Pick<LayerContext, 'opts' | 'log' | 'exec' | 'work' | 'info'>;
+  const ctx = testLayerContext(opts, work);
+  const log = ctx.log;
   await unpackDebianRoot(ctx, 'trixie', 'cargo', join(work, 'cargo-root'));
   const info = JSON.parse(
     await readFile(join(toolchain, 'toolchain.json'), 'utf8'),
@@ -69,7 +62,7 @@ beforeAll(async () => {
   ]);
   interpreter = join(work, 'python-rusty.wasm');
   const archive = join(crate, 'target', 'wasm32-wasip1', 'release', 'librusty.a');
-  await linkWithPython(ctx as LayerContext, cc, wasmDir, [main, archive], interpreter);
+  await linkWithPython(ctx, cc, wasmDir, [main, archive], interpreter);
 }, 900_000);
 
 afterAll(async () => {
