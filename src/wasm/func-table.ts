@@ -3,7 +3,7 @@
  * slot, read from its active element segments. On wasm32 a C function pointer is a slot of this
  * table, so this is what a pointer's callee is (src/cpython/call-params.ts).
  */
-import { WasmFormatError, WasmReader, assertWasm, body, sections } from './binary.js';
+import { WasmFormatError, WasmReader, body, sections } from './binary.js';
 import { type FuncType, readModuleAbi } from './module-abi.js';
 
 const ELEMENT_SECTION = 9;
@@ -32,7 +32,7 @@ function funcIndices(r: WasmReader): number[] {
  * are refused rather than guessed at.
  */
 export function readFunctionTable(bytes: Uint8Array): (FuncType | undefined)[] {
-  assertWasm(bytes);
+  // readModuleAbi checks the magic, and gives every function's type by index.
   const types = readModuleAbi(bytes).functionTypes;
   const slots: (FuncType | undefined)[] = [];
   for (const s of sections(bytes)) {
