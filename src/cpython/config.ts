@@ -2,7 +2,9 @@
 // flags, toolchain.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SourceRoute } from '../sources/types.js';
+import type { SourcePatches, SourceRoute } from '../sources/types.js';
+
+export type { SourcePatches };
 import { UserError } from '../util/errors.js';
 
 export interface WasmConfig {
@@ -26,16 +28,6 @@ export interface WasmConfig {
   };
   /** Stdlib paths (relative to lib/python3.X) left out of the runtime root. */
   prune: string[];
-}
-
-/** Patches shipped inside a pinned source (a Debian source package's debian/patches). */
-export interface SourcePatches {
-  /** The pinned archive holding them. */
-  sources: SourceRoute[];
-  /** Directory of the patches in the archive, below its top directory (`patches` for debian/patches). */
-  dir: string;
-  /** Applied in this order, with -p1. */
-  apply: string[];
 }
 
 /** A pinned Debian root whose python3.X is the build Python (src/toolchain/debian-root.ts). */

@@ -4,11 +4,14 @@
  * repository's own patches. The patches' archive is fetched and verified like any source; no
  * patch text is committed here.
  */
-import { join } from 'node:path';
 import type { Json, LayerContext } from '../layers/types.js';
-import { fetchSource } from '../sources/fetch.js';
-import { applyPatches, prepareSource, sourceInputs } from '../sources/prepare.js';
-import { unpack } from '../sources/unpack.js';
+import {
+  applyPatches,
+  applySourcePatches,
+  prepareSource,
+  sourceInputs,
+  sourcePatchInputs,
+} from '../sources/prepare.js';
 import type { CPythonConfig } from './config.js';
 
 export async function cpythonSourceInputs(
@@ -17,14 +20,7 @@ export async function cpythonSourceInputs(
   patches: readonly string[],
 ): Promise<Record<string, Json>> {
   const inputs: Record<string, Json> = await sourceInputs(repoRoot, cfg.sources, patches);
-  const sp = cfg.sourcePatches;
-  if (sp) {
-    inputs.sourcePatches = {
-      sources: sp.sources.map((r) => `${r.file}:${r.sha256}`),
-      dir: sp.dir,
-      apply: sp.apply,
-    };
-  }
+  if (cfg.sourcePatches) inputs.sourcePatches = sourcePatchInputs(cfg.sourcePatches);
   return inputs;
 }
 
@@ -35,20 +31,8 @@ export async function prepareCPythonSource(
   dest: string,
 ): Promise<void> {
   await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, [], dest);
-  const sp = cfg.sourcePatches;
-  if (sp) {
-    const archive = await fetchSource(`CPython ${cfg.version}'s patches`, sp.sources, {
-      cacheDir: ctx.opts.cacheDir,
-      repoRoot: ctx.opts.repoRoot,
-      log: ctx.log,
-    });
-    const dir = join(ctx.work, 'source-patches');
-    await unpack(archive.path, dir, ctx.log);
-    await applyPatches(
-      ctx,
-      dest,
-      sp.apply.map((p) => join(dir, sp.dir, p)),
-    );
+  if (cfg.sourcePatches) {
+    await applySourcePatches(ctx, `CPython ${cfg.version}`, cfg.sourcePatches, dest);
   }
   await applyPatches(ctx, dest, patches);
 }

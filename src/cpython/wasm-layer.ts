@@ -3,17 +3,18 @@
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { cpythonSourceInputs, prepareCPythonSource } from './source.js';
+import { expand } from '../build/steps.js';
 import type { Layer, LayerContext } from '../layers/types.js';
 import { withCompilerCache } from '../toolchain/ccache.js';
 import { wasmCompiler } from '../toolchain/flags.js';
 import { scrubPaths } from '../layers/reproducible.js';
 import { exists, removeTree, treeSize } from '../util/fs.js';
-import { type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
+import { type CPythonConfig, type WasmConfig, readCPythonConfig, shortVersion } from './config.js';
 import type { LinkInfo } from './link.js';
 import { nativePython } from './native-layer.js';
 
 /** The C libraries the standard library links, each its own layer. */
-export const C_LIBRARIES = ['zlib', 'bzip2', 'xz', 'sqlite3'] as const;
+export const C_LIBRARIES = ['zlib', 'bzip2', 'xz', 'sqlite3', 'openssl'] as const;
 
 async function removeBytecode(dir: string): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -98,6 +99,19 @@ with open(path, "w", encoding="utf-8") as f:
     pprint.pprint(ns["build_time_vars"], stream=f)
 `;
 
+/**
+ * The line's configure arguments with `{zlib}`, `{openssl}` ... replaced by that C library's
+ * layer (its install prefix), as `--with-openssl={openssl}` needs.
+ */
+export function configureArgs(
+  cfg: Pick<CPythonConfig, 'line' | 'wasm'>,
+  libDir: (lib: string) => string,
+): string[] {
+  const vars = Object.fromEntries(C_LIBRARIES.map((l) => [l, libDir(l)]));
+  const where = `third-party/cpython/${cfg.line}/wasm.json`;
+  return cfg.wasm.configure.map((a) => expand(a, vars, where));
+}
+
 export const wasmLayer: Layer = {
   name: 'wasm',
   description: 'CPython cross-compiled to wasm32-wasi: libpython, headers, python.wasm, stdlib',
@@ -138,9 +152,10 @@ export const wasmLayer: Layer = {
     const python = nativePython(ctx.dep('native'), cfg.version);
     // Configured through a relative path, as CPython's Tools/wasm does: the source directory
     // is then recorded as ../src (getpath.c compiles it in as VPATH), the same in every build.
+    const configure = configureArgs(cfg, (l) => ctx.dep(l));
     await ctx.exec(
       join(relative(build, src), 'configure'),
-      [`--build=${buildTriple}`, `--with-build-python=${python}`, ...cfg.wasm.configure],
+      [`--build=${buildTriple}`, `--with-build-python=${python}`, ...configure],
       { cwd: build, env },
     );
     await ctx.exec('make', [`-j${ctx.opts.jobs}`], { cwd: build, env });

@@ -5,7 +5,7 @@ import type { LayerContext } from '../layers/types.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { fetchSource } from './fetch.js';
-import type { SourceRoute } from './types.js';
+import type { SourcePatches, SourceRoute } from './types.js';
 import { unpack } from './unpack.js';
 
 /** What a pinned source with patches contributes to a layer key. */
@@ -52,6 +52,35 @@ export async function applyPatches(ctx: LayerContext, dest: string, files: reado
       cwd: dest,
     });
   }
+}
+
+/** What a source's distribution patches (`SourcePatches`) contribute to a layer key. */
+export function sourcePatchInputs(sp: SourcePatches) {
+  return { sources: sp.sources.map((r) => `${r.file}:${r.sha256}`), dir: sp.dir, apply: sp.apply };
+}
+
+/**
+ * Fetches and verifies the archive holding a source's distribution patches (Debian's
+ * debian.tar.xz), unpacks it into the work dir and applies the chosen patches to `dest` in order.
+ */
+export async function applySourcePatches(
+  ctx: LayerContext,
+  name: string,
+  sp: SourcePatches,
+  dest: string,
+): Promise<void> {
+  const archive = await fetchSource(`${name}'s patches`, sp.sources, {
+    cacheDir: ctx.opts.cacheDir,
+    repoRoot: ctx.opts.repoRoot,
+    log: ctx.log,
+  });
+  const dir = join(ctx.work, 'source-patches');
+  await unpack(archive.path, dir, ctx.log);
+  await applyPatches(
+    ctx,
+    dest,
+    sp.apply.map((p) => join(dir, sp.dir, p)),
+  );
 }
 
 export function workDir(ctx: LayerContext, sub: string): string {

@@ -15,3 +15,13 @@ export interface FetchedSource {
   /** The verified file in the sources cache. */
   path: string;
 }
+
+/** Patches shipped inside a pinned source (a Debian source package's debian/patches). */
+export interface SourcePatches {
+  /** The pinned archive holding them. */
+  sources: SourceRoute[];
+  /** Directory of the patches in the archive, below its top directory (`patches` for debian/patches). */
+  dir: string;
+  /** Applied in this order, with -p1. */
+  apply: string[];
+}

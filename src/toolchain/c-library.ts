@@ -1,10 +1,17 @@
-// The C library layers (zlib, bzip2, xz, sqlite3), each built from its recipe in third-party/libs/.
+// The C library layers (zlib, bzip2, xz, sqlite3, openssl), each built from its recipe in
+// third-party/libs/.
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Step, type Vars, expandArg, runSteps } from '../build/steps.js';
 import type { Layer } from '../layers/types.js';
-import { prepareSource, sourceInputs } from '../sources/prepare.js';
-import type { SourceRoute } from '../sources/types.js';
+import {
+  applyPatches,
+  applySourcePatches,
+  prepareSource,
+  sourceInputs,
+  sourcePatchInputs,
+} from '../sources/prepare.js';
+import type { SourcePatches, SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
 import { hashTree } from '../util/hash.js';
@@ -15,6 +22,8 @@ export interface CLibraryRecipe {
   name: string;
   version: string;
   sources: SourceRoute[];
+  /** Patches from the source's distribution (Debian's security fixes), before `patches`. */
+  sourcePatches?: SourcePatches;
   patches: string[];
   cflags: string[];
   steps: Step[];
@@ -45,6 +54,7 @@ export function cLibraryLayer(name: string, description: string): Layer {
         recipeFiles,
         version: r.version,
         ...src,
+        ...(r.sourcePatches ? { sourcePatches: sourcePatchInputs(r.sourcePatches) } : {}),
         cflags: r.cflags,
         steps: r.steps,
         provides: r.provides,
@@ -53,7 +63,11 @@ export function cLibraryLayer(name: string, description: string): Layer {
     async build(ctx) {
       const r = await readCLibraryRecipe(ctx.opts.repoRoot, name);
       const srcDir = join(ctx.work, 'src');
-      await prepareSource(ctx, `${r.name} ${r.version}`, r.sources, r.patches, srcDir);
+      const what = `${r.name} ${r.version}`;
+      await prepareSource(ctx, what, r.sources, [], srcDir);
+      // The distribution's patches go first: the recipe's own are written against them.
+      if (r.sourcePatches) await applySourcePatches(ctx, what, r.sourcePatches, srcDir);
+      await applyPatches(ctx, srcDir, r.patches);
       const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
       const where = `third-party/libs/${name}/recipe.json`;
       const base: Vars = {

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpythonLines, readCPythonConfig } from '../../../src/cpython/config.js';
+import { readCLibraryRecipe } from '../../../src/toolchain/c-library.js';
 import { buildOptions } from '../../../src/commands/common.js';
 import { REPO_ROOT } from '../../../src/paths.js';
 import { UserError } from '../../../src/util/errors.js';
@@ -51,9 +52,9 @@ describe('CPython lines', () => {
 });
 
 describe('docs/security.md', () => {
-  /** The patch rows of the doc's section for `line` ('## 3.13 line' up to the next heading). */
-  const rowsOf = (doc: string, line: string) => {
-    const section = doc.split(/^## /m).find((s) => s.startsWith(`${line} line`)) ?? '';
+  /** The patch rows of the doc's section headed `heading` ('## 3.13 line' up to the next one). */
+  const rowsOf = (doc: string, heading: string) => {
+    const section = doc.split(/^## /m).find((s) => s.startsWith(heading)) ?? '';
     return section.split('\n').filter((l) => /^\| `[^`]+\.(patch|diff)`/.test(l));
   };
 
@@ -61,7 +62,7 @@ describe('docs/security.md', () => {
     'lists every Debian patch the %s line applies, in order, with its CVE or why it has none',
     async (line) => {
       const doc = await readFile(join(REPO_ROOT, 'docs', 'security.md'), 'utf8');
-      const rows = rowsOf(doc, line);
+      const rows = rowsOf(doc, `${line} line`);
       const cfg = await readCPythonConfig(REPO_ROOT, line);
       expect(rows.map((r) => /^\| `([^`]+)`/.exec(r)![1])).toEqual(cfg.sourcePatches!.apply);
       for (const row of rows) {
@@ -72,6 +73,23 @@ describe('docs/security.md', () => {
       }
     },
   );
+});
+
+describe('docs/security.md: OpenSSL', () => {
+  test('lists every Debian patch the OpenSSL recipe applies, in order, with its CVE or why it has none', async () => {
+    const doc = await readFile(join(REPO_ROOT, 'docs', 'security.md'), 'utf8');
+    const section = doc.split(/^## /m).find((s) => s.startsWith('OpenSSL')) ?? '';
+    const rows = section.split('\n').filter((l) => /^\| `[^`]+\.patch`/.test(l));
+    const recipe = await readCLibraryRecipe(REPO_ROOT, 'openssl');
+    expect(section).toContain(`OpenSSL ${recipe.version}`);
+    expect(rows.map((r) => /^\| `([^`]+)`/.exec(r)![1])).toEqual(recipe.sourcePatches!.apply);
+    for (const row of rows) {
+      const [, patch, cve] = row.split('|').map((c) => c.trim());
+      const named = /(CVE-\d{4}-\d+)/.exec(patch!)?.[1];
+      if (named) expect(cve!.startsWith(named)).toBe(true);
+      else expect(cve).toMatch(/^(CVE-\d{4}-\d+|no CVE: .+)/);
+    }
+  });
 });
 
 describe('--python', () => {
