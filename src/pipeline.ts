@@ -19,6 +19,7 @@ export const pipeline: readonly Layer[] = [
   cLibraryLayer('bzip2', 'libbz2 for the bz2 module'),
   cLibraryLayer('xz', 'liblzma for the lzma module'),
   cLibraryLayer('sqlite3', 'SQLite for the sqlite3 module'),
+  cLibraryLayer('libffi', 'libffi (its wasm32-wasi target) for ctypes and cffi'),
   nativeLayer,
   wasmLayer,
   modulesLayer,

@@ -13,7 +13,7 @@ import type { LinkInfo } from './link.js';
 import { nativePython } from './native-layer.js';
 
 /** The C libraries the standard library links, each its own layer. */
-export const C_LIBRARIES = ['zlib', 'bzip2', 'xz', 'sqlite3'] as const;
+export const C_LIBRARIES = ['zlib', 'bzip2', 'xz', 'sqlite3', 'libffi'] as const;
 
 async function removeBytecode(dir: string): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
