@@ -1,6 +1,16 @@
 // The wasm layer: CPython cross-compiled to wasm32-wasi, its stdlib pruned for WASI, libpython and
 // link info.
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  cp,
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { cpythonSourceInputs, prepareCPythonSource } from './source.js';
 import type { Layer, LayerContext } from '../layers/types.js';
@@ -48,6 +58,10 @@ async function layout(ctx: LayerContext, cfg: WasmConfig, build: string, dest: s
       await copyFile(join(libDir, a), join(out, 'lib', a));
       archives.push(`lib/${a}`);
     }
+  }
+  // Their headers too, beside python3.x/: package builds compile against them (cffi needs ffi.h).
+  for (const lib of C_LIBRARIES) {
+    await cp(join(ctx.dep(lib), 'include'), join(out, 'include'), { recursive: true });
   }
   const link: LinkInfo = {
     archives,

@@ -75,7 +75,8 @@ export async function createCrossEnv(
     ar: i.cc.ar,
     target,
     sysroot: i.cc.sysroot,
-    includes: [include, ...(i.libraries?.includes ?? [])],
+    // The wasm layer's include/ holds the C library layers' headers (zlib.h, ffi.h, ...).
+    includes: [include, join(i.wasmDir, 'include'), ...(i.libraries?.includes ?? [])],
     // Searched for a `-l<name>` an extension links, besides the -L it gives.
     libdirs: i.libraries?.libdirs ?? [],
     cflags: [...i.cflags, ...i.cc.pathFlags],

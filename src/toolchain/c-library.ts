@@ -1,4 +1,4 @@
-// The C library layers (zlib, bzip2, xz, sqlite3, libffi), each built from its recipe in third-party/libs/.
+// The C library layers (zlib, bzip2, xz, sqlite3), each built from its recipe in third-party/libs/.
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Step, type Vars, expandArg, runSteps } from '../build/steps.js';
