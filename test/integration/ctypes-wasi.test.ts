@@ -3,38 +3,19 @@
 // extension hands out the addresses of C functions, which ctypes calls through libffi's call
 // stubs; what wasm cannot do (callbacks, loading a library) raises.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { linkWithPython } from '../../src/cpython/link.js';
 import { runPythonWasm } from '../../src/cpython/python-wasm.js';
-import { wasmCompiler } from '../../src/toolchain/flags.js';
-import { exec } from '../../src/util/exec.js';
-import { buildLayers, integrationOptions, testLayerContext } from '../helpers/runtime.js';
+import { fixtureInterpreter } from '../helpers/runtime.js';
 
-const opts = integrationOptions({ python: '3.13' });
 let work: string;
 let wasmDir: string;
 let interpreter: string;
 
 beforeAll(async () => {
-  const layers = await buildLayers(['toolchain', 'wasm'], { python: '3.13' });
-  wasmDir = layers.get('wasm')!.dir;
-  work = await mkdtemp(join(tmpdir(), 'ctypes-'));
-  const ctx = testLayerContext(opts, work);
-  const cc = await wasmCompiler(layers.get('toolchain')!.dir, [], opts);
-  const obj = join(work, 'fficalls.o');
-  await exec(cc.cc, [
-    ...cc.cflags,
-    '-O2',
-    `-I${join(wasmDir, 'include', 'python3.13')}`,
-    '-c',
+  ({ work, wasmDir, interpreter } = await fixtureInterpreter(
     join(process.cwd(), 'test', 'fixtures', 'ffi-calls', 'fficalls.c'),
-    '-o',
-    obj,
-  ]);
-  interpreter = join(work, 'python-fficalls.wasm');
-  await linkWithPython(ctx, cc, wasmDir, [obj], interpreter);
+  ));
 }, 900_000);
 
 afterAll(async () => {
