@@ -20,6 +20,7 @@ export const pipeline: readonly Layer[] = [
   cLibraryLayer('xz', 'liblzma for the lzma module'),
   cLibraryLayer('sqlite3', 'SQLite for the sqlite3 module'),
   cLibraryLayer('openssl', 'OpenSSL for the ssl and _hashlib modules'),
+  cLibraryLayer('libffi', 'libffi (its wasm32-wasi target) for ctypes and cffi'),
   nativeLayer,
   wasmLayer,
   modulesLayer,

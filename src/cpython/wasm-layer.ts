@@ -1,6 +1,16 @@
 // The wasm layer: CPython cross-compiled to wasm32-wasi, its stdlib pruned for WASI, libpython and
 // link info.
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  cp,
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { cpythonSourceInputs, prepareCPythonSource } from './source.js';
 import { expand } from '../build/steps.js';
@@ -14,7 +24,7 @@ import type { LinkInfo } from './link.js';
 import { nativePython } from './native-layer.js';
 
 /** The C libraries the standard library links, each its own layer. */
-export const C_LIBRARIES = ['zlib', 'bzip2', 'xz', 'sqlite3', 'openssl'] as const;
+export const C_LIBRARIES = ['zlib', 'bzip2', 'xz', 'sqlite3', 'openssl', 'libffi'] as const;
 
 async function removeBytecode(dir: string): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -49,6 +59,10 @@ async function layout(ctx: LayerContext, cfg: WasmConfig, build: string, dest: s
       await copyFile(join(libDir, a), join(out, 'lib', a));
       archives.push(`lib/${a}`);
     }
+  }
+  // Their headers too, beside python3.x/: package builds compile against them (cffi needs ffi.h).
+  for (const lib of C_LIBRARIES) {
+    await cp(join(ctx.dep(lib), 'include'), join(out, 'include'), { recursive: true });
   }
   const link: LinkInfo = {
     archives,

@@ -11,6 +11,8 @@ import type { BuiltLibraries } from './libraries.js';
 
 const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
 export const WASM_CC = join(PY_DIR, 'wasm_cc.py');
+/** POSIX functions wasi-libc lacks, failing cleanly: force-included in every package compile. */
+export const WASI_COMPAT_H = join(PY_DIR, 'wasi_compat.h');
 
 /** The wasm CPython's platform, as its own sysconfig names it. */
 export const HOST_PLATFORM = 'wasi-wasm32';
@@ -75,10 +77,11 @@ export async function createCrossEnv(
     ar: i.cc.ar,
     target,
     sysroot: i.cc.sysroot,
-    includes: [include, ...(i.libraries?.includes ?? [])],
+    // The wasm layer's include/ holds the C library layers' headers (zlib.h, ffi.h, ...).
+    includes: [include, join(i.wasmDir, 'include'), ...(i.libraries?.includes ?? [])],
     // Searched for a `-l<name>` an extension links, besides the -L it gives.
     libdirs: i.libraries?.libdirs ?? [],
-    cflags: [...i.cflags, ...i.cc.pathFlags],
+    cflags: [...i.cflags, ...i.cc.pathFlags, '-include', WASI_COMPAT_H],
     // Where the toolchain layer puts libc++: clang 16 looks for it only beside a generic
     // include/c++/v1, which an isolated wasm32-wasi sysroot does not have.
     // CPython 3.11's pthread_stubs.h (included by Python.h on WASI) says `restrict`, which C++

@@ -93,9 +93,10 @@ export async function moduleInputs(repoRoot: string, r: ModuleRecipe): Promise<J
   };
 }
 
-/** The Python helpers a module's build runs: the compiler wrapper, sysconfigdata, the PEP 517 driver. */
+/** The helpers a module's build runs: the compiler wrapper (and the header it force-includes), sysconfigdata, the PEP 517 driver. */
 export const MODULE_LAYER_DATA = [
   'src/modules/python/wasm_cc.py',
+  'src/modules/python/wasi_compat.h',
   'src/modules/python/make_sysconfigdata.py',
   'src/modules/python/build_wheel.py',
   'src/modules/python/rust_project.py',

@@ -1,11 +1,15 @@
 // Builds (or restores) pipeline layers for integration tests, in the same cache the CLI uses,
 // so a machine that ran `./run build` runs these tests warm.
-import { join } from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { readCPythonConfig, shortVersion } from '../../src/cpython/config.js';
+import { linkWithPython } from '../../src/cpython/link.js';
 import { runLayers, selectLayers } from '../../src/layers/runner.js';
 import type { BuildOptions, LayerContext, LayerResult } from '../../src/layers/types.js';
 import { REPO_ROOT, defaultCacheDir } from '../../src/paths.js';
 import { pipeline } from '../../src/pipeline.js';
+import { wasmCompiler } from '../../src/toolchain/flags.js';
 import { exec } from '../../src/util/exec.js';
 import { silentReporter } from './fake-layers.js';
 
@@ -44,6 +48,28 @@ export async function buildLayers(
   return runLayers(selectLayers(pipeline, targets), integrationOptions(overrides), {
     reporter: silentReporter(),
   });
+}
+
+/**
+ * CPython 3.13 with a fixture's C file linked in (its main() registers its module as a built-in),
+ * built in a new temporary directory `work`: what the call-trampoline and ctypes tests run.
+ */
+export async function fixtureInterpreter(
+  source: string,
+  cflags: readonly string[] = [],
+): Promise<{ work: string; wasmDir: string; interpreter: string }> {
+  const opts = integrationOptions({ python: '3.13' });
+  const layers = await buildLayers(['toolchain', 'wasm'], { python: '3.13' });
+  const wasmDir = layers.get('wasm')!.dir;
+  const name = basename(source, '.c');
+  const work = await mkdtemp(join(tmpdir(), `${name}-`));
+  const cc = await wasmCompiler(layers.get('toolchain')!.dir, [], opts);
+  const obj = join(work, `${name}.o`);
+  const include = `-I${join(wasmDir, 'include', 'python3.13')}`;
+  await exec(cc.cc, [...cc.cflags, '-O2', ...cflags, include, '-c', source, '-o', obj]);
+  const interpreter = join(work, `python-${name}.wasm`);
+  await linkWithPython(testLayerContext(opts, work), cc, wasmDir, [obj], interpreter);
+  return { work, wasmDir, interpreter };
 }
 
 /** The default module set (third-party/modules without the experimental ones), sorted. */

@@ -3,40 +3,21 @@
 // setters are written with other parameters than CPython calls them with, as on PyPI, linked
 // as a built-in module and called in the host. What the trampoline does not cover still traps.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { linkWithPython } from '../../src/cpython/link.js';
 import { runPythonWasm } from '../../src/cpython/python-wasm.js';
-import { wasmCompiler } from '../../src/toolchain/flags.js';
-import { exec } from '../../src/util/exec.js';
-import { buildLayers, integrationOptions, testLayerContext } from '../helpers/runtime.js';
+import { fixtureInterpreter } from '../helpers/runtime.js';
 
-const opts = integrationOptions({ python: '3.13' });
 let work: string;
 let wasmDir: string;
 let interpreter: string;
 
 beforeAll(async () => {
-  const layers = await buildLayers(['toolchain', 'wasm'], { python: '3.13' });
-  wasmDir = layers.get('wasm')!.dir;
-  work = await mkdtemp(join(tmpdir(), 'sigcast-'));
-  const ctx = testLayerContext(opts, work);
-  const cc = await wasmCompiler(layers.get('toolchain')!.dir, [], opts);
-  const obj = join(work, 'sigcast.o');
-  await exec(cc.cc, [
-    ...cc.cflags,
-    '-O2',
-    // The casts are the point: the warnings they give are what the trampoline is for.
-    '-Wno-cast-function-type',
-    `-I${join(wasmDir, 'include', 'python3.13')}`,
-    '-c',
+  ({ work, wasmDir, interpreter } = await fixtureInterpreter(
     join(process.cwd(), 'test', 'fixtures', 'sigcast', 'sigcast.c'),
-    '-o',
-    obj,
-  ]);
-  interpreter = join(work, 'python-sigcast.wasm');
-  await linkWithPython(ctx, cc, wasmDir, [obj], interpreter);
+    // The casts are the point: the warnings they give are what the trampoline is for.
+    ['-Wno-cast-function-type'],
+  ));
 }, 900_000);
 
 afterAll(async () => {

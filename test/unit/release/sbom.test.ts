@@ -64,7 +64,7 @@ describe('the release SBOM', () => {
     const refs = sbom.components.map((c) => c['bom-ref']);
     // The default line's pins (third-party/cpython/<line>/cpython.json).
     const cpython = await readCPythonConfig(REPO_ROOT);
-    const libs = ['bzip2', 'openssl', 'sqlite3', 'xz', 'zlib'];
+    const libs = ['bzip2', 'libffi', 'openssl', 'sqlite3', 'xz', 'zlib'];
     const modules = (await defaults()).map((r) => r.name);
     expect(refs).toEqual([
       'cpython',
