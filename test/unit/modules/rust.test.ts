@@ -140,11 +140,17 @@ describe('the cargo build', () => {
     expect(args).not.toContain('--all-features');
   });
 
-  test("is keyed by the 3.13 line's pinned cargo root; on a line without Rust, by why not", async () => {
-    const inputs = (await rustInputs(repoRoot, '3.13')) as { cargo: { debs: string[] } };
-    expect(inputs.cargo.debs.some((d) => /^cargo_1\.85/.test(d))).toBe(true);
+  test("is keyed by the 3.13 line's pinned Rust root; on a line without Rust, by why not", async () => {
+    const inputs = (await rustInputs(repoRoot, '3.13')) as {
+      rust: { set: string; debs: string[] };
+    };
+    expect(inputs.rust.set).toBe('rust');
+    expect(inputs.rust.debs.some((d) => /^cargo_1\.98\.1\+dfsg1-1~bpo13\+1_amd64/.test(d))).toBe(
+      true,
+    );
+    expect(inputs.rust.debs.some((d) => /^libstd-rust-dev-wasm32_1\.98\.1/.test(d))).toBe(true);
     expect(await rustInputs(repoRoot, '3.11')).toEqual({
-      cargo: expect.stringMatching(
+      rust: expect.stringMatching(
         /^Rust extensions need a toolchain with Rust for wasm, which the 3\.11 line's .* has not; build with --python 3\.13\.$/,
       ),
     });
