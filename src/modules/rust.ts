@@ -197,6 +197,17 @@ export async function buildRustModule(
 }
 
 /**
+ * The allocator shim's name for a symbol (`__rust_alloc`, `__rust_dealloc` ...), or undefined:
+ * up to Rust 1.87 the symbol itself, from 1.88 on mangled (v0) as an item of the pseudo-crate
+ * `__rustc`, e.g. `_RNvCshfJ12k0ydlO_7___rustc12___rust_alloc` (the same in every crate one
+ * rustc builds).
+ */
+export function allocatorShimName(sym: string): string | undefined {
+  if (sym.startsWith('__rust_')) return sym;
+  return /^_RNvCs[0-9A-Za-z]*_7___rustc\d+_(__rust_\w+)$/.exec(sym)?.[1];
+}
+
+/**
  * Every Rust staticlib carries std (the same objects, byte for byte, from the Rust root's
  * rlibs: the linker takes one copy) and an allocator shim of its own (`__rust_alloc` ... in a
  * member generated for that library), which would clash between two Rust extensions in one
@@ -209,10 +220,10 @@ async function weakenAllocatorShim(ctx: LayerContext, cc: WasmCompiler, archive:
     .split('\n')
     .map((l) => /^[^:]+:([^:]+):\s.*\s(\S+)$/.exec(l.trim()))
     .filter((m): m is RegExpExecArray => m !== null);
-  const member = defs.find((m) => m[2] === '__rust_alloc')?.[1];
+  const member = defs.find((m) => allocatorShimName(m[2]!) === '__rust_alloc')?.[1];
   if (!member) return;
   const shim = new Set(
-    defs.filter((m) => m[1] === member && m[2]!.startsWith('__rust_')).map((m) => m[2]!),
+    defs.filter((m) => m[1] === member && allocatorShimName(m[2]!)).map((m) => m[2]!),
   );
   const dir = join(ctx.work, 'rust-shim');
   await mkdir(dir, { recursive: true });
