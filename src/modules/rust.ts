@@ -168,6 +168,11 @@ export async function buildRustModule(
     PYO3_BUILD_EXTENSION_MODULE: '1',
     PYO3_CROSS_LIB_DIR: pythonLib,
     PYO3_CROSS_PYTHON_VERSION: /python(\d+\.\d+)$/.exec(pythonLib)![1]!,
+    // C a crate's build script compiles for the target through the cc crate (orjson's yyjson):
+    // the wasm clang with the toolchain's sysroot, not a host compiler named `clang`.
+    CC_wasm32_wasip1: cc.cc,
+    CFLAGS_wasm32_wasip1: cc.cflags.join(' '),
+    AR_wasm32_wasip1: cc.ar,
     SOURCE_DATE_EPOCH,
     ...r.pipEnv,
   };
