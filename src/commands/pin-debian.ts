@@ -10,12 +10,18 @@ import type { Command } from './types.js';
 export const pinDebianCommand: Command = {
   name: 'pin-debian',
   summary: "Re-pin a Debian suite's roots (third-party/debian/<suite>.json) from the mirror",
-  usage: `Usage: faasm-python pin-debian SUITE [--cache-dir DIR]
+  usage: `Usage: faasm-python pin-debian SUITE [--root NAME]... [--cache-dir DIR]
 
 Resolves each root's packages in third-party/debian/SUITE.json (e.g. trixie) with everything
 they depend on, and writes every .deb's exact version, pool path and sha256 back into the file.
-Builds use only these pins; run this to take Debian's updates, then rebuild and commit the file.`,
-  options: { 'cache-dir': buildOptionSpec['cache-dir']! },
+A root's 'backports' (source packages, e.g. rustc) are taken from SUITE-backports.
+Builds use only these pins; run this to take Debian's updates, then rebuild and commit the file.
+
+  --root NAME   re-pin only this root (repeatable); the others keep their pins`,
+  options: {
+    root: { type: 'string', multiple: true },
+    'cache-dir': buildOptionSpec['cache-dir']!,
+  },
   positionals: true,
   async run(values, positionals) {
     const [suite, ...rest] = positionals;
@@ -27,6 +33,7 @@ Builds use only these pins; run this to take Debian's updates, then rebuild and 
       repoRoot: opts.repoRoot,
       aptDir: cachePaths(opts.cacheDir).apt,
       suite,
+      roots: values.root as string[] | undefined,
       log: join(cachePaths(opts.cacheDir).logs, `pin-debian-${suite}.log`),
     });
     for (const c of changes) {

@@ -143,7 +143,15 @@ export async function createCrossEnv(
       LDSHARED: `${tools.cc} -shared`,
       CFLAGS: '',
       CXXFLAGS: '',
-      LDFLAGS: '',
+      // The recipe's libraries, where a backend that looks for a library's header and archive
+      // itself (Pillow's setup.py: zlib, jpeg) finds them; the wrapper adds them to every
+      // compile and link anyway.
+      CPPFLAGS: (i.libraries?.includes ?? []).map((d) => `-I${d}`).join(' '),
+      LDFLAGS: (i.libraries?.libdirs ?? []).map((d) => `-L${d}`).join(' '),
+      // No host .pc files (the toolchain's empty directory): Pillow's setup.py asks pkg-config
+      // for freetype2 and xcb, and the machine's answers name /usr/include and host libraries.
+      PKG_CONFIG_LIBDIR: i.cc.env.PKG_CONFIG_LIBDIR!,
+      PKG_CONFIG_PATH: '',
       PYTHONNOUSERSITE: '1',
       PYTHONDONTWRITEBYTECODE: '1',
       PIP_CONFIG_FILE: '/dev/null',

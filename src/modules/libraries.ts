@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerContext } from '../layers/types.js';
 import { fetchSource } from '../sources/fetch.js';
+import { applyPatches } from '../sources/prepare.js';
 import type { SourceRoute } from '../sources/types.js';
 import { unpack } from '../sources/unpack.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
@@ -18,8 +19,8 @@ export interface BuiltLibraries {
 
 /**
  * Builds each C library of a recipe for wasm32-wasi: its pinned source fetched and verified
- * (a sha256 mismatch is refused before unpacking), the listed C files compiled with the modules'
- * flags and archived as `lib<name>.a`. The package's own build then compiles against the
+ * (a sha256 mismatch is refused before unpacking) and patched, the listed C files compiled with
+ * the modules' flags and archived as `lib<name>.a`. The package's own build then compiles against the
  * include directories, and the wrapper takes the archive's objects into the extension that
  * names `-l<name>` (a static library, linked into py_func.wasm with it).
  */
@@ -41,6 +42,7 @@ export async function buildLibraries(
     const src = join(work, lib.name, 'src');
     const libdir = join(work, lib.name, 'lib');
     await unpack(fetched.path, src, ctx.log);
+    await applyPatches(ctx, src, lib.patches);
     await mkdir(libdir, { recursive: true });
     const includes = lib.include.map((d) => join(src, d));
     const objects: string[] = [];

@@ -99,6 +99,11 @@ const LibrarySpec = Fields({
   compile: Type.Array(C_FILE, { minItems: 1 }),
   /** Include directories, relative to the unpacked source (added to every compile). */
   include: list(REL_PATH),
+  /**
+   * Patches (repository-relative, -p1) applied to the unpacked source before it is compiled:
+   * the config headers its own build system would generate (libjpeg-turbo's jconfig.h).
+   */
+  patches: list(REL_PATH),
   /** Flags for the library's own compiles (its config.h defines). */
   cflags: list(CFLAG),
 });

@@ -1,6 +1,6 @@
 /**
  * Rust extensions (recipe kind `rust-extension`): a PyO3 package from its maturin sdist, built
- * for wasm32-wasip1 with the toolchain's rustc and the pinned Debian root's cargo, as a static
+ * for wasm32-wasip1 with the cargo and rustc of the toolchain's pinned Debian Rust root, as a static
  * archive linked into py_func.wasm as a built-in module like the C extensions.
  *
  * maturin is not run: it builds the crate as a cdylib (for wasm, a .wasm module of its own, which
@@ -30,7 +30,6 @@ import { cachePaths } from '../paths.js';
 import { readToolchainConfig } from '../toolchain/config.js';
 import { debianRootInputs, unpackDebianRoot } from '../toolchain/debian-root.js';
 import type { WasmCompiler } from '../toolchain/flags.js';
-import type { ToolchainInfo } from '../toolchain/layer.js';
 import { SOURCE_DATE_EPOCH } from '../layers/reproducible.js';
 import { ExecError, UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
@@ -43,9 +42,6 @@ const RUST_PROJECT = fileURLToPath(new URL('./python/rust_project.py', import.me
 
 /** Rust's name for the target (clang's wasm32-wasi). */
 export const RUST_TARGET = 'wasm32-wasip1';
-
-/** The pinned Debian root with cargo, beside the toolchain's rustc. */
-const CARGO_ROOT = 'cargo';
 
 /** What rust_project.py reports of a maturin project. */
 export interface RustProject {
@@ -63,30 +59,30 @@ export interface RustProject {
 }
 
 /**
- * The Debian suite of the line's toolchain when it has rustc (only a Debian root has one), or
- * the sentence saying it has none.
+ * The Debian suite and root of the line's Rust (only a Debian toolchain has one), or the
+ * sentence saying it has none.
  */
-async function toolchainSuite(
+async function rustRoot(
   repoRoot: string,
   line: string | undefined,
-): Promise<{ suite: string } | { lacks: string }> {
+): Promise<{ suite: string; root: string } | { lacks: string }> {
   const cpython = await readCPythonConfig(repoRoot, line);
   const toolchain = await readToolchainConfig(repoRoot, cpython.toolchain);
-  if (!toolchain.rustc || !toolchain.debianRoot) {
+  if (!toolchain.rustRoot || !toolchain.debianRoot) {
     return {
       lacks: `Rust extensions need a toolchain with Rust for wasm, which the ${cpython.line} line's (${cpython.toolchain}) has not; build with --python 3.13.`,
     };
   }
-  return { suite: toolchain.debianRoot.suite };
+  return { suite: toolchain.debianRoot.suite, root: toolchain.rustRoot };
 }
 
 /**
- * What a Rust extension's build adds to its module layer's key: cargo's root. On a line without
+ * What a Rust extension's build adds to its module layer's key: the Rust root. On a line without
  * Rust the key is still computed (an experimental recipe then fails its build, not the run).
  */
 export async function rustInputs(repoRoot: string, line: string | undefined): Promise<Json> {
-  const t = await toolchainSuite(repoRoot, line);
-  return { cargo: 'suite' in t ? await debianRootInputs(repoRoot, t.suite, CARGO_ROOT) : t.lacks };
+  const t = await rustRoot(repoRoot, line);
+  return { rust: 'suite' in t ? await debianRootInputs(repoRoot, t.suite, t.root) : t.lacks };
 }
 
 /** cargo's command line for the staticlib build (the fetch takes the same manifest and target). */
@@ -114,13 +110,8 @@ export async function buildRustModule(
   site: string,
   outDir: string,
 ): Promise<(ExtensionEntry & { bytes: number })[]> {
-  const toolchainDir = ctx.dep('toolchain');
-  const info = JSON.parse(
-    await readFile(join(toolchainDir, 'toolchain.json'), 'utf8'),
-  ) as ToolchainInfo;
-  const t = await toolchainSuite(ctx.opts.repoRoot, ctx.opts.python);
+  const t = await rustRoot(ctx.opts.repoRoot, ctx.opts.python);
   if (!('suite' in t)) throw new UserError(t.lacks);
-  if (!info.rustc) throw new Error(`the toolchain layer records no rustc (${toolchainDir})`);
 
   const tree = join(ctx.work, 'rust-wheel', r.name);
   await mkdir(tree, { recursive: true });
@@ -149,11 +140,11 @@ export async function buildRustModule(
     );
   }
 
-  const cargoRoot = join(ctx.work, 'cargo-root');
-  if (!(await exists(join(cargoRoot, 'usr', 'bin', 'cargo')))) {
-    await unpackDebianRoot(ctx, t.suite, CARGO_ROOT, cargoRoot);
+  const rust = join(ctx.work, 'rust-root');
+  if (!(await exists(join(rust, 'usr', 'bin', 'cargo')))) {
+    await unpackDebianRoot(ctx, t.suite, t.root, rust);
   }
-  const cargo = join(cargoRoot, 'usr', 'bin', 'cargo');
+  const cargo = join(rust, 'usr', 'bin', 'cargo');
   const cargoHome = join(cachePaths(ctx.opts.cacheDir).tools, 'cargo-home');
   const target = join(ctx.work, 'cargo-target', r.name);
   // Paths that would reach panic messages and debug info: the same every build.
@@ -163,7 +154,7 @@ export async function buildRustModule(
     `--remap-path-prefix=${target}=/target`,
   ];
   const env = {
-    RUSTC: join(toolchainDir, info.rustc),
+    RUSTC: join(rust, 'usr', 'bin', 'rustc'),
     CARGO_HOME: cargoHome,
     CARGO_TARGET_DIR: target,
     CARGO_BUILD_JOBS: String(ctx.opts.jobs),
@@ -177,6 +168,11 @@ export async function buildRustModule(
     PYO3_BUILD_EXTENSION_MODULE: '1',
     PYO3_CROSS_LIB_DIR: pythonLib,
     PYO3_CROSS_PYTHON_VERSION: /python(\d+\.\d+)$/.exec(pythonLib)![1]!,
+    // C a crate's build script compiles for the target through the cc crate (orjson's yyjson):
+    // the wasm clang with the toolchain's sysroot, not a host compiler named `clang`.
+    CC_wasm32_wasip1: cc.cc,
+    CFLAGS_wasm32_wasip1: cc.cflags.join(' '),
+    AR_wasm32_wasip1: cc.ar,
     SOURCE_DATE_EPOCH,
     ...r.pipEnv,
   };
@@ -206,7 +202,18 @@ export async function buildRustModule(
 }
 
 /**
- * Every Rust staticlib carries std (the same objects, byte for byte, from the toolchain's
+ * The allocator shim's name for a symbol (`__rust_alloc`, `__rust_dealloc` ...), or undefined:
+ * up to Rust 1.87 the symbol itself, from 1.88 on mangled (v0) as an item of the pseudo-crate
+ * `__rustc`, e.g. `_RNvCshfJ12k0ydlO_7___rustc12___rust_alloc` (the same in every crate one
+ * rustc builds).
+ */
+export function allocatorShimName(sym: string): string | undefined {
+  if (sym.startsWith('__rust_')) return sym;
+  return /^_RNvCs[0-9A-Za-z]*_7___rustc\d+_(__rust_\w+)$/.exec(sym)?.[1];
+}
+
+/**
+ * Every Rust staticlib carries std (the same objects, byte for byte, from the Rust root's
  * rlibs: the linker takes one copy) and an allocator shim of its own (`__rust_alloc` ... in a
  * member generated for that library), which would clash between two Rust extensions in one
  * py_func.wasm. Each shim forwards to the default allocator in std, so the shim's definitions
@@ -218,10 +225,10 @@ async function weakenAllocatorShim(ctx: LayerContext, cc: WasmCompiler, archive:
     .split('\n')
     .map((l) => /^[^:]+:([^:]+):\s.*\s(\S+)$/.exec(l.trim()))
     .filter((m): m is RegExpExecArray => m !== null);
-  const member = defs.find((m) => m[2] === '__rust_alloc')?.[1];
+  const member = defs.find((m) => allocatorShimName(m[2]!) === '__rust_alloc')?.[1];
   if (!member) return;
   const shim = new Set(
-    defs.filter((m) => m[1] === member && m[2]!.startsWith('__rust_')).map((m) => m[2]!),
+    defs.filter((m) => m[1] === member && allocatorShimName(m[2]!)).map((m) => m[2]!),
   );
   const dir = join(ctx.work, 'rust-shim');
   await mkdir(dir, { recursive: true });

@@ -59,17 +59,35 @@ const LISTS_FRESH_MS = 24 * 3600 * 1000;
 /**
  * The index files an update must leave for `suite`: its binary Packages and its Sources
  * (apt names them `<mirror path>_dists_<suite>_main_binary-<arch>_Packages` and
- * `..._main_source_Sources`, possibly compressed).
+ * `..._main_source_Sources`, possibly compressed), and the binary Packages of each of `binaryOnly`
+ * (the suite's backports, whose sources are never fetched).
  */
-export function missingLists(files: readonly string[], suite: string): string[] {
+export function missingLists(
+  files: readonly string[],
+  suite: string,
+  binaryOnly: readonly string[] = [],
+): string[] {
+  const packages = (s: string) => ({
+    what: s === suite ? 'Packages' : `${s} Packages`,
+    re: new RegExp(`_dists_${s}_main_binary-[a-z0-9]+_Packages(\\.\\w+)?$`),
+  });
   const want = [
-    {
-      what: 'Packages',
-      re: new RegExp(`_dists_${suite}_main_binary-[a-z0-9]+_Packages(\\.\\w+)?$`),
-    },
+    packages(suite),
     { what: 'Sources', re: new RegExp(`_dists_${suite}_main_source_Sources(\\.\\w+)?$`) },
+    ...binaryOnly.map(packages),
   ];
   return want.filter((w) => !files.some((f) => w.re.test(f))).map((w) => w.what);
+}
+
+/**
+ * apt preferences taking every binary of the source packages `sources` from `backports`
+ * (a suite's backports are pinned below the suite, so apt would otherwise never choose them,
+ * and apt 2.6 does not carry a `pkg/suite` request over to the dependencies it needs).
+ */
+export function backportsPreferences(backports: string, sources: readonly string[]): string {
+  return sources
+    .map((s) => `Package: src:${s}\nPin: release n=${backports}\nPin-Priority: 990\n`)
+    .join('\n');
 }
 
 /**
@@ -83,12 +101,18 @@ export function missingLists(files: readonly string[], suite: string): string[] 
  */
 export class PrivateApt {
   private readonly dir: string;
+  /**
+   * `binaryOnly`: further suites whose binary packages apt sees too (`trixie-backports`, for
+   * pin-debian); such an apt has a directory of its own, so the suite's plain apt (which fetches
+   * Debian sources for the builds) never sees them.
+   */
   constructor(
     aptRoot: string,
     private readonly suite: string,
     private readonly log?: string,
+    private readonly binaryOnly: readonly string[] = [],
   ) {
-    this.dir = join(aptRoot, suite);
+    this.dir = join(aptRoot, [suite, ...binaryOnly].join('+'));
   }
 
   private options(): string[] {
@@ -127,7 +151,7 @@ export class PrivateApt {
     const t = Number(await readFile(this.stampPath(), 'utf8').catch(() => 'NaN'));
     if (!(Date.now() - t < LISTS_FRESH_MS)) return false;
     const lists = await readdir(join(this.dir, 'lists')).catch(() => []);
-    return missingLists(lists, this.suite).length === 0;
+    return missingLists(lists, this.suite, this.binaryOnly).length === 0;
   }
 
   async update(force = false): Promise<void> {
@@ -145,13 +169,22 @@ export class PrivateApt {
     const signed = (await exists(KEYRING)) ? `[signed-by=${KEYRING}] ` : '';
     await writeFile(
       join(this.dir, 'sources.list'),
-      `deb ${signed}${mirror} ${this.suite} main\ndeb-src ${signed}${mirror} ${this.suite} main\n`,
+      [
+        `deb ${signed}${mirror} ${this.suite} main`,
+        `deb-src ${signed}${mirror} ${this.suite} main`,
+        ...this.binaryOnly.map((s) => `deb ${signed}${mirror} ${s} main`),
+        '',
+      ].join('\n'),
     );
     await exec('apt-get', [...this.options(), 'update'], { log: this.log });
-    const missing = missingLists(await readdir(join(this.dir, 'lists')), this.suite);
+    const missing = missingLists(
+      await readdir(join(this.dir, 'lists')),
+      this.suite,
+      this.binaryOnly,
+    );
     if (missing.length > 0) {
       throw new UserError(
-        `apt-get update for Debian ${this.suite} from ${mirror} left no ${missing.join(' or ')} index; check that the mirror carries ${this.suite} (or set FAASM_PYTHON_DEBIAN_MIRROR) and run the command again.`,
+        `apt-get update for Debian ${this.suite} from ${mirror} left no ${missing.join(' or ')} index; check that the mirror carries ${[this.suite, ...this.binaryOnly].join(' and ')} (or set FAASM_PYTHON_DEBIAN_MIRROR) and run the command again.`,
       );
     }
     await writeFile(this.stampPath(), String(Date.now()));
@@ -174,9 +207,15 @@ export class PrivateApt {
 
   /**
    * apt-get install of `pkgs` as on an empty system (an empty package status, so nothing
-   * installed here is taken as present), without recommends.
+   * installed here is taken as present), without recommends; `preferences`, an apt preferences
+   * file used instead of the machine's.
    */
-  private async installClosure(pkgs: readonly string[], archives: string, extra: string[]) {
+  private async installClosure(
+    pkgs: readonly string[],
+    archives: string,
+    extra: string[],
+    preferences?: string,
+  ) {
     await this.update();
     const status = join(this.dir, 'empty-status');
     await writeFile(status, '');
@@ -185,6 +224,9 @@ export class PrivateApt {
       ...this.options(),
       '-o', `Dir::State::status=${status}`,
       '-o', `Dir::Cache::Archives=${archives}/`,
+      ...(preferences
+        ? ['-o', `Dir::Etc::Preferences=${preferences}`, '-o', 'Dir::Etc::PreferencesParts=/dev/null']
+        : []),
       'install', '-y', '--no-install-recommends', ...extra, ...pkgs,
     ]; // prettier-ignore
     return this.locked(() =>
@@ -198,8 +240,13 @@ export class PrivateApt {
   }
 
   /** The closure's .deb files with the URIs apt would fetch them from. */
-  private async closureUris(pkgs: readonly string[], scratch: string) {
-    const { stdout } = await this.installClosure(pkgs, scratch, ['--print-uris', '-qq']);
+  private async closureUris(pkgs: readonly string[], scratch: string, preferences?: string) {
+    const { stdout } = await this.installClosure(
+      pkgs,
+      scratch,
+      ['--print-uris', '-qq'],
+      preferences,
+    );
     return stdout
       .split('\n')
       .map((l) => /^'([^']+)' (\S+\.deb) /.exec(l))
@@ -210,9 +257,14 @@ export class PrivateApt {
   /**
    * Every .deb of `pkgs`' closure with the exact version, pool path and sha256 the suite's
    * index gives for it (read with apt-cache, nothing is downloaded), sorted by package name.
+   * `preferences` as for installClosure (backportsPreferences).
    */
-  async pinClosure(pkgs: readonly string[], scratch: string): Promise<DebRecord[]> {
-    const debs = await this.closureUris(pkgs, scratch);
+  async pinClosure(
+    pkgs: readonly string[],
+    scratch: string,
+    preferences?: string,
+  ): Promise<DebRecord[]> {
+    const debs = await this.closureUris(pkgs, scratch, preferences);
     // name_version_arch.deb, the version's epoch colon written %3a.
     const specs = debs.map((d) => {
       const [name, version] = d.file.replace(/\.deb$/, '').split('_');

@@ -18,8 +18,12 @@ export interface ToolchainConfig {
   ranlib: string;
   strip: string;
   wasmLd: string;
-  /** rustc with Rust's standard library for wasm32 (only a Debian root has one). */
-  rustc?: string;
+  /**
+   * The root of debianRoot's suite with cargo and rustc (usr/bin) and Rust's standard library
+   * for wasm32-wasip1 (only a Debian toolchain has one). A root of its own, unpacked by Rust
+   * extension builds only, so that a new Rust rebuilds them and not CPython.
+   */
+  rustRoot?: string;
   wasiInclude: string;
   wasiLib: string;
   builtins: string;

@@ -30,6 +30,11 @@ import { UserError } from '../util/errors.js';
 export interface DebianRootSet {
   /** What `pin-debian` resolves (with everything they depend on). */
   packages: string[];
+  /**
+   * Source packages whose binaries `pin-debian` takes from the suite's backports
+   * (`<suite>-backports`, e.g. `rustc` for a newer Rust than the suite's own).
+   */
+  backports?: string[];
   /** Programs (paths in the root) the build runs, each wrapped to run on the root's loader. */
   run: string[];
   /** The pins: every .deb of the closure. */

@@ -39,7 +39,7 @@ async function clangVersion(clang: string): Promise<string> {
  */
 export type ToolchainInfo = Pick<
   ToolchainConfig,
-  'target' | 'clang' | 'clangxx' | 'ar' | 'ranlib' | 'strip' | 'builtins' | 'rustc'
+  'target' | 'clang' | 'clangxx' | 'ar' | 'ranlib' | 'strip' | 'builtins'
 > & { clangVersion: string };
 
 /** Where the layer unpacks a Debian root. */
@@ -57,7 +57,6 @@ function within(cfg: ToolchainConfig, root: string): ToolchainConfig {
     ranlib: at(cfg.ranlib),
     strip: at(cfg.strip),
     wasmLd: at(cfg.wasmLd),
-    rustc: at2(cfg.rustc),
     wasiInclude: at(cfg.wasiInclude),
     wasiLib: at(cfg.wasiLib),
     builtins: at(cfg.builtins),
@@ -144,7 +143,6 @@ export const toolchainLayer: Layer = {
       ar: recorded.ar,
       ranlib: recorded.ranlib,
       strip: recorded.strip,
-      ...(recorded.rustc ? { rustc: recorded.rustc } : {}),
       clangVersion: await clangVersion(cfg.clang),
       builtins: recorded.builtins,
     };

@@ -1,18 +1,17 @@
 // Rust for the 3.13 line: a PyO3 extension (test/fixtures/rust-ext, crates pinned by its
-// Cargo.lock) built as a wasm32-wasip1 staticlib by trixie's cargo and rustc from the pinned
-// roots, linked into an interpreter as a built-in module as the C extensions are, and imported
+// Cargo.lock) built as a wasm32-wasip1 staticlib by the cargo and rustc of the pinned Rust
+// root (trixie-backports), linked into an interpreter as a built-in module as the C extensions are, and imported
 // in the host. The modules layer does not build Rust packages yet (issue 20, item 4): this shows
 // the toolchain can.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { linkWithPython } from '../../src/cpython/link.js';
 import { runPythonWasm } from '../../src/cpython/python-wasm.js';
 import { cachePaths } from '../../src/paths.js';
 import { unpackDebianRoot } from '../../src/toolchain/debian-root.js';
 import { wasmCompiler } from '../../src/toolchain/flags.js';
-import type { ToolchainInfo } from '../../src/toolchain/layer.js';
 import { exec } from '../../src/util/exec.js';
 import { buildLayers, integrationOptions, testLayerContext } from '../helpers/runtime.js';
 
@@ -28,20 +27,18 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'rust-ext-'));
   const ctx = testLayerContext(opts, work);
   const log = ctx.log;
-  await unpackDebianRoot(ctx, 'trixie', 'cargo', join(work, 'cargo-root'));
-  const info = JSON.parse(
-    await readFile(join(toolchain, 'toolchain.json'), 'utf8'),
-  ) as ToolchainInfo;
+  const rust = join(work, 'rust-root');
+  await unpackDebianRoot(ctx, 'trixie', 'rust', rust);
   const crate = join(work, 'crate');
   await cp(join(process.cwd(), 'test', 'fixtures', 'rust-ext'), crate, { recursive: true });
   await exec(
-    join(work, 'cargo-root', 'usr', 'bin', 'cargo'),
+    join(rust, 'usr', 'bin', 'cargo'),
     ['build', '--locked', '--release', '--target', 'wasm32-wasip1'],
     {
       cwd: crate,
       log,
       env: {
-        RUSTC: resolve(toolchain, info.rustc!),
+        RUSTC: join(rust, 'usr', 'bin', 'rustc'),
         CARGO_HOME: join(cachePaths(opts.cacheDir).tools, 'cargo-home'),
         // PyO3 reads the target interpreter's configuration from its _sysconfigdata.
         PYO3_CROSS_LIB_DIR: join(wasmDir, 'lib', 'python3.13'),

@@ -1,24 +1,27 @@
 // The pinned trixie toolchain (the 3.13 line's `toolchain` layer): clang 19 compiles and links C
-// and C++ for wasm32-wasi against its isolated sysroot, and rustc builds a staticlib from Rust's
-// wasm32 standard library; the programs run in the project's host.
+// and C++ for wasm32-wasi against its isolated sysroot, and rustc 1.98 from the pinned Rust root
+// builds a staticlib from Rust's wasm32 standard library that clang links; the programs run in
+// the project's host.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runPythonWasm } from '../../src/cpython/python-wasm.js';
 import type { ToolchainInfo } from '../../src/toolchain/layer.js';
 import { type WasmCompiler, wasmCompiler } from '../../src/toolchain/flags.js';
 import { exec } from '../../src/util/exec.js';
-import { buildLayers, integrationOptions } from '../helpers/runtime.js';
+import { unpackDebianRoot } from '../../src/toolchain/debian-root.js';
+import { buildLayers, integrationOptions, testLayerContext } from '../helpers/runtime.js';
 
 let toolchain: string;
 let cc: WasmCompiler;
 let info: ToolchainInfo;
 let work: string;
+const opts = integrationOptions({ python: '3.13' });
 
 beforeAll(async () => {
   toolchain = (await buildLayers(['toolchain'], { python: '3.13' })).get('toolchain')!.dir;
-  cc = await wasmCompiler(toolchain, [], integrationOptions({ python: '3.13' }));
+  cc = await wasmCompiler(toolchain, [], opts);
   info = JSON.parse(await readFile(join(toolchain, 'toolchain.json'), 'utf8')) as ToolchainInfo;
   work = await mkdtemp(join(tmpdir(), 'trixie-toolchain-'));
 });
@@ -69,8 +72,11 @@ describe("trixie's toolchain from the pinned root", () => {
     expect(await run(join(work, 'hello-cc.wasm'))).toBe('hello from C++\n');
   });
 
-  test('rustc builds a wasm32-wasip1 staticlib that C links and calls', async () => {
-    const rustc = resolve(toolchain, info.rustc!);
+  test('rustc 1.98 from the Rust root builds a wasm32-wasip1 staticlib that C links and calls', async () => {
+    const rust = join(work, 'rust-root');
+    await unpackDebianRoot(testLayerContext(opts, work), 'trixie', 'rust', rust);
+    const rustc = join(rust, 'usr', 'bin', 'rustc');
+    expect((await exec(rustc, ['--version'])).stdout).toMatch(/^rustc 1\.98\.1 /);
     const lib = join(work, 'add.rs');
     await writeFile(
       lib,

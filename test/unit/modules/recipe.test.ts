@@ -67,7 +67,7 @@ describe('recipe schema', () => {
     });
     const lib = { name: 'yaml', version: '0.2.5', sources: valid().sources, compile: ['src/a.c'] };
     const withLib = parseRecipe({ ...valid(), libraries: [lib] }, FILE, 'pyaes');
-    expect(withLib.libraries).toEqual([{ ...lib, include: [], cflags: [] }]);
+    expect(withLib.libraries).toEqual([{ ...lib, include: [], cflags: [], patches: [] }]);
     const ext = { kind: 'c-extension', extensions: [{ name: 'pyaes._x' }] };
     expect(parseRecipe({ ...valid(), ...ext }, FILE, 'pyaes').extensions).toEqual([
       { name: 'pyaes._x', sources: [], cflags: [] },
@@ -223,6 +223,21 @@ describe('recipe schema', () => {
         ]),
       'libraries[0].compile[0]',
       /must be a relative path to a \.c file/,
+    ],
+    [
+      'a library patch that climbs out of the repository',
+      (r) =>
+        void (r.libraries = [
+          {
+            name: 'jpeg',
+            version: '2.1.5',
+            sources: sources(r),
+            compile: ['jutils.c'],
+            patches: ['/etc/passwd'],
+          },
+        ]),
+      'libraries[0].patches[0]',
+      /relative path/,
     ],
     [
       'libraries beside hand-compiled extensions',

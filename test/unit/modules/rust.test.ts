@@ -9,7 +9,12 @@ import { checkBuiltExtensions } from '../../../src/modules/module-layer.js';
 import { recipeFor } from '../../../src/modules/pypi.js';
 import { parseRecipe } from '../../../src/modules/recipe.js';
 import { recipeSchemaErrors } from '../../../src/modules/recipe-schema.js';
-import { type RustProject, cargoBuildArgs, rustInputs } from '../../../src/modules/rust.js';
+import {
+  type RustProject,
+  allocatorShimName,
+  cargoBuildArgs,
+  rustInputs,
+} from '../../../src/modules/rust.js';
 import { exec } from '../../../src/util/exec.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -140,11 +145,17 @@ describe('the cargo build', () => {
     expect(args).not.toContain('--all-features');
   });
 
-  test("is keyed by the 3.13 line's pinned cargo root; on a line without Rust, by why not", async () => {
-    const inputs = (await rustInputs(repoRoot, '3.13')) as { cargo: { debs: string[] } };
-    expect(inputs.cargo.debs.some((d) => /^cargo_1\.85/.test(d))).toBe(true);
+  test("is keyed by the 3.13 line's pinned Rust root; on a line without Rust, by why not", async () => {
+    const inputs = (await rustInputs(repoRoot, '3.13')) as {
+      rust: { set: string; debs: string[] };
+    };
+    expect(inputs.rust.set).toBe('rust');
+    expect(inputs.rust.debs.some((d) => /^cargo_1\.98\.1\+dfsg1-1~bpo13\+1_amd64/.test(d))).toBe(
+      true,
+    );
+    expect(inputs.rust.debs.some((d) => /^libstd-rust-dev-wasm32_1\.98\.1/.test(d))).toBe(true);
     expect(await rustInputs(repoRoot, '3.11')).toEqual({
-      cargo: expect.stringMatching(
+      rust: expect.stringMatching(
         /^Rust extensions need a toolchain with Rust for wasm, which the 3\.11 line's .* has not; build with --python 3\.13\.$/,
       ),
     });
@@ -192,5 +203,21 @@ describe("a recipe of kind 'rust-extension'", () => {
         { name: 'rpds.rpds', init: 'PyInit_rpds_rpds', archive: 'ext/rpds.rpds.a' },
       ]),
     ).not.toThrow();
+  });
+});
+
+describe("the allocator shim's symbols", () => {
+  test('are found by name up to Rust 1.87 and by their v0 mangling after', () => {
+    expect(allocatorShimName('__rust_alloc')).toBe('__rust_alloc');
+    // What rustc 1.98.1 writes into a staticlib's shim member.
+    expect(allocatorShimName('_RNvCshfJ12k0ydlO_7___rustc12___rust_alloc')).toBe('__rust_alloc');
+    expect(
+      allocatorShimName('_RNvCshfJ12k0ydlO_7___rustc35___rust_no_alloc_shim_is_unstable_v2'),
+    ).toBe('__rust_no_alloc_shim_is_unstable_v2');
+    // std's own items are not the shim's.
+    expect(allocatorShimName('_RNvNtCs4JAg5SyffwQ_3std5alloc24default_alloc_error_hook')).toBe(
+      undefined,
+    );
+    expect(allocatorShimName('PyInit__rpds')).toBe(undefined);
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { parseDebRecords } from '../../../src/sources/apt.js';
 import { readDebianPins, wrapperScript } from '../../../src/toolchain/debian-root.js';
 import { REPO_ROOT } from '../../../src/paths.js';
+import { pinDebianRoots } from '../../../src/toolchain/debian-pins.js';
+import { UserError } from '../../../src/util/errors.js';
 
 describe('parseDebRecords', () => {
   const show = `Package: clang-19
@@ -71,7 +73,12 @@ describe('third-party/debian/trixie.json', () => {
     expect(version('toolchain', 'clang-19')).toBe('1:19.1.7-3+b1');
     expect(version('toolchain', 'lld-19')).toBe('1:19.1.7-3+b1');
     expect(version('toolchain', 'wasi-libc')).toBe('0.0~git20241209.574b88d-2');
-    expect(version('toolchain', 'libstd-rust-dev-wasm32')).toBe('1.85.1+dfsg1-1+deb13u1');
+    // Rust is a root of its own, from trixie-backports; the toolchain root has none.
+    expect(version('toolchain', 'rustc')).toBeUndefined();
+    expect(pins.roots.rust!.backports).toEqual(['rustc']);
+    for (const pkg of ['rustc', 'cargo', 'libstd-rust-dev', 'libstd-rust-dev-wasm32']) {
+      expect(version('rust', pkg)).toBe('1.98.1+dfsg1-1~bpo13+1');
+    }
     expect(version('python', 'python3.13')).toBe('3.13.5-2+deb13u5');
     expect(version('python', 'libpython3.13-stdlib')).toBe('3.13.5-2+deb13u5');
     for (const root of Object.values(pins.roots)) {
@@ -80,5 +87,22 @@ describe('third-party/debian/trixie.json', () => {
         expect(d.filename).toMatch(/^pool\/main\/.+\.deb$/);
       }
     }
+  });
+});
+
+describe('pin-debian --root', () => {
+  test('a root the pins do not have is one sentence, before apt runs', async () => {
+    await expect(
+      pinDebianRoots({
+        repoRoot: REPO_ROOT,
+        aptDir: '/nonexistent',
+        suite: 'trixie',
+        roots: ['nope'],
+      }),
+    ).rejects.toThrow(
+      new UserError(
+        'third-party/debian/trixie.json has no root nope (it has: toolchain, python, rust).',
+      ),
+    );
   });
 });
