@@ -15,6 +15,12 @@ import subprocess
 import sys
 import tomllib
 
+# This directory also holds what the modules layer lays into the wasm runtime's site-packages
+# (_multiprocessing.py, WASI's stand-in): as sys.path[0] it would shadow the build Python's own
+# _multiprocessing for the backend (grpcio's parallel compile imports multiprocessing.synchronize).
+_here = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.curdir) != _here]
+
 
 def backend_of(src):
     path = os.path.join(src, "pyproject.toml")
