@@ -297,6 +297,13 @@ async function packageBundle() {
     if (!files.has(file)) add(file, isChunk(file) ? minify(asset.source) : asset.source);
   }
   checkLean(files.get('licenses.txt'));
+  // The files module builds run from src/modules/python: a file the bundler did not carry fails
+  // only when a package build needs it (wasi_compat.h once did), so refuse the bundle here.
+  for (const f of await readdir(join(root, 'src', 'modules', 'python'))) {
+    if (!files.has(`python/${f}`) && !files.has(f)) {
+      throw new Error(`dist/cli: src/modules/python/${f} is not carried; name it with new URL().`);
+    }
+  }
   for (const [file, source] of files) {
     const left = /"[0-9a-f]{20}\.ts"/.exec(file.endsWith('.js') ? String(source) : '');
     if (left)

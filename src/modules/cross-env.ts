@@ -12,7 +12,8 @@ import type { BuiltLibraries } from './libraries.js';
 const PY_DIR = fileURLToPath(new URL('./python/', import.meta.url));
 export const WASM_CC = join(PY_DIR, 'wasm_cc.py');
 /** POSIX functions wasi-libc lacks, failing cleanly: force-included in every package compile. */
-export const WASI_COMPAT_H = join(PY_DIR, 'wasi_compat.h');
+// Named on its own: the bundler carries the directory's Python files, not a header, by itself.
+export const WASI_COMPAT_H = fileURLToPath(new URL('./python/wasi_compat.h', import.meta.url));
 
 /** The wasm CPython's platform, as its own sysconfig names it. */
 export const HOST_PLATFORM = 'wasi-wasm32';
