@@ -244,10 +244,14 @@ describe('an experimental module that fails', () => {
       const broken = manifest.modules.find((m) => m.name === 'broken')!;
       expect(broken.status).toBe('failed');
       expect(broken.error).toMatch(/^build: broken-1\.0\.tar\.gz for broken 1\.0 .*has sha256/);
-      // Only it is left out: the default set and the other experimental modules are in.
-      expect(manifest.modules.filter((m) => m.status !== 'ok').map((m) => m.name)).toEqual([
-        'broken',
-      ]);
+      // It is left out; the default set and the other experimental modules are in, but for
+      // those the repository already knows to fail on what WASI lacks (pillow's recipe stops
+      // at setjmp/longjmp), each left out with that reason.
+      const left = manifest.modules.filter((m) => m.status !== 'ok');
+      expect(left.map((m) => m.name)).toContain('broken');
+      for (const m of left.filter((m) => m.name !== 'broken')) {
+        expect(`${m.name}: ${m.error}`).toMatch(/^\S+: .*which WASI does not provide/);
+      }
       const ok = manifest.modules.filter((m) => m.status === 'ok').map((m) => m.name);
       expect(ok).toEqual(expect.arrayContaining(DEFAULT_MODULES));
       // Built again, the failure is taken from its layer: nothing is attempted twice.
@@ -366,9 +370,10 @@ describe('faults leave the previous layer and the runtime root as they were', ()
       }),
     );
     const err = await build({ names: ['needy'] }, { repoRoot: repo }).catch((e: unknown) => e);
-    if (need === 'threads' && PYTHON.line !== '3.11') {
-      // trixie's wasi-libc (the 3.13 line) has single-threaded pthread stubs: such a package
-      // builds and links, and its pthread_create fails at run time (EAGAIN), as in wasmtime.
+    if ((need === 'threads' || need === 'dlopen') && PYTHON.line !== '3.11') {
+      // trixie's wasi-libc (the 3.13 line) has single-threaded pthread stubs and a libdl whose
+      // dlopen fails ("dlopen not implemented"; the line links -ldl so that cffi's ABI mode
+      // raises OSError): such a package builds and links, and the call fails at run time.
       expect(err).not.toBeInstanceOf(Error);
       return;
     }
