@@ -5,13 +5,7 @@
  * patch text is committed here.
  */
 import type { Json, LayerContext } from '../layers/types.js';
-import {
-  applyPatches,
-  applySourcePatches,
-  prepareSource,
-  sourceInputs,
-  sourcePatchInputs,
-} from '../sources/prepare.js';
+import { prepareSource, sourceInputs, sourcePatchInputs } from '../sources/prepare.js';
 import type { CPythonConfig } from './config.js';
 
 export async function cpythonSourceInputs(
@@ -30,9 +24,5 @@ export async function prepareCPythonSource(
   patches: readonly string[],
   dest: string,
 ): Promise<void> {
-  await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, [], dest);
-  if (cfg.sourcePatches) {
-    await applySourcePatches(ctx, `CPython ${cfg.version}`, cfg.sourcePatches, dest);
-  }
-  await applyPatches(ctx, dest, patches);
+  await prepareSource(ctx, `CPython ${cfg.version}`, cfg.sources, patches, dest, cfg.sourcePatches);
 }

@@ -31,6 +31,7 @@ export async function prepareSource(
   routes: readonly SourceRoute[],
   patches: readonly string[],
   dest: string,
+  sourcePatches?: SourcePatches,
 ): Promise<void> {
   const fetched = await fetchSource(name, routes, {
     cacheDir: ctx.opts.cacheDir,
@@ -38,6 +39,8 @@ export async function prepareSource(
     log: ctx.log,
   });
   await unpack(fetched.path, dest, ctx.log);
+  // The distribution's patches go first: the repository's own are written against them.
+  if (sourcePatches) await applySourcePatches(ctx, name, sourcePatches, dest);
   await applyPatches(
     ctx,
     dest,

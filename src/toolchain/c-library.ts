@@ -4,13 +4,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Step, type Vars, expandArg, runSteps } from '../build/steps.js';
 import type { Layer } from '../layers/types.js';
-import {
-  applyPatches,
-  applySourcePatches,
-  prepareSource,
-  sourceInputs,
-  sourcePatchInputs,
-} from '../sources/prepare.js';
+import { prepareSource, sourceInputs, sourcePatchInputs } from '../sources/prepare.js';
 import type { SourcePatches, SourceRoute } from '../sources/types.js';
 import { UserError } from '../util/errors.js';
 import { exists } from '../util/fs.js';
@@ -63,11 +57,14 @@ export function cLibraryLayer(name: string, description: string): Layer {
     async build(ctx) {
       const r = await readCLibraryRecipe(ctx.opts.repoRoot, name);
       const srcDir = join(ctx.work, 'src');
-      const what = `${r.name} ${r.version}`;
-      await prepareSource(ctx, what, r.sources, [], srcDir);
-      // The distribution's patches go first: the recipe's own are written against them.
-      if (r.sourcePatches) await applySourcePatches(ctx, what, r.sourcePatches, srcDir);
-      await applyPatches(ctx, srcDir, r.patches);
+      await prepareSource(
+        ctx,
+        `${r.name} ${r.version}`,
+        r.sources,
+        r.patches,
+        srcDir,
+        r.sourcePatches,
+      );
       const cc = await wasmCompiler(ctx.dep('toolchain'), [], ctx.opts);
       const where = `third-party/libs/${name}/recipe.json`;
       const base: Vars = {
